@@ -1,0 +1,94 @@
+/*
+ * cli.h -- shared pieces of the dongbo command-line client.
+ */
+#ifndef DONGBO_CLI_H
+#define DONGBO_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "codec.h"
+
+/* Exit statuses, documented in `dongbo --help`. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,	    /* refused or failed; the reason is on stderr */
+	EXIT_USAGE = 2,	    /* bad command line */
+	EXIT_NO_NODE = 3,   /* the node is not running or not reachable */
+	EXIT_TIMEOUT = 4,   /* `wait` gave up */
+};
+
+struct cli {
+	const char *dir; /* -C DIR, default "." */
+	bool json;
+};
+
+/* A command: argv[0] is its name.  Returns an exit status. */
+typedef int (*cli_cmd_fn)(struct cli *cli, int argc, char **argv);
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_put(struct cli *cli, int argc, char **argv);
+int cmd_get(struct cli *cli, int argc, char **argv);
+int cmd_rollup(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_wait(struct cli *cli, int argc, char **argv);
+
+/* Prints "dongbo: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parses the common options of a command (-h/--help, --json) and leaves
+ * the positional arguments in pos (argv order).  Prints help and returns
+ * EXIT_OK via *done, or a usage error, when appropriate.  Returns -1 to
+ * continue, or an exit status.
+ */
+int cli_parse_simple(struct cli *cli, int argc, char **argv,
+		     const char *usage, char **pos, int max_pos, int *n_pos);
+
+/* ---- talking to the daemon (client.c) ---- */
+
+/*
+ * Sends req to the node in cli->dir and returns its reply in *rep (free
+ * with dongbo_proto_free).  On failure prints the reason and returns an
+ * exit status (EXIT_NO_NODE when the node is not running); a reply whose
+ * code is not 0 is printed and returns EXIT_FAIL.
+ */
+int cli_call(const struct cli *cli, const Dongbo__CtlRequest *req,
+	     Dongbo__CtlReply **rep);
+
+/* Like cli_call but quiet about "not running" (for polling). */
+int cli_call_quiet(const struct cli *cli, const Dongbo__CtlRequest *req,
+		   Dongbo__CtlReply **rep, char *err, size_t errlen);
+
+/* ---- output (output.c) ---- */
+
+/* Display columns of UTF-8 text (combining marks take none). */
+int out_width(const char *s);
+
+/* Prints s left- (or right-) aligned in a field of width columns. */
+void out_pad(FILE *f, const char *s, int width, bool right);
+
+/* "2026-11-22T08:00:00Z", or "never" for 0. */
+void out_time(int64_t ms, char *buf, size_t len);
+
+/* JSON string for a time: ISO 8601 UTC, or null for 0. */
+json_t *out_json_time(int64_t ms);
+
+/* Prints a JSON document (pretty on a terminal, one line otherwise) and
+ * releases it. */
+void out_json(json_t *doc);
+
+/* A text table with aligned columns. */
+struct table;
+struct table *table_new(int n_cols, const char *const *headers,
+			const bool *right_align);
+/* Adds a row of n_cols cells (copied). */
+void table_add(struct table *t, const char *const *cells);
+/* Prints with the given indent and frees the table. */
+void table_print(struct table *t, FILE *f, int indent);
+
+#endif

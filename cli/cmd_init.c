@@ -1,0 +1,233 @@
+/*
+ * cmd_init.c -- create a node directory with a commented configuration.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "config.h"
+#include "error.h"
+#include "units.h"
+
+static const char init_usage[] =
+	"Usage: dongbo init DIR --unit CODE [OPTIONS]\n"
+	"\n"
+	"Creates the node directory DIR (if needed) and writes a commented\n"
+	"DIR/" DONGBO_CONFIG_FILE " for the node of unit CODE.  Run the node "
+	"with\n`dongbod DIR`.\n"
+	"\n"
+	"Options:\n"
+	"  --unit CODE      the node's home unit (required), e.g. 24\n"
+	"  --parent URL     the parent node to replicate to, e.g.\n"
+	"                   tcp://10.0.0.1:7400 (none: this is the top node)\n"
+	"  --listen URL     where children connect, e.g. tcp://0.0.0.0:7400\n"
+	"  --units FILE     unit list (TSV: code parent level name ...);\n"
+	"                   default " DONGBO_DATA_DIR "/dvhc-2025-03.tsv\n"
+	"  --catalog FILE   indicator catalog; default\n"
+	"                   " DONGBO_DATA_DIR "/catalog.ini\n"
+	"  --hosts CODES    more units entered at this node (comma-separated),\n"
+	"                   e.g. communes without a node of their own\n"
+	"  -h, --help       show this help\n";
+
+static char *absolute(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (realpath(path, buf) == NULL)
+		return NULL;
+	return strdup(buf);
+}
+
+static int split_hosts(const char *list, struct dongbo_config *cfg)
+{
+	char *copy = strdup(list);
+	char *save = NULL;
+
+	if (copy == NULL)
+		return DONGBO_E_NOMEM;
+	for (char *tok = strtok_r(copy, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		char **h = realloc(cfg->hosts, (cfg->n_hosts + 1) * sizeof(*h));
+
+		if (h == NULL) {
+			free(copy);
+			return DONGBO_E_NOMEM;
+		}
+		cfg->hosts = h;
+		if ((h[cfg->n_hosts] = strdup(tok)) == NULL) {
+			free(copy);
+			return DONGBO_E_NOMEM;
+		}
+		cfg->n_hosts++;
+	}
+	free(copy);
+	return 0;
+}
+
+/* Checks the unit codes against the unit list and the catalog loads, so
+ * that a typo is caught now rather than when the daemon starts. */
+static int check_meta(const struct dongbo_config *cfg)
+{
+	struct dongbo_units *units = NULL;
+	struct dongbo_catalog *cat = NULL;
+	const struct dongbo_unit *home;
+	char err[1024];
+	int rv = EXIT_FAIL;
+
+	if (dongbo_units_load(cfg->units_path, &units, err, sizeof(err)) != 0) {
+		cli_error("init: %s", err);
+		return EXIT_FAIL;
+	}
+	if (dongbo_catalog_load(cfg->catalog_path, &cat, err, sizeof(err)) != 0) {
+		cli_error("init: %s", err);
+		goto out;
+	}
+	home = dongbo_units_find(units, cfg->unit);
+	if (home == NULL) {
+		cli_error("init: unknown unit '%s' (not in %s)", cfg->unit,
+			  cfg->units_path);
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->n_hosts; i++) {
+		const struct dongbo_unit *u = dongbo_units_find(units, cfg->hosts[i]);
+
+		if (u == NULL) {
+			cli_error("init: unknown hosted unit '%s' (not in %s)",
+				  cfg->hosts[i], cfg->units_path);
+			goto out;
+		}
+		if (!dongbo_unit_is_within(u, home)) {
+			cli_error("init: hosted unit %s (%s) is not below %s (%s)",
+				  u->code, u->name, home->code, home->name);
+			goto out;
+		}
+	}
+	printf("Node for %s %s (%s)", home->code, home->name, home->level);
+	rv = EXIT_OK;
+out:
+	dongbo_catalog_free(cat);
+	dongbo_units_free(units);
+	return rv;
+}
+
+int cmd_init(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "parent", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "units", required_argument, NULL, 'U' },
+		{ "catalog", required_argument, NULL, 'c' },
+		{ "hosts", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *units = DONGBO_DATA_DIR "/dvhc-2025-03.tsv";
+	const char *catalog = DONGBO_DATA_DIR "/catalog.ini";
+	const char *hosts = NULL;
+	struct dongbo_config cfg = { 0 };
+	char err[1024];
+	int c, rv = EXIT_FAIL;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(init_usage, stdout);
+			return EXIT_OK;
+		case 'u':
+			cfg.unit = optarg;
+			break;
+		case 'p':
+			cfg.parent_url = optarg;
+			break;
+		case 'l':
+			cfg.listen_url = optarg;
+			break;
+		case 'U':
+			units = optarg;
+			break;
+		case 'c':
+			catalog = optarg;
+			break;
+		case 'H':
+			hosts = optarg;
+			break;
+		case 'j':
+			cli->json = true;
+			break;
+		default:
+			cli_error("init: unknown option or missing value '%s'",
+				  argv[optind - 1]);
+			fputs(init_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_error("init: expected one directory argument");
+		fputs(init_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (cfg.unit == NULL) {
+		cli_error("init: --unit CODE is required");
+		return EXIT_USAGE;
+	}
+	/* The config holds owned strings; take copies of what is borrowed. */
+	struct dongbo_config own = {
+		.unit = strdup(cfg.unit),
+		.parent_url = cfg.parent_url ? strdup(cfg.parent_url) : NULL,
+		.listen_url = cfg.listen_url ? strdup(cfg.listen_url) : NULL,
+		.units_path = absolute(units),
+		.catalog_path = absolute(catalog),
+		.log_level = strdup("info"),
+		.map_size = 1ull << 30,
+		.batch_max = 1000,
+		.heartbeat_ms = 2000,
+		.timeout_ms = 10000,
+	};
+	if (own.units_path == NULL) {
+		cli_error("init: cannot read unit list '%s': %s", units,
+			  strerror(errno));
+		goto out;
+	}
+	if (own.catalog_path == NULL) {
+		cli_error("init: cannot read catalog '%s': %s", catalog,
+			  strerror(errno));
+		goto out;
+	}
+	if (hosts != NULL && split_hosts(hosts, &own) != 0) {
+		cli_error("init: out of memory");
+		goto out;
+	}
+	if (mkdir(argv[optind], 0700) != 0 && errno != EEXIST) {
+		cli_error("init: cannot create '%s': %s", argv[optind],
+			  strerror(errno));
+		goto out;
+	}
+	if ((own.dir = absolute(argv[optind])) == NULL) {
+		cli_error("init: '%s': %s", argv[optind], strerror(errno));
+		goto out;
+	}
+	if (check_meta(&own) != EXIT_OK)
+		goto out;
+	rv = dongbo_config_write(own.dir, &own, err, sizeof(err));
+	if (rv != 0) {
+		printf("\n");
+		cli_error("init: %s", err);
+		rv = EXIT_FAIL;
+		goto out;
+	}
+	printf(" initialised in %s\nStart it with: dongbod %s\n", own.dir,
+	       own.dir);
+	rv = EXIT_OK;
+out:
+	dongbo_config_fini(&own);
+	return rv;
+}

@@ -1,0 +1,165 @@
+/*
+ * dongbo -- the operator's client: create nodes, enter data, read roll-ups
+ * and sync state.  It talks to the running dongbod through the node's
+ * control socket; it never opens the store itself.
+ */
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char main_usage[] =
+	"Usage: dongbo [-C DIR] [--json] COMMAND [ARGS]\n"
+	"\n"
+	"Enter and read CCHC statistics at a dongbo node and see its sync "
+	"state.\n"
+	"\n"
+	"Commands:\n"
+	"  init DIR --unit CODE [--parent URL] [--listen URL] [--units FILE]\n"
+	"                     create a node directory with a commented config\n"
+	"  put UNIT INDICATOR PERIOD VALUE\n"
+	"                     store a value for a unit this node hosts\n"
+	"  get UNIT INDICATOR PERIOD\n"
+	"                     show one stored value\n"
+	"  rollup UNIT INDICATOR PERIOD\n"
+	"                     total over UNIT's subtree, by level and by child\n"
+	"  status             this node, its parent link and its children\n"
+	"  wait [--timeout S] wait until the parent has every record\n"
+	"\n"
+	"Options:\n"
+	"  -C DIR        the node directory (default: $DONGBO_DIR, else .)\n"
+	"  --json        machine-readable output\n"
+	"  -h, --help    show help (also `dongbo COMMAND --help`)\n"
+	"  -V, --version show the version\n"
+	"\n"
+	"Periods: 2022 (year), 2022S1 (half), 2022Q3 (quarter), 2022M06 "
+	"(month).\n"
+	"\n"
+	"Exit status: 0 success; 1 refused or failed (reason on stderr);\n"
+	"2 usage error; 3 the node is not running; 4 `wait` timed out.\n";
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dongbo: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_parse_simple(struct cli *cli, int argc, char **argv,
+		     const char *usage, char **pos, int max_pos, int *n_pos)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'j':
+			cli->json = true;
+			break;
+		default:
+			cli_error("%s: unknown option '%s'", argv[0],
+				  argv[optind - 1]);
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	*n_pos = argc - optind;
+	if (*n_pos != max_pos) {
+		cli_error("%s: expected %d argument%s, got %d", argv[0], max_pos,
+			  max_pos == 1 ? "" : "s", *n_pos);
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < *n_pos; i++)
+		pos[i] = argv[optind + i];
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	cli_cmd_fn fn;
+} commands[] = {
+	{ "init", cmd_init },	  { "put", cmd_put },	    { "get", cmd_get },
+	{ "rollup", cmd_rollup }, { "status", cmd_status }, { "wait", cmd_wait },
+};
+
+/* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's
+ * locale; output bytes are UTF-8 in any case. */
+static void setup_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .dir = getenv("DONGBO_DIR"), .json = false };
+	int i;
+
+	setup_locale();
+	if (cli.dir == NULL || cli.dir[0] == '\0')
+		cli.dir = ".";
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(main_usage, stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("dongbo %s\n", DONGBO_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cli.json = true;
+		} else if (strcmp(a, "-C") == 0 && i + 1 < argc) {
+			cli.dir = argv[++i];
+		} else if (strncmp(a, "-C", 2) == 0 && a[2] != '\0') {
+			cli.dir = a + 2;
+		} else {
+			cli_error("unknown option '%s'", a);
+			fputs(main_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		fputs(main_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc) {
+			char *help_argv[] = { argv[i + 1], "--help", NULL };
+
+			for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+				if (strcmp(commands[k].name, argv[i + 1]) == 0)
+					return commands[k].fn(&cli, 2, help_argv);
+			cli_error("no command '%s'", argv[i + 1]);
+			return EXIT_USAGE;
+		}
+		fputs(main_usage, stdout);
+		return EXIT_OK;
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (strcmp(commands[k].name, argv[i]) == 0)
+			return commands[k].fn(&cli, argc - i, argv + i);
+	cli_error("'%s' is not a dongbo command; see `dongbo --help`", argv[i]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,164 @@
+/*
+ * output.c -- aligned text tables and JSON for people and scripts.
+ *
+ * Widths are display columns, not bytes: "Thành phố Bắc Giang" is 19
+ * columns but 25 bytes.  libc's mbrtowc/wcwidth do the counting under a
+ * UTF-8 LC_CTYPE; main() makes sure one is in force.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "cli.h"
+
+int out_width(const char *s)
+{
+	mbstate_t st;
+	size_t len = strlen(s);
+	int width = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (len > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, len, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* Not UTF-8: count the byte as one column. */
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 0;
+		}
+		width += w;
+		s += n;
+		len -= n;
+	}
+	return width;
+}
+
+void out_pad(FILE *f, const char *s, int width, bool right)
+{
+	int pad = width - out_width(s);
+
+	if (right)
+		fprintf(f, "%*s%s", pad > 0 ? pad : 0, "", s);
+	else
+		fprintf(f, "%s%*s", s, pad > 0 ? pad : 0, "");
+}
+
+void out_time(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0) {
+		snprintf(buf, len, "never");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *out_json_time(int64_t ms)
+{
+	char buf[32];
+
+	if (ms <= 0)
+		return json_null();
+	out_time(ms, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+void out_json(json_t *doc)
+{
+	size_t flags = JSON_PRESERVE_ORDER;
+
+	flags |= isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT;
+	json_dumpf(doc, stdout, flags);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+#define TABLE_COLS_MAX 8
+
+struct table {
+	int n_cols;
+	bool right[TABLE_COLS_MAX];
+	char **cells; /* row-major, header row first */
+	size_t n_rows, cap;
+};
+
+struct table *table_new(int n_cols, const char *const *headers,
+			const bool *right_align)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL || n_cols > TABLE_COLS_MAX) {
+		free(t);
+		return NULL;
+	}
+	t->n_cols = n_cols;
+	for (int i = 0; i < n_cols; i++)
+		t->right[i] = right_align != NULL && right_align[i];
+	table_add(t, headers);
+	return t;
+}
+
+void table_add(struct table *t, const char *const *cells)
+{
+	if (t == NULL)
+		return;
+	if (t->n_rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **c = realloc(t->cells, cap * t->n_cols * sizeof(*c));
+
+		if (c == NULL)
+			return;
+		t->cells = c;
+		t->cap = cap;
+	}
+	for (int i = 0; i < t->n_cols; i++)
+		t->cells[t->n_rows * t->n_cols + i] = strdup(cells[i] ? cells[i] : "");
+	t->n_rows++;
+}
+
+void table_print(struct table *t, FILE *f, int indent)
+{
+	int widths[TABLE_COLS_MAX] = { 0 };
+
+	if (t == NULL)
+		return;
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (int c = 0; c < t->n_cols; c++) {
+			const char *s = t->cells[r * t->n_cols + c];
+			int w = out_width(s ? s : "");
+
+			if (w > widths[c])
+				widths[c] = w;
+		}
+	for (size_t r = 0; r < t->n_rows; r++) {
+		fprintf(f, "%*s", indent, "");
+		for (int c = 0; c < t->n_cols; c++) {
+			const char *s = t->cells[r * t->n_cols + c];
+			bool last = c == t->n_cols - 1;
+
+			if (last && !t->right[c])
+				fputs(s ? s : "", f);
+			else
+				out_pad(f, s ? s : "", widths[c], t->right[c]);
+			if (!last)
+				fputs("  ", f);
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < t->n_rows * (size_t)t->n_cols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}

@@ -1,0 +1,272 @@
+/*
+ * node.c -- starting and stopping one node.
+ *
+ * Start: configuration -> unit list and catalog -> store -> mailbox ->
+ * control socket -> listener for children -> dialer to the parent ->
+ * signal handlers.  Any failure undoes what was done, in reverse order, and
+ * names the cause in the log.
+ *
+ * Stop (SIGTERM, SIGINT): the servers and the uplink close their nng
+ * sockets and abandon requests in flight.  Nothing is half-written: every
+ * store call is one transaction that has either committed or not, and a
+ * request abandoned here is resent after the restart and applied at most
+ * once because cursors and versions make it idempotent.
+ */
+#include "node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "server.h"
+#include "uplink.h"
+
+#define CTL_CONTEXTS 4
+#define SYNC_CONTEXTS 16
+
+int64_t dongbo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t dongbo_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool dongbo_node_hosts(const struct dongbo_node *node,
+		       const struct dongbo_unit *u)
+{
+	for (size_t i = 0; i < node->n_hosts; i++)
+		if (node->hosts[i] == u)
+			return true;
+	return false;
+}
+
+struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
+					  const char *unit)
+{
+	struct child_seen *s;
+
+	for (size_t i = 0; i < node->n_seen; i++)
+		if (strcmp(node->seen[i].unit, unit) == 0)
+			return &node->seen[i];
+	s = realloc(node->seen, (node->n_seen + 1) * sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	node->seen = s;
+	s = &node->seen[node->n_seen++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->unit, sizeof(s->unit), "%s", unit);
+	return s;
+}
+
+static void signal_cb(uv_signal_t *sig, int signum)
+{
+	struct dongbo_node *node = sig->data;
+
+	dongbo_log_info("received %s, stopping",
+			signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	dongbo_node_stop(node);
+}
+
+static int load_meta(struct dongbo_node *node)
+{
+	char err[512];
+	int rv;
+
+	rv = dongbo_units_load(node->cfg.units_path, &node->units, err,
+			       sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("%s", err);
+		return rv;
+	}
+	rv = dongbo_catalog_load(node->cfg.catalog_path, &node->catalog, err,
+				 sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("%s", err);
+		return rv;
+	}
+	node->home = dongbo_units_find(node->units, node->cfg.unit);
+	if (node->home == NULL) {
+		dongbo_log_error("unit '%s' is not in the unit list %s",
+				 node->cfg.unit, node->cfg.units_path);
+		return DONGBO_E_UNKNOWN_UNIT;
+	}
+	node->hosts = calloc(node->cfg.n_hosts + 1, sizeof(*node->hosts));
+	if (node->hosts == NULL)
+		return DONGBO_E_NOMEM;
+	node->hosts[node->n_hosts++] = node->home;
+	for (size_t i = 0; i < node->cfg.n_hosts; i++) {
+		const struct dongbo_unit *u =
+			dongbo_units_find(node->units, node->cfg.hosts[i]);
+
+		if (u == NULL || !dongbo_unit_is_within(u, node->home)) {
+			dongbo_log_error("hosted unit '%s' is %s", node->cfg.hosts[i],
+					 u == NULL ? "not in the unit list"
+						   : "not below the home unit");
+			return DONGBO_E_CONFIG;
+		}
+		if (!dongbo_node_hosts(node, u))
+			node->hosts[node->n_hosts++] = u;
+	}
+	return 0;
+}
+
+static int open_store(struct dongbo_node *node)
+{
+	char path[4096];
+	struct dongbo_store_options so = {
+		.path = path,
+		.map_size = node->cfg.map_size,
+		.units = node->units,
+		.home = node->home,
+	};
+	int rv;
+
+	snprintf(path, sizeof(path), "%s/%s", node->cfg.dir, DONGBO_STORE_DIR);
+	rv = dongbo_store_open(&so, &node->store);
+	if (rv != 0) {
+		dongbo_log_error("store: open '%s': %s", path,
+				 dongbo_strerror(rv));
+		return rv;
+	}
+	dongbo_log_info("store %s at %s%s", dongbo_store_id(node->store), path,
+			dongbo_store_is_new(node->store) ? " (new)" : "");
+	return 0;
+}
+
+static int open_servers(struct dongbo_node *node)
+{
+	struct dongbo_server_options so = {
+		.n_contexts = CTL_CONTEXTS,
+		.ipc_mode = 0600,
+		.handler = dongbo_ctl_handle,
+		.arg = node,
+		.mailbox = &node->mailbox,
+	};
+	char err[512];
+	int rv;
+
+	/* sun_path holds 108 bytes on Linux. */
+	if (strlen(node->cfg.dir) + sizeof(DONGBO_CONTROL_SOCKET) + 1 > 107) {
+		dongbo_log_error("node directory path too long for a control "
+				 "socket: %s", node->cfg.dir);
+		return DONGBO_E_CONFIG;
+	}
+	snprintf(node->ctl_url, sizeof(node->ctl_url), "ipc://%s/%s",
+		 node->cfg.dir, DONGBO_CONTROL_SOCKET);
+	so.url = node->ctl_url;
+	rv = dongbo_server_open(&so, &node->ctl_server, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("control socket: %s%s", err,
+				 rv == DONGBO_E_BUSY
+					 ? " (is another dongbod running here?)"
+					 : "");
+		return rv;
+	}
+	if (node->cfg.listen_url == NULL)
+		return 0;
+	so.url = node->cfg.listen_url;
+	so.n_contexts = SYNC_CONTEXTS;
+	so.handler = dongbo_sync_handle;
+	rv = dongbo_server_open(&so, &node->sync_server, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("listen: %s", err);
+		return rv;
+	}
+	dongbo_log_info("listening for children on %s", node->cfg.listen_url);
+	return 0;
+}
+
+int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
+		      const char *dir)
+{
+	enum dongbo_log_level level;
+	char err[1024];
+	int rv;
+
+	memset(node, 0, sizeof(*node));
+	node->loop = loop;
+	node->started_ms = dongbo_now_ms();
+	rv = dongbo_config_load(dir, &node->cfg, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("%s", err);
+		return rv;
+	}
+	if (dongbo_log_level_parse(node->cfg.log_level, &level) == 0)
+		dongbo_log_set_level(level);
+	if ((rv = load_meta(node)) != 0 || (rv = open_store(node)) != 0)
+		return rv;
+	if (dongbo_mailbox_init(&node->mailbox, loop) != 0) {
+		dongbo_log_error("cannot create the loop's mailbox");
+		return DONGBO_E_IO;
+	}
+	if ((rv = open_servers(node)) != 0)
+		goto err_after_mailbox;
+	if (node->cfg.parent_url != NULL) {
+		rv = dongbo_uplink_start(node, &node->uplink, err, sizeof(err));
+		if (rv != 0) {
+			dongbo_log_error("uplink: %s", err);
+			goto err_after_servers;
+		}
+	}
+	uv_signal_init(loop, &node->sigterm);
+	uv_signal_init(loop, &node->sigint);
+	node->sigterm.data = node->sigint.data = node;
+	uv_signal_start(&node->sigterm, signal_cb, SIGTERM);
+	uv_signal_start(&node->sigint, signal_cb, SIGINT);
+	dongbo_log_info("node %s (%s) started, pid %d, parent %s",
+			node->home->code, node->home->name, (int)getpid(),
+			node->cfg.parent_url ? node->cfg.parent_url : "(none: top node)");
+	return 0;
+
+err_after_servers:
+	dongbo_server_close(node->sync_server);
+	dongbo_server_close(node->ctl_server);
+	node->sync_server = node->ctl_server = NULL;
+err_after_mailbox:
+	dongbo_mailbox_close(&node->mailbox);
+	/* Let the async handle's close callback run. */
+	uv_run(loop, UV_RUN_DEFAULT);
+	return rv;
+}
+
+void dongbo_node_stop(struct dongbo_node *node)
+{
+	if (node->stopping)
+		return;
+	node->stopping = true;
+	uv_signal_stop(&node->sigterm);
+	uv_signal_stop(&node->sigint);
+	uv_close((uv_handle_t *)&node->sigterm, NULL);
+	uv_close((uv_handle_t *)&node->sigint, NULL);
+	dongbo_uplink_stop(node->uplink);
+	node->uplink = NULL;
+	dongbo_server_close(node->sync_server);
+	dongbo_server_close(node->ctl_server);
+	node->sync_server = node->ctl_server = NULL;
+	dongbo_mailbox_close(&node->mailbox);
+}
+
+void dongbo_node_fini(struct dongbo_node *node)
+{
+	dongbo_store_close(node->store);
+	dongbo_catalog_free(node->catalog);
+	dongbo_units_free(node->units);
+	dongbo_config_fini(&node->cfg);
+	free(node->hosts);
+	free(node->seen);
+	memset(node, 0, sizeof(*node));
+}

@@ -1,0 +1,85 @@
+/*
+ * node.h -- one running dongbod: its loop, store, metadata and links.
+ *
+ * Internal to daemon/.  Everything here is owned by the loop thread.
+ */
+#ifndef DONGBO_DAEMON_NODE_H
+#define DONGBO_DAEMON_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nng/nng.h>
+#include <uv.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "mailbox.h"
+#include "store.h"
+#include "units.h"
+
+struct dongbo_server;
+struct dongbo_uplink;
+
+/* What a node remembers of a child between batches (not durable: the
+ * durable part -- store id, cursor, counts -- lives in the store). */
+struct child_seen {
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	int64_t last_seen_ms;
+	uint64_t head_seq;
+};
+
+struct dongbo_node {
+	uv_loop_t *loop;
+	struct dongbo_config cfg;
+	struct dongbo_units *units;
+	struct dongbo_catalog *catalog;
+	const struct dongbo_unit *home;
+	const struct dongbo_unit **hosts; /* home first, then cfg.hosts */
+	size_t n_hosts;
+	struct dongbo_store *store;
+	struct dongbo_mailbox mailbox;
+	struct dongbo_server *sync_server; /* children; NULL without listen */
+	struct dongbo_server *ctl_server;
+	struct dongbo_uplink *uplink; /* NULL at the top node */
+	uv_signal_t sigterm;
+	uv_signal_t sigint;
+	char ctl_url[512];
+	int64_t started_ms;
+	struct child_seen *seen;
+	size_t n_seen;
+	bool stopping;
+};
+
+/* Loads the configuration in dir, opens the store and starts listening and
+ * dialing on loop.  Returns 0 or a DONGBO_E_* code (logged). */
+int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
+		      const char *dir);
+
+/* Begins an orderly stop: closes links and handles; uv_run then returns.
+ * Idempotent. */
+void dongbo_node_stop(struct dongbo_node *node);
+
+/* Frees what dongbo_node_start allocated, after uv_run has returned. */
+void dongbo_node_fini(struct dongbo_node *node);
+
+/* Wall-clock time in milliseconds / microseconds since the epoch. */
+int64_t dongbo_now_ms(void);
+int64_t dongbo_now_us(void);
+
+/* True when unit u is written at this node. */
+bool dongbo_node_hosts(const struct dongbo_node *node,
+		       const struct dongbo_unit *u);
+
+/* The in-memory record for child unit code, created on first use; NULL
+ * only when out of memory. */
+struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
+					  const char *unit);
+
+/* sync.c: handles one request from a child (server handler). */
+nng_msg *dongbo_sync_handle(void *node, nng_msg *req);
+
+/* ctl.c: handles one request from the CLI (server handler). */
+nng_msg *dongbo_ctl_handle(void *node, nng_msg *req);
+
+#endif

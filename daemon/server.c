@@ -1,0 +1,218 @@
+/*
+ * server.c -- REP contexts feeding the loop thread.
+ *
+ * Happy path, per context: RECV (nng_ctx_recv) -> the aio callback posts
+ * the request to the mailbox -> the loop runs the handler -> SEND
+ * (nng_ctx_send of the reply) -> the aio callback receives again.
+ *
+ * Failure modes: a failed receive other than "closed" just receives again;
+ * a failed send frees the reply (the requester resends, and handlers are
+ * idempotent); a handler that returns no reply puts the context back to
+ * receiving.  On close the socket is closed first, then each aio is
+ * stopped (waiting for its callback), then the mailbox is drained with
+ * srv->closing set so the mails only free their requests.
+ */
+#include "server.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/protocol/reqrep0/rep.h>
+
+#include "codec.h"
+#include "error.h"
+#include "log.h"
+
+enum ctx_state { CTX_RECV, CTX_HANDLE, CTX_SEND };
+
+struct srv_ctx {
+	struct dongbo_server *srv;
+	nng_ctx ctx;
+	nng_aio *aio;
+	enum ctx_state state;
+	nng_msg *req;
+	struct dongbo_mail mail;
+};
+
+struct dongbo_server {
+	nng_socket sock;
+	nng_listener listener;
+	dongbo_server_handler handler;
+	void *arg;
+	struct dongbo_mailbox *mailbox;
+	bool closing;
+	size_t n_ctx;
+	struct srv_ctx ctxs[];
+};
+
+static void ctx_recv(struct srv_ctx *c)
+{
+	c->state = CTX_RECV;
+	nng_ctx_recv(c->ctx, c->aio);
+}
+
+/* nng thread. */
+static void ctx_aio_cb(void *arg)
+{
+	struct srv_ctx *c = arg;
+	int rv = nng_aio_result(c->aio);
+
+	switch (c->state) {
+	case CTX_RECV:
+		if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
+			return;
+		if (rv != 0) {
+			ctx_recv(c);
+			return;
+		}
+		c->req = nng_aio_get_msg(c->aio);
+		c->state = CTX_HANDLE;
+		dongbo_mailbox_post(c->srv->mailbox, &c->mail);
+		return;
+	case CTX_SEND:
+		if (rv != 0) {
+			nng_msg_free(nng_aio_get_msg(c->aio));
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
+				return;
+		}
+		ctx_recv(c);
+		return;
+	case CTX_HANDLE:
+		break;
+	}
+}
+
+/* Loop thread. */
+static void ctx_mail_cb(struct dongbo_mail *mail)
+{
+	struct srv_ctx *c = (struct srv_ctx *)((char *)mail -
+					       offsetof(struct srv_ctx, mail));
+	struct dongbo_server *srv = c->srv;
+	nng_msg *req = c->req;
+	nng_msg *rep = NULL;
+
+	c->req = NULL;
+	if (!srv->closing)
+		rep = srv->handler(srv->arg, req);
+	nng_msg_free(req);
+	if (srv->closing) {
+		nng_msg_free(rep);
+		return;
+	}
+	if (rep == NULL) {
+		ctx_recv(c);
+		return;
+	}
+	c->state = CTX_SEND;
+	nng_aio_set_msg(c->aio, rep);
+	nng_ctx_send(c->ctx, c->aio);
+}
+
+static int listener_start(struct dongbo_server *srv,
+			  const struct dongbo_server_options *opts, char *err,
+			  size_t errlen)
+{
+	int rv;
+
+	rv = nng_listener_create(&srv->listener, srv->sock, opts->url);
+	if (rv != 0) {
+		snprintf(err, errlen, "cannot listen on '%s': %s", opts->url,
+			 nng_strerror(rv));
+		return dongbo_proto_nng_err(rv);
+	}
+	if (strncmp(opts->url, "ipc://", 6) == 0 && opts->ipc_mode != 0) {
+		rv = nng_listener_set_int(srv->listener,
+					  NNG_OPT_IPC_PERMISSIONS,
+					  opts->ipc_mode);
+		if (rv != 0) {
+			snprintf(err, errlen, "cannot set mode of '%s': %s",
+				 opts->url, nng_strerror(rv));
+			return dongbo_proto_nng_err(rv);
+		}
+	}
+	rv = nng_listener_set_size(srv->listener, NNG_OPT_RECVMAXSZ,
+				   DONGBO_MSG_MAX);
+	if (rv == 0)
+		rv = nng_listener_start(srv->listener, 0);
+	if (rv != 0) {
+		snprintf(err, errlen, "cannot listen on '%s': %s", opts->url,
+			 nng_strerror(rv));
+		return dongbo_proto_nng_err(rv);
+	}
+	return 0;
+}
+
+int dongbo_server_open(const struct dongbo_server_options *opts,
+		       struct dongbo_server **out, char *err, size_t errlen)
+{
+	struct dongbo_server *srv;
+	size_t i;
+	int rv;
+
+	if (opts->n_contexts == 0)
+		return DONGBO_E_INVAL;
+	srv = calloc(1, sizeof(*srv) + opts->n_contexts * sizeof(srv->ctxs[0]));
+	if (srv == NULL)
+		return DONGBO_E_NOMEM;
+	srv->handler = opts->handler;
+	srv->arg = opts->arg;
+	srv->mailbox = opts->mailbox;
+
+	rv = nng_rep0_open(&srv->sock);
+	if (rv != 0) {
+		snprintf(err, errlen, "rep socket: %s", nng_strerror(rv));
+		free(srv);
+		return dongbo_proto_nng_err(rv);
+	}
+	for (i = 0; i < opts->n_contexts; i++) {
+		struct srv_ctx *c = &srv->ctxs[i];
+
+		c->srv = srv;
+		c->mail.cb = ctx_mail_cb;
+		rv = nng_aio_alloc(&c->aio, ctx_aio_cb, c);
+		if (rv == 0) {
+			rv = nng_ctx_open(&c->ctx, srv->sock);
+			if (rv != 0)
+				nng_aio_free(c->aio);
+		}
+		if (rv != 0) {
+			snprintf(err, errlen, "rep context: %s",
+				 nng_strerror(rv));
+			rv = dongbo_proto_nng_err(rv);
+			goto err_after_ctx;
+		}
+		srv->n_ctx++;
+	}
+	rv = listener_start(srv, opts, err, errlen);
+	if (rv != 0)
+		goto err_after_ctx;
+	for (i = 0; i < srv->n_ctx; i++)
+		ctx_recv(&srv->ctxs[i]);
+	*out = srv;
+	return 0;
+
+err_after_ctx:
+	nng_close(srv->sock);
+	for (i = 0; i < srv->n_ctx; i++)
+		nng_aio_free(srv->ctxs[i].aio);
+	free(srv);
+	return rv;
+}
+
+void dongbo_server_close(struct dongbo_server *srv)
+{
+	size_t i;
+
+	if (srv == NULL)
+		return;
+	srv->closing = true;
+	nng_close(srv->sock);
+	for (i = 0; i < srv->n_ctx; i++)
+		nng_aio_stop(srv->ctxs[i].aio);
+	dongbo_mailbox_drain(srv->mailbox);
+	for (i = 0; i < srv->n_ctx; i++)
+		nng_aio_free(srv->ctxs[i].aio);
+	free(srv);
+}

@@ -1,0 +1,47 @@
+/*
+ * server.h -- an nng REP listener whose requests are handled on the loop.
+ *
+ * Used twice by a node: for its children (sync) and for the CLI (control).
+ * Several REP contexts receive concurrently; each request is handed to the
+ * loop thread through the mailbox, the handler builds the reply there, and
+ * the context sends it and receives again.
+ */
+#ifndef DONGBO_DAEMON_SERVER_H
+#define DONGBO_DAEMON_SERVER_H
+
+#include <stddef.h>
+
+#include <nng/nng.h>
+
+#include "mailbox.h"
+
+struct dongbo_server;
+
+/*
+ * Called on the loop thread with a request (borrowed: freed after the call).
+ * Returns the reply, which the server takes, or NULL to send nothing (the
+ * requester then times out and retries).
+ */
+typedef nng_msg *(*dongbo_server_handler)(void *arg, nng_msg *req);
+
+struct dongbo_server_options {
+	const char *url;     /* tcp://HOST:PORT, ipc:///path, ... */
+	size_t n_contexts;   /* concurrent requests received; >= 1 */
+	int ipc_mode;	     /* file mode for an ipc:// socket, e.g. 0600 */
+	dongbo_server_handler handler;
+	void *arg;
+	struct dongbo_mailbox *mailbox;
+};
+
+/* Listens and starts receiving.  Returns 0, DONGBO_E_BUSY (address in
+ * use), DONGBO_E_INVAL (bad URL), DONGBO_E_NOMEM or DONGBO_E_IO, with the
+ * reason in err. */
+int dongbo_server_open(const struct dongbo_server_options *opts,
+		       struct dongbo_server **out, char *err, size_t errlen);
+
+/* Stops listening, abandons requests in flight and frees the server.  Loop
+ * thread; drains the mailbox so no mail refers to the server afterwards.
+ * NULL is a no-op. */
+void dongbo_server_close(struct dongbo_server *srv);
+
+#endif

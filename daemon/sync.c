@@ -1,0 +1,351 @@
+/*
+ * sync.c -- the parent's side of replication: Hello and Push from children.
+ *
+ * Happy path: Hello {unit, store id} -> the store records the child (a new
+ * store identity restarts its cursor at 0) -> Welcome {our unit, our store
+ * id, cursor}.  Push {first..last, records} -> each record is checked ->
+ * the store applies the good ones and moves the cursor to last in one
+ * transaction -> Ack {cursor}, sent only after that commit.  When values
+ * changed, our own uplink is kicked so they travel on up.
+ *
+ * Failure modes (each answered with an Error or a Rejection; nothing stored
+ * changes unless the whole transaction commits):
+ *  - malformed bytes, unknown message, bad store id: Error PROTO.
+ *  - a child claiming a unit that is unknown, outside our subtree, or ours:
+ *    Error UNKNOWN_UNIT / OUTSIDE_SUBTREE, logged.
+ *  - records out of order or outside the batch range: Error PROTO.
+ *  - a record with an unknown unit or indicator, a unit outside the child's
+ *    subtree, a malformed period, a bad value or version: a Rejection with
+ *    its reason; the rest of the batch is applied and the cursor moves past
+ *    it, so one bad record never blocks the records after it.
+ *  - a batch we have already applied (REQ resend, replay): the store
+ *    changes nothing and we ack the cursor again.
+ *  - a batch beyond our cursor: Error GAP with the cursor to resume from.
+ *  - store full or failing: Error with the code; the child retries later.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "error.h"
+#include "log.h"
+#include "node.h"
+#include "period.h"
+#include "store.h"
+#include "uplink.h"
+
+/* More records than this in one Push is refused outright. */
+#define PUSH_RECORDS_MAX 100000
+
+static nng_msg *reply_pack(Dongbo__SyncReply *rep)
+{
+	nng_msg *msg = NULL;
+
+	if (dongbo_proto_pack(&rep->base, &msg) != 0)
+		return NULL;
+	return msg;
+}
+
+static nng_msg *reply_error(int code, uint64_t applied, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static nng_msg *reply_error(int code, uint64_t applied, const char *fmt, ...)
+{
+	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+	Dongbo__Error e = DONGBO__ERROR__INIT;
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e.code = code;
+	e.message = buf;
+	e.applied_seq = applied;
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_ERROR;
+	rep.error = &e;
+	return reply_pack(&rep);
+}
+
+static bool is_store_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != DONGBO_STORE_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The child unit a peer claims to be, if it may be our child. */
+static int check_child(struct dongbo_node *node, const char *code,
+		       const char *store_id, const struct dongbo_unit **out,
+		       char *err, size_t errlen)
+{
+	const struct dongbo_unit *u = dongbo_units_find(node->units, code);
+
+	if (u == NULL) {
+		snprintf(err, errlen, "unknown unit '%.32s'", code);
+		return DONGBO_E_UNKNOWN_UNIT;
+	}
+	if (u == node->home || !dongbo_unit_is_within(u, node->home)) {
+		snprintf(err, errlen, "unit %s is not below %s (%s)", code,
+			 node->home->code, node->home->name);
+		return DONGBO_E_OUTSIDE_SUBTREE;
+	}
+	if (dongbo_node_hosts(node, u)) {
+		snprintf(err, errlen, "unit %s is hosted by this node itself",
+			 code);
+		return DONGBO_E_OUTSIDE_SUBTREE;
+	}
+	if (!is_store_id(store_id)) {
+		snprintf(err, errlen, "malformed store id '%.40s'", store_id);
+		return DONGBO_E_PROTO;
+	}
+	*out = u;
+	return 0;
+}
+
+static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
+{
+	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+	Dongbo__Welcome w = DONGBO__WELCOME__INIT;
+	const struct dongbo_unit *child;
+	struct child_seen *seen;
+	uint64_t applied;
+	char err[256];
+	int rv;
+
+	if (h->protocol != DONGBO_PROTOCOL_VERSION) {
+		dongbo_log_warn("sync: %s speaks protocol %u, we speak %u",
+				h->unit, h->protocol, DONGBO_PROTOCOL_VERSION);
+		return reply_error(DONGBO_E_VERSION, 0,
+				   "protocol %u is not supported (this node "
+				   "speaks %u)", h->protocol,
+				   DONGBO_PROTOCOL_VERSION);
+	}
+	rv = check_child(node, h->unit, h->store_id, &child, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_warn("sync: hello refused: %s", err);
+		return reply_error(rv, 0, "%s", err);
+	}
+	rv = dongbo_store_child_hello(node->store, child->code, h->store_id,
+				      dongbo_now_ms(), &applied);
+	if (rv != 0) {
+		dongbo_log_error("sync: hello from %s: store: %s", child->code,
+				 dongbo_strerror(rv));
+		return reply_error(rv, 0, "parent store: %s",
+				   dongbo_strerror(rv));
+	}
+	seen = dongbo_node_child_seen(node, child->code);
+	if (seen != NULL)
+		seen->last_seen_ms = dongbo_now_ms();
+	dongbo_log_info("sync: hello from %s (%s), applied up to %llu",
+			child->code, child->name, (unsigned long long)applied);
+	w.unit = (char *)node->home->code;
+	w.store_id = (char *)dongbo_store_id(node->store);
+	w.applied_seq = applied;
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_WELCOME;
+	rep.welcome = &w;
+	return reply_pack(&rep);
+}
+
+/* Checks one record from child; 0 or a code with the reason in err. */
+static int check_record(struct dongbo_node *node, const struct dongbo_unit *child,
+			const Dongbo__Record *r, char *err, size_t errlen)
+{
+	const struct dongbo_unit *u = dongbo_units_find(node->units, r->unit);
+	const struct dongbo_indicator *ind;
+	char canon[DONGBO_PERIOD_MAX];
+
+	if (u == NULL) {
+		snprintf(err, errlen, "unknown unit '%.32s'", r->unit);
+		return DONGBO_E_UNKNOWN_UNIT;
+	}
+	if (!dongbo_unit_is_within(u, child)) {
+		snprintf(err, errlen, "unit %s is outside the subtree of %s",
+			 u->code, child->code);
+		return DONGBO_E_OUTSIDE_SUBTREE;
+	}
+	ind = dongbo_catalog_find(node->catalog, r->indicator);
+	if (ind == NULL) {
+		snprintf(err, errlen, "unknown indicator '%.64s'", r->indicator);
+		return DONGBO_E_UNKNOWN_INDICATOR;
+	}
+	if (dongbo_period_canonical(r->period, canon) != 0 ||
+	    strcmp(canon, r->period) != 0) {
+		snprintf(err, errlen, "malformed period '%.16s'", r->period);
+		return DONGBO_E_BAD_PERIOD;
+	}
+	if (r->version == 0) {
+		snprintf(err, errlen, "version 0 is not a version");
+		return DONGBO_E_BAD_VALUE;
+	}
+	if (!r->deleted &&
+	    dongbo_indicator_check_value(ind, r->value, err, errlen) != 0)
+		return DONGBO_E_BAD_VALUE;
+	return 0;
+}
+
+static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
+{
+	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+	Dongbo__Ack ack = DONGBO__ACK__INIT;
+	const struct dongbo_unit *child;
+	struct dongbo_record *recs = NULL;
+	Dongbo__Rejection *rej = NULL;
+	Dongbo__Rejection **rej_ptrs = NULL;
+	char (*reasons)[160] = NULL;
+	size_t n_ok = 0, n_rej = 0, n_changed = 0;
+	uint64_t applied = 0, prev_seq;
+	struct child_seen *seen;
+	nng_msg *out;
+	char err[256];
+	int rv;
+
+	rv = check_child(node, p->unit, p->store_id, &child, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_warn("sync: push refused: %s", err);
+		return reply_error(rv, 0, "%s", err);
+	}
+	if (p->n_records > PUSH_RECORDS_MAX)
+		return reply_error(DONGBO_E_TOOBIG, 0,
+				   "%zu records in one push (at most %d)",
+				   p->n_records, PUSH_RECORDS_MAX);
+	if (p->first_seq == 0 || p->last_seq + 1 < p->first_seq ||
+	    (p->n_records > 0 && p->last_seq < p->first_seq))
+		return reply_error(DONGBO_E_PROTO, 0,
+				   "bad batch range %llu..%llu",
+				   (unsigned long long)p->first_seq,
+				   (unsigned long long)p->last_seq);
+
+	if (p->n_records > 0) {
+		recs = calloc(p->n_records, sizeof(*recs));
+		rej = calloc(p->n_records, sizeof(*rej));
+		rej_ptrs = calloc(p->n_records, sizeof(*rej_ptrs));
+		reasons = calloc(p->n_records, sizeof(*reasons));
+		if (recs == NULL || rej == NULL || rej_ptrs == NULL ||
+		    reasons == NULL) {
+			out = reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+			goto done;
+		}
+	}
+	prev_seq = p->first_seq - 1;
+	for (size_t i = 0; i < p->n_records; i++) {
+		const Dongbo__Record *r = p->records[i];
+
+		if (r->seq <= prev_seq || r->seq > p->last_seq) {
+			out = reply_error(DONGBO_E_PROTO, 0,
+					  "record seq %llu out of order or "
+					  "outside %llu..%llu",
+					  (unsigned long long)r->seq,
+					  (unsigned long long)p->first_seq,
+					  (unsigned long long)p->last_seq);
+			goto done;
+		}
+		prev_seq = r->seq;
+		rv = check_record(node, child, r, reasons[n_rej],
+				  sizeof(reasons[n_rej]));
+		if (rv != 0) {
+			Dongbo__Rejection *x = &rej[n_rej];
+
+			dongbo__rejection__init(x);
+			x->seq = r->seq;
+			x->unit = r->unit;
+			x->indicator = r->indicator;
+			x->period = r->period;
+			x->code = rv;
+			x->reason = reasons[n_rej];
+			rej_ptrs[n_rej++] = x;
+			dongbo_log_warn("sync: refused record %llu from %s: %s",
+					(unsigned long long)r->seq, child->code,
+					x->reason);
+			continue;
+		}
+		recs[n_ok++] = (struct dongbo_record){
+			.unit = r->unit,
+			.indicator = r->indicator,
+			.period = r->period,
+			.value = r->deleted ? 0 : r->value,
+			.version = r->version,
+			.deleted = r->deleted,
+			.seq = r->seq,
+		};
+	}
+
+	rv = dongbo_store_apply_child(node->store, child->code, p->store_id,
+				      p->first_seq, p->last_seq, recs, n_ok,
+				      dongbo_now_ms(), &applied, &n_changed);
+	if (rv == DONGBO_E_NEED_HELLO || rv == DONGBO_E_GAP) {
+		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
+		goto done;
+	}
+	if (rv != 0) {
+		dongbo_log_error("sync: batch %llu..%llu from %s: %s",
+				 (unsigned long long)p->first_seq,
+				 (unsigned long long)p->last_seq, child->code,
+				 dongbo_strerror(rv));
+		out = reply_error(rv, applied, "parent store: %s",
+				  dongbo_strerror(rv));
+		goto done;
+	}
+	seen = dongbo_node_child_seen(node, child->code);
+	if (seen != NULL) {
+		seen->last_seen_ms = dongbo_now_ms();
+		seen->head_seq = p->head_seq;
+	}
+	if (n_changed > 0) {
+		dongbo_log_debug("sync: %zu changes from %s, applied up to %llu",
+				 n_changed, child->code,
+				 (unsigned long long)applied);
+		dongbo_uplink_kick(node->uplink);
+	}
+	ack.store_id = (char *)dongbo_store_id(node->store);
+	ack.applied_seq = applied;
+	ack.n_rejected = n_rej;
+	ack.rejected = rej_ptrs;
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;
+	rep.ack = &ack;
+	out = reply_pack(&rep);
+done:
+	free(recs);
+	free(rej);
+	free(rej_ptrs);
+	free(reasons);
+	return out;
+}
+
+nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
+{
+	struct dongbo_node *node = arg;
+	Dongbo__SyncRequest *req = NULL;
+	nng_msg *out;
+	int rv;
+
+	rv = dongbo_proto_unpack(&dongbo__sync_request__descriptor, msg,
+				 (ProtobufCMessage **)&req);
+	if (rv != 0) {
+		dongbo_log_warn("sync: malformed request (%zu bytes): %s",
+				nng_msg_len(msg), dongbo_strerror(rv));
+		return reply_error(rv, 0, "malformed request: %s",
+				   dongbo_strerror(rv));
+	}
+	switch (req->body_case) {
+	case DONGBO__SYNC_REQUEST__BODY_HELLO:
+		out = handle_hello(node, req->hello);
+		break;
+	case DONGBO__SYNC_REQUEST__BODY_PUSH:
+		out = handle_push(node, req->push);
+		break;
+	default:
+		dongbo_log_warn("sync: request with no body");
+		out = reply_error(DONGBO_E_PROTO, 0, "request with no body");
+		break;
+	}
+	dongbo_proto_free(&req->base);
+	return out;
+}

@@ -1,0 +1,596 @@
+/*
+ * uplink.c -- the child's side of replication.
+ *
+ * Happy path: nng dials the parent in the background.  HELLO sends
+ * {unit, store id}; the Welcome says how far the parent has durably applied
+ * this node's log.  PUSH sends the next batch of log entries after that
+ * point; the parent applies a batch in one transaction and acks only after
+ * commit, so an Ack moves our acknowledged cursor (stored durably).  When
+ * nothing is left the session goes IDLE and sends an empty Push every
+ * heartbeat, which also notices a parent that lost its store.
+ *
+ * Failure modes:
+ *  - parent down, link lost, reply late: the request times out (or nng
+ *    resends it on a new pipe); we back off exponentially with jitter and
+ *    start again with HELLO.  Nothing is lost: the log is durable and the
+ *    parent's cursor tells us where to resume.
+ *  - a reply lost after the parent committed: we resend the same batch;
+ *    the parent sees it at or below its cursor and changes nothing.
+ *  - GAP (we sent past the parent's cursor): resume from the cursor it
+ *    returns.  NEED_HELLO (parent lost its store, or forgot us): HELLO; its
+ *    Welcome says applied_seq 0 and we re-send the whole log.
+ *  - a malformed or unexpected reply: logged, treated as a failure.
+ *  - a parent serving a unit that is not an ancestor of ours: refused,
+ *    logged, retried at the slowest backoff (the configuration is wrong).
+ */
+#include "uplink.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+
+#include "codec.h"
+#include "error.h"
+#include "log.h"
+#include "node.h"
+
+#define BACKOFF_MIN_MS 100u
+#define BACKOFF_MAX_MS 5000u
+
+enum up_state { UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_CLOSED };
+
+static const char *const state_names[] = {
+	[UP_HELLO] = "hello",	  [UP_PUSH] = "push", [UP_IDLE] = "idle",
+	[UP_BACKOFF] = "backoff", [UP_CLOSED] = "closed",
+};
+
+/* allowed[from][to]: the only transitions uplink_set_state accepts. */
+static const bool allowed[5][5] = {
+	[UP_HELLO] = { [UP_PUSH] = true, [UP_IDLE] = true,
+		       [UP_BACKOFF] = true, [UP_CLOSED] = true },
+	[UP_PUSH] = { [UP_HELLO] = true, [UP_PUSH] = true, [UP_IDLE] = true,
+		      [UP_BACKOFF] = true, [UP_CLOSED] = true },
+	[UP_IDLE] = { [UP_PUSH] = true, [UP_HELLO] = true,
+		      [UP_CLOSED] = true },
+	[UP_BACKOFF] = { [UP_HELLO] = true, [UP_CLOSED] = true },
+	[UP_CLOSED] = { [UP_CLOSED] = true },
+};
+
+enum io_phase { IO_NONE, IO_SEND, IO_RECV };
+
+struct dongbo_uplink {
+	struct dongbo_node *node;
+	nng_socket sock;
+	nng_dialer dialer;
+	nng_ctx ctx;
+	nng_aio *aio;
+	enum io_phase io;
+	int io_result;	/* written by the nng thread before posting */
+	nng_msg *reply; /* likewise */
+	struct dongbo_mail mail;
+	uv_timer_t timer;
+	enum up_state state;
+	atomic_int n_pipes;
+	unsigned backoff_ms;
+	int64_t last_ack_ms;
+	char parent_unit[DONGBO_UNIT_CODE_MAX + 1];
+	char parent_store_id[DONGBO_STORE_ID_LEN + 1];
+	char last_error[256];
+};
+
+static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
+{
+	if (!allowed[up->state][to]) {
+		/* A bug, not an input error: log loudly and go through
+		 * BACKOFF, which always recovers. */
+		dongbo_log_error("uplink: bad transition %s -> %s",
+				 state_names[up->state], state_names[to]);
+		to = up->state == UP_CLOSED ? UP_CLOSED : UP_BACKOFF;
+	}
+	if (to != up->state)
+		dongbo_log_debug("uplink: %s -> %s", state_names[up->state],
+				 state_names[to]);
+	up->state = to;
+}
+
+/* ---- nng side ---- */
+
+static void post_result(struct dongbo_uplink *up, int rv, nng_msg *reply)
+{
+	up->io = IO_NONE;
+	up->io_result = rv;
+	up->reply = reply;
+	dongbo_mailbox_post(&up->node->mailbox, &up->mail);
+}
+
+/* nng thread: chain send -> recv, then hand the outcome to the loop. */
+static void up_aio_cb(void *arg)
+{
+	struct dongbo_uplink *up = arg;
+	int rv = nng_aio_result(up->aio);
+
+	if (up->io == IO_SEND) {
+		if (rv != 0) {
+			nng_msg_free(nng_aio_get_msg(up->aio));
+			post_result(up, rv, NULL);
+			return;
+		}
+		up->io = IO_RECV;
+		nng_aio_set_timeout(up->aio, up->node->cfg.timeout_ms);
+		nng_ctx_recv(up->ctx, up->aio);
+		return;
+	}
+	post_result(up, rv, rv == 0 ? nng_aio_get_msg(up->aio) : NULL);
+}
+
+static void up_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct dongbo_uplink *up = arg;
+
+	(void)p;
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_fetch_add(&up->n_pipes, 1);
+	else if (ev == NNG_PIPE_EV_REM_POST)
+		atomic_fetch_sub(&up->n_pipes, 1);
+}
+
+/* Sends m (taken) and waits for the reply; the outcome arrives as mail. */
+static void up_call(struct dongbo_uplink *up, ProtobufCMessage *m)
+{
+	nng_msg *msg;
+	int rv = dongbo_proto_pack(m, &msg);
+
+	if (rv != 0) {
+		/* Cannot happen for well-formed batches below the size
+		 * limit; report it as the request's failure. */
+		up->io = IO_NONE;
+		up->io_result = NNG_ENOMEM;
+		up->reply = NULL;
+		dongbo_mailbox_post(&up->node->mailbox, &up->mail);
+		return;
+	}
+	up->io = IO_SEND;
+	nng_aio_set_msg(up->aio, msg);
+	nng_aio_set_timeout(up->aio, up->node->cfg.timeout_ms);
+	nng_ctx_send(up->ctx, up->aio);
+}
+
+/* ---- loop side ---- */
+
+static void send_hello(struct dongbo_uplink *up);
+static void send_next(struct dongbo_uplink *up);
+
+static void set_error(struct dongbo_uplink *up, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_error(struct dongbo_uplink *up, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(up->last_error, sizeof(up->last_error), fmt, ap);
+	va_end(ap);
+}
+
+static void timer_cb(uv_timer_t *t)
+{
+	struct dongbo_uplink *up = t->data;
+
+	if (up->state == UP_BACKOFF)
+		send_hello(up);
+	else if (up->state == UP_IDLE)
+		send_next(up);
+}
+
+static void backoff(struct dongbo_uplink *up)
+{
+	/* Full jitter over the upper half: many communes reconnecting to one
+	 * district after an outage do not arrive in step. */
+	unsigned delay = up->backoff_ms / 2 +
+			 (unsigned)rand() % (up->backoff_ms / 2 + 1);
+
+	uplink_set_state(up, UP_BACKOFF);
+	up->backoff_ms = up->backoff_ms * 2 > BACKOFF_MAX_MS
+				 ? BACKOFF_MAX_MS
+				 : up->backoff_ms * 2;
+	uv_timer_start(&up->timer, timer_cb, delay, 0);
+}
+
+static void send_hello(struct dongbo_uplink *up)
+{
+	Dongbo__Hello hello = DONGBO__HELLO__INIT;
+	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+
+	uplink_set_state(up, UP_HELLO);
+	hello.protocol = DONGBO_PROTOCOL_VERSION;
+	hello.unit = (char *)up->node->home->code;
+	hello.store_id = (char *)dongbo_store_id(up->node->store);
+	req.body_case = DONGBO__SYNC_REQUEST__BODY_HELLO;
+	req.hello = &hello;
+	up_call(up, &req.base);
+}
+
+struct batch {
+	Dongbo__Record *recs;
+	Dongbo__Record **ptrs;
+	size_t n;
+	size_t cap;
+};
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		*oom = true;
+	return d;
+}
+
+static int batch_add_cb(void *arg, const struct dongbo_record *rec)
+{
+	struct batch *b = arg;
+	Dongbo__Record *r;
+	bool oom = false;
+
+	if (b->n == b->cap)
+		return DONGBO_E_INVAL;
+	r = &b->recs[b->n];
+	dongbo__record__init(r);
+	r->unit = dup_or_null(rec->unit, &oom);
+	r->indicator = dup_or_null(rec->indicator, &oom);
+	r->period = dup_or_null(rec->period, &oom);
+	r->value = rec->value;
+	r->version = rec->version;
+	r->deleted = rec->deleted;
+	r->seq = rec->seq;
+	b->ptrs[b->n++] = r;
+	return oom ? DONGBO_E_NOMEM : 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->recs[i].unit);
+		free(b->recs[i].indicator);
+		free(b->recs[i].period);
+	}
+	free(b->recs);
+	free(b->ptrs);
+}
+
+/* Sends the next batch after the acknowledged point, or an empty heartbeat
+ * push when called from the idle timer with nothing pending. */
+static void send_push(struct dongbo_uplink *up,
+		      const struct dongbo_uplink_state *st)
+{
+	Dongbo__Push push = DONGBO__PUSH__INIT;
+	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+	struct batch b = { 0 };
+	size_t max = up->node->cfg.batch_max;
+	int rv;
+
+	if (st->head_seq > st->acked_seq) {
+		b.cap = max;
+		b.recs = calloc(max, sizeof(*b.recs));
+		b.ptrs = calloc(max, sizeof(*b.ptrs));
+		if (b.recs == NULL || b.ptrs == NULL) {
+			rv = DONGBO_E_NOMEM;
+			goto fail;
+		}
+		rv = dongbo_store_log_read(up->node->store, st->acked_seq, max,
+					   batch_add_cb, &b, NULL);
+		if (rv != 0)
+			goto fail;
+	}
+	push.unit = (char *)up->node->home->code;
+	push.store_id = (char *)dongbo_store_id(up->node->store);
+	push.first_seq = st->acked_seq + 1;
+	push.last_seq = b.n > 0 ? b.recs[b.n - 1].seq : st->acked_seq;
+	push.head_seq = st->head_seq;
+	push.n_records = b.n;
+	push.records = b.ptrs;
+	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
+	req.push = &push;
+	uplink_set_state(up, UP_PUSH);
+	up_call(up, &req.base);
+	batch_free(&b);
+	return;
+
+fail:
+	batch_free(&b);
+	set_error(up, "reading the log: %s", dongbo_strerror(rv));
+	dongbo_log_error("uplink: %s", up->last_error);
+	backoff(up);
+}
+
+/* After a Welcome or an Ack: push what is pending, else go idle. */
+static void send_next(struct dongbo_uplink *up)
+{
+	struct dongbo_uplink_state st;
+	int rv = dongbo_store_uplink_state(up->node->store, &st);
+
+	if (rv != 0) {
+		set_error(up, "store: %s", dongbo_strerror(rv));
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	if (st.head_seq > st.acked_seq || up->state == UP_IDLE) {
+		/* Pending records, or the idle heartbeat fired. */
+		uv_timer_stop(&up->timer);
+		send_push(up, &st);
+		return;
+	}
+	uplink_set_state(up, UP_IDLE);
+	uv_timer_start(&up->timer, timer_cb, up->node->cfg.heartbeat_ms, 0);
+}
+
+/* Moves the acknowledged cursor: durably when it changed, in memory for
+ * the time of the acknowledgement otherwise (no commit per heartbeat). */
+static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
+		    uint64_t applied)
+{
+	struct dongbo_uplink_state st;
+	int64_t now = dongbo_now_ms();
+	int rv = dongbo_store_uplink_state(up->node->store, &st);
+
+	if (rv != 0)
+		return rv;
+	if (applied > st.head_seq) {
+		/* The parent has applied more of "our" log than we have: our
+		 * store was replaced by an older copy under the same
+		 * identity.  Re-sending from our head is all we can do. */
+		dongbo_log_warn("uplink: parent has applied up to %llu but "
+				"our log ends at %llu",
+				(unsigned long long)applied,
+				(unsigned long long)st.head_seq);
+	}
+	if (applied != st.acked_seq ||
+	    strcmp(parent_store_id, st.parent_store_id) != 0) {
+		rv = dongbo_store_uplink_ack(up->node->store, parent_store_id,
+					     applied, now);
+		if (rv != 0)
+			return rv;
+	}
+	up->last_ack_ms = now;
+	snprintf(up->parent_store_id, sizeof(up->parent_store_id), "%s",
+		 parent_store_id);
+	return 0;
+}
+
+static bool is_store_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != DONGBO_STORE_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
+{
+	const struct dongbo_unit *pu = dongbo_units_find(up->node->units, w->unit);
+	int rv;
+
+	if (pu == NULL || pu == up->node->home ||
+	    !dongbo_unit_is_within(up->node->home, pu) || !is_store_id(w->store_id)) {
+		set_error(up, "parent serves unit '%s', which is not an ancestor "
+			      "of %s", w->unit, up->node->home->code);
+		dongbo_log_error("uplink: %s", up->last_error);
+		up->backoff_ms = BACKOFF_MAX_MS;
+		backoff(up);
+		return;
+	}
+	if (up->parent_store_id[0] != '\0' &&
+	    strcmp(up->parent_store_id, w->store_id) != 0)
+		dongbo_log_warn("uplink: parent %s has a new store (%s); "
+				"re-sending from record %llu",
+				w->unit, w->store_id,
+				(unsigned long long)w->applied_seq + 1);
+	snprintf(up->parent_unit, sizeof(up->parent_unit), "%s", w->unit);
+	rv = note_ack(up, w->store_id, w->applied_seq);
+	if (rv != 0) {
+		set_error(up, "store: %s", dongbo_strerror(rv));
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	dongbo_log_info("uplink: welcomed by %s, resuming after record %llu",
+			w->unit, (unsigned long long)w->applied_seq);
+	up->backoff_ms = BACKOFF_MIN_MS;
+	up->last_error[0] = '\0';
+	send_next(up);
+}
+
+static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
+{
+	int rv;
+
+	if (strcmp(ack->store_id, up->parent_store_id) != 0) {
+		/* The parent was replaced under us: introduce ourselves. */
+		send_hello(up);
+		return;
+	}
+	for (size_t i = 0; i < ack->n_rejected; i++) {
+		const Dongbo__Rejection *r = ack->rejected[i];
+
+		dongbo_log_warn("uplink: parent refused record %llu "
+				"(%s %s %s): %s",
+				(unsigned long long)r->seq, r->unit,
+				r->indicator, r->period, r->reason);
+	}
+	rv = note_ack(up, ack->store_id, ack->applied_seq);
+	if (rv != 0) {
+		set_error(up, "store: %s", dongbo_strerror(rv));
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	up->last_error[0] = '\0';
+	send_next(up);
+}
+
+static void on_error_reply(struct dongbo_uplink *up, const Dongbo__Error *e)
+{
+	switch (e->code) {
+	case DONGBO_E_NEED_HELLO:
+		send_hello(up);
+		return;
+	case DONGBO_E_GAP:
+		if (note_ack(up, up->parent_store_id, e->applied_seq) == 0) {
+			send_next(up);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	set_error(up, "parent refused: %s", e->message);
+	dongbo_log_warn("uplink: %s", up->last_error);
+	backoff(up);
+}
+
+static void up_mail_cb(struct dongbo_mail *mail)
+{
+	struct dongbo_uplink *up = (struct dongbo_uplink *)((char *)mail -
+		offsetof(struct dongbo_uplink, mail));
+	nng_msg *reply = up->reply;
+	Dongbo__SyncReply *rep = NULL;
+	int rv = up->io_result;
+
+	up->reply = NULL;
+	if (up->state == UP_CLOSED) {
+		nng_msg_free(reply);
+		return;
+	}
+	if (rv != 0) {
+		set_error(up, "%s %s: %s",
+			  up->state == UP_HELLO ? "hello to" : "push to",
+			  up->node->cfg.parent_url, nng_strerror(rv));
+		dongbo_log_debug("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	rv = dongbo_proto_unpack(&dongbo__sync_reply__descriptor, reply,
+				 (ProtobufCMessage **)&rep);
+	nng_msg_free(reply);
+	if (rv != 0) {
+		set_error(up, "malformed reply from parent: %s",
+			  dongbo_strerror(rv));
+		dongbo_log_warn("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	if (rep->body_case == DONGBO__SYNC_REPLY__BODY_ERROR)
+		on_error_reply(up, rep->error);
+	else if (up->state == UP_HELLO &&
+		 rep->body_case == DONGBO__SYNC_REPLY__BODY_WELCOME)
+		on_welcome(up, rep->welcome);
+	else if (up->state == UP_PUSH &&
+		 rep->body_case == DONGBO__SYNC_REPLY__BODY_ACK)
+		on_ack(up, rep->ack);
+	else {
+		set_error(up, "unexpected reply from parent in state %s",
+			  state_names[up->state]);
+		dongbo_log_warn("uplink: %s", up->last_error);
+		backoff(up);
+	}
+	dongbo_proto_free(&rep->base);
+}
+
+int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
+			char *err, size_t errlen)
+{
+	struct dongbo_uplink *up = calloc(1, sizeof(*up));
+	const char *url = node->cfg.parent_url;
+	int rv;
+
+	if (up == NULL)
+		return DONGBO_E_NOMEM;
+	up->node = node;
+	up->mail.cb = up_mail_cb;
+	up->backoff_ms = BACKOFF_MIN_MS;
+	atomic_init(&up->n_pipes, 0);
+
+	if ((rv = nng_req0_open(&up->sock)) != 0)
+		goto err_free;
+	/* Requests are resent by us after a timeout; nng's own resend would
+	 * only duplicate them. */
+	nng_socket_set_ms(up->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
+	nng_pipe_notify(up->sock, NNG_PIPE_EV_ADD_POST, up_pipe_cb, up);
+	nng_pipe_notify(up->sock, NNG_PIPE_EV_REM_POST, up_pipe_cb, up);
+	if ((rv = nng_ctx_open(&up->ctx, up->sock)) != 0)
+		goto err_after_sock;
+	if ((rv = nng_aio_alloc(&up->aio, up_aio_cb, up)) != 0)
+		goto err_after_sock;
+	if ((rv = nng_dialer_create(&up->dialer, up->sock, url)) != 0)
+		goto err_after_aio;
+	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
+	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT, BACKOFF_MAX_MS);
+	nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ, DONGBO_MSG_MAX);
+	/* Non-blocking: a parent that is down now is dialed again later. */
+	if ((rv = nng_dialer_start(up->dialer, NNG_FLAG_NONBLOCK)) != 0)
+		goto err_after_aio;
+	if (uv_timer_init(node->loop, &up->timer) != 0) {
+		rv = NNG_ENOMEM;
+		goto err_after_aio;
+	}
+	up->timer.data = up;
+	*out = up;
+	send_hello(up);
+	return 0;
+
+err_after_aio:
+	nng_aio_free(up->aio);
+err_after_sock:
+	nng_close(up->sock);
+err_free:
+	snprintf(err, errlen, "parent '%s': %s", url, nng_strerror(rv));
+	free(up);
+	return dongbo_proto_nng_err(rv);
+}
+
+void dongbo_uplink_kick(struct dongbo_uplink *up)
+{
+	if (up != NULL && up->state == UP_IDLE) {
+		/* send_next from IDLE always pushes; stop the heartbeat. */
+		uv_timer_stop(&up->timer);
+		send_next(up);
+	}
+}
+
+static void timer_close_cb(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void dongbo_uplink_stop(struct dongbo_uplink *up)
+{
+	if (up == NULL)
+		return;
+	uplink_set_state(up, UP_CLOSED);
+	nng_close(up->sock);
+	nng_aio_stop(up->aio);
+	dongbo_mailbox_drain(&up->node->mailbox);
+	nng_aio_free(up->aio);
+	uv_timer_stop(&up->timer);
+	uv_close((uv_handle_t *)&up->timer, timer_close_cb);
+}
+
+void dongbo_uplink_info(const struct dongbo_uplink *up,
+			struct dongbo_uplink_info *out)
+{
+	out->connected = atomic_load(&((struct dongbo_uplink *)up)->n_pipes) > 0;
+	out->state = state_names[up->state];
+	out->parent_unit = up->parent_unit;
+	out->last_error = up->last_error;
+	out->last_ack_ms = up->last_ack_ms;
+}

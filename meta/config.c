@@ -1,0 +1,1025 @@
+/*
+ * config.c -- a node's dongbo.conf: read with inih, written by hand.
+ *
+ * Reading: inih splits "key = value" lines; the reader and handler below
+ * accept only the sections and keys of config.h and refuse anything else
+ * with "FILE:LINE: reason 'value'", so that a typo stops the node instead
+ * of being ignored.  Relative paths are made absolute against the node
+ * directory, itself made absolute with realpath().
+ *
+ * Writing: the text is built in memory, parsed back to prove that it loads
+ * to the same configuration, then written to a temporary file, synced, and
+ * linked into place; link() rather than rename() because it fails when
+ * dongbo.conf already exists, so an existing file is never replaced.
+ */
+
+/* realpath() is an XSI extension of POSIX: ask for it by name. */
+
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "units.h"
+
+/* ---- inih glue (the same in catalog.c) ----------------------------------
+ *
+ * inih is fed through our own reader rather than ini_parse_string(),
+ * because on its own inih
+ *  - splits a line longer than its buffer (INI_MAX_LINE, 200 bytes in
+ *    Debian's build) and parses the rest as a new line, so a long value
+ *    would be silently cut;
+ *  - never tells the handler about a "[section]" line (Debian builds it
+ *    without INI_CALL_HANDLER_ON_NEW_SECTION), cuts section names at 49
+ *    bytes and gives the handler no line number, so an empty section would
+ *    pass unseen and a missing key could not be blamed on its section;
+ *  - reads an indented line after a key as more of that key's value
+ *    (multi-line values), so an indented "key = value" would quietly
+ *    become part of the previous value.
+ * The reader hands inih one line per call, counts lines, refuses those
+ * cases, and reports each "[section]" line to on_section before inih sees
+ * it.  Comments are inih's: ';' or '#' starting a line, and ';' after
+ * whitespace ending a value (Debian enables inline comments).
+ */
+struct ini_src {
+	const char *name; /* file name for messages */
+	FILE *f;
+	char *line; /* getline() buffer */
+	size_t cap;
+	int lineno;
+	bool key_seen; /* a key since the last section line */
+	int (*on_section)(struct ini_src *src, const char *name, size_t len);
+	int (*on_key)(struct ini_src *src, const char *key, const char *value);
+	int rc;	      /* earliest error so far */
+	int err_line; /* and its line */
+	char *err;
+	size_t errlen;
+};
+
+static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+/* Records an error unless one on an earlier line is already recorded
+ * (inih reports its own syntax errors only at the end).  Returns rc. */
+static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
+		    ...)
+{
+	va_list ap;
+	int n;
+
+	if (src->rc != 0 && src->err_line <= line)
+		return rc;
+	src->rc = rc;
+	src->err_line = line;
+	if (src->err == NULL || src->errlen == 0)
+		return rc;
+	n = snprintf(src->err, src->errlen, "%s:%d: ", src->name, line);
+	if (n < 0 || (size_t)n >= src->errlen)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(src->err + n, src->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Looks at a line before inih does: see the comment above. */
+static int src_check_line(struct ini_src *src, const char *s, size_t len)
+{
+	const char *end = s + len, *close, *rest;
+	bool indented;
+
+	if (src->lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	indented = s < end && isspace((unsigned char)*s);
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end || *s == ';' || *s == '#')
+		return 0;
+	if (indented && src->key_seen)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"indented line would continue the previous "
+				"value; remove the indentation '%.*s'",
+				(int)(end - s), s);
+	if (*s != '[') {
+		if (memchr(s, '=', (size_t)(end - s)) == NULL &&
+		    memchr(s, ':', (size_t)(end - s)) == NULL)
+			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+					"expected 'key = value' or '[section]' "
+					"'%.*s'",
+					(int)(end - s), s);
+		return 0;
+	}
+	close = memchr(s, ']', (size_t)(end - s));
+	if (close == NULL)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"section line without ']' '%.*s'",
+				(int)(end - s), s);
+	for (rest = close + 1; rest < end && isspace((unsigned char)*rest);)
+		rest++;
+	if (rest < end && *rest != ';' && *rest != '#')
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"text after the section name '%.*s'",
+				(int)(end - s), s);
+	src->key_seen = false;
+	return src->on_section(src, s + 1, (size_t)(close - s - 1));
+}
+
+static char *src_read(char *buf, int size, void *stream)
+{
+	struct ini_src *src = stream;
+	ssize_t n;
+	size_t len;
+
+	if (src->rc != 0)
+		return NULL;
+	n = getline(&src->line, &src->cap, src->f);
+	if (n < 0)
+		return NULL; /* end of file or error: src_parse tells which */
+	src->lineno++;
+	len = (size_t)n;
+	if (memchr(src->line, '\0', len) != NULL) {
+		src_fail(src, DONGBO_E_CONFIG, src->lineno, "NUL byte in line");
+		return NULL;
+	}
+	/* inih needs room for the text, "\r\n" and a NUL. */
+	n = (ssize_t)len;
+	while (n > 0 && (src->line[n - 1] == '\n' || src->line[n - 1] == '\r'))
+		n--;
+	if (size < 3 || n > size - 3 || len + 1 > (size_t)size) {
+		src_fail(src, DONGBO_E_CONFIG, src->lineno,
+			 "line longer than %d bytes '%.40s...'", size - 3,
+			 src->line);
+		return NULL;
+	}
+	if (src_check_line(src, src->line, len) != 0)
+		return NULL;
+	memcpy(buf, src->line, len + 1);
+	return buf;
+}
+
+static int src_key_cb(void *user, const char *section, const char *key,
+		      const char *value)
+{
+	struct ini_src *src = user;
+
+	/* The section is tracked by the reader, which sees its full name. */
+	(void)section;
+	src->key_seen = true;
+	if (src->rc != 0)
+		return 0;
+	return src->on_key(src, key, value) == 0;
+}
+
+/* Runs inih over src->f; 0 or the earliest error (message in src->err). */
+static int src_parse(struct ini_src *src)
+{
+	int rc;
+
+	rc = ini_parse_stream(src_read, src, src_key_cb, src);
+	if (rc == -2)
+		return src_fail(src, DONGBO_E_NOMEM, src->lineno,
+				"out of memory");
+	if (rc > 0)
+		src_fail(src, DONGBO_E_CONFIG, rc,
+			 "cannot parse this line as '[section]' or "
+			 "'key = value'");
+	if (src->rc == 0 && !feof(src->f))
+		src_fail(src, ferror(src->f) ? DONGBO_E_IO : DONGBO_E_NOMEM,
+			 src->lineno + 1, "cannot read: %s", strerror(errno));
+	free(src->line);
+	src->line = NULL;
+	return src->rc;
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+/* ---- numbers ------------------------------------------------------------ */
+
+/* A plain decimal number 0..max: digits only, no sign, space or separator. */
+static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned d;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		d = (unsigned)(*s - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+
+/* ---- reading -------------------------------------------------------------- */
+
+enum section { S_NODE, S_PARENT, S_LISTEN, S_STORE, S_SYNC, N_SECTIONS };
+
+static const char *const section_names[N_SECTIONS] = {
+	[S_NODE] = "node",   [S_PARENT] = "parent", [S_LISTEN] = "listen",
+	[S_STORE] = "store", [S_SYNC] = "sync",
+};
+
+enum key_id {
+	K_UNIT,
+	K_UNITS,
+	K_CATALOG,
+	K_HOSTS,
+	K_LOG_LEVEL,
+	K_PARENT_URL,
+	K_LISTEN_URL,
+	K_MAP_SIZE_MB,
+	K_BATCH_MAX,
+	K_HEARTBEAT_MS,
+	K_TIMEOUT_MS,
+	N_KEYS,
+};
+
+static const struct {
+	enum section section;
+	const char *name;
+	uint32_t min, max; /* numbers only */
+} keys[N_KEYS] = {
+	[K_UNIT] = { S_NODE, "unit" },
+	[K_UNITS] = { S_NODE, "units" },
+	[K_CATALOG] = { S_NODE, "catalog" },
+	[K_HOSTS] = { S_NODE, "hosts" },
+	[K_LOG_LEVEL] = { S_NODE, "log_level" },
+	[K_PARENT_URL] = { S_PARENT, "url" },
+	[K_LISTEN_URL] = { S_LISTEN, "url" },
+	[K_MAP_SIZE_MB] = { S_STORE, "map_size_mb", 1, 1048576 },
+	[K_BATCH_MAX] = { S_SYNC, "batch_max", 1, 100000 },
+	[K_HEARTBEAT_MS] = { S_SYNC, "heartbeat_ms", 50, 3600000 },
+	[K_TIMEOUT_MS] = { S_SYNC, "timeout_ms", 100, 3600000 },
+};
+
+#define MIB (UINT64_C(1) << 20)
+#define DEFAULT_MAP_SIZE_MB 1024
+#define DEFAULT_BATCH_MAX 1000
+#define DEFAULT_HEARTBEAT_MS 2000
+#define DEFAULT_TIMEOUT_MS 10000
+#define DEFAULT_LOG_LEVEL "info"
+
+static const char *const log_levels[] = { "error", "warn", "info", "debug",
+					  NULL };
+
+/* Checked loosely: nng parses the rest when it dials or listens. */
+static const char *const url_schemes[] = { "tcp://", "ipc://", "tls+tcp://",
+					   NULL };
+
+struct reader {
+	struct ini_src src; /* first: the callbacks get &reader.src */
+	int in;		    /* enum section, or -1 before any section */
+	int section_line[N_SECTIONS];
+	bool given[N_KEYS];
+	struct dongbo_config cfg;
+};
+
+static bool is_unit_code(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > DONGBO_UNIT_CODE_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		      (c >= 'a' && c <= 'z') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool is_one_of(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+static bool is_url(const char *s)
+{
+	const char *const *p;
+	size_t n;
+
+	for (p = url_schemes; *p != NULL; p++) {
+		n = strlen(*p);
+		if (strncmp(s, *p, n) == 0)
+			break;
+	}
+	if (*p == NULL || s[n] == '\0')
+		return false;
+	for (s += n; *s; s++)
+		if (isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* dir + "/" + name in new memory; NULL when out of memory. */
+static char *path_join(const char *dir, const char *name)
+{
+	size_t dlen = strlen(dir), nlen = strlen(name);
+	bool slash = dlen == 0 || dir[dlen - 1] != '/';
+	char *p;
+
+	p = malloc(dlen + slash + nlen + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, dir, dlen);
+	if (slash)
+		p[dlen] = '/';
+	memcpy(p + dlen + slash, name, nlen + 1);
+	return p;
+}
+
+/* An absolute path for path, relative ones taken from dir. */
+static char *path_resolve(const char *dir, const char *path)
+{
+	return path[0] == '/' ? strdup(path) : path_join(dir, path);
+}
+
+static int on_section(struct ini_src *src, const char *name, size_t len)
+{
+	struct reader *r = (struct reader *)src;
+	int s;
+
+	for (s = 0; s < N_SECTIONS; s++)
+		if (strlen(section_names[s]) == len &&
+		    memcmp(section_names[s], name, len) == 0)
+			break;
+	if (s == N_SECTIONS)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"unknown section '[%.*s]' (expected [node], "
+				"[parent], [listen], [store] or [sync])",
+				(int)len, name);
+	if (r->section_line[s] != 0)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"duplicate section '[%s]' (first on line %d)",
+				section_names[s], r->section_line[s]);
+	r->section_line[s] = src->lineno;
+	r->in = s;
+	return 0;
+}
+
+static int set_string(struct reader *r, char **field, const char *value)
+{
+	*field = strdup(value);
+	if (*field == NULL)
+		return src_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
+				"out of memory");
+	return 0;
+}
+
+static int set_path(struct reader *r, char **field, const char *key,
+		    const char *value)
+{
+	if (*value == '\0')
+		return src_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
+				"empty path for '%s'", key);
+	*field = path_resolve(r->cfg.dir, value);
+	if (*field == NULL)
+		return src_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
+				"out of memory");
+	return 0;
+}
+
+/* "24001 24002", "24001,24002" and "24001, 24002" all name two units. */
+static int set_hosts(struct reader *r, const char *value)
+{
+	struct dongbo_config *c = &r->cfg;
+	const char *s = value;
+	char **hosts, *code;
+	size_t len, i;
+
+	for (;;) {
+		s += strspn(s, " \t,");
+		if (*s == '\0')
+			return 0;
+		len = strcspn(s, " \t,");
+		if (!is_unit_code(s, len))
+			return src_fail(&r->src, DONGBO_E_CONFIG,
+					r->src.lineno,
+					"invalid unit code in hosts '%.*s'",
+					(int)len, s);
+		for (i = 0; i < c->n_hosts; i++)
+			if (strlen(c->hosts[i]) == len &&
+			    memcmp(c->hosts[i], s, len) == 0)
+				return src_fail(&r->src, DONGBO_E_CONFIG,
+						r->src.lineno,
+						"unit listed twice in hosts "
+						"'%.*s'",
+						(int)len, s);
+		hosts = realloc(c->hosts, (c->n_hosts + 1) * sizeof(*hosts));
+		if (hosts == NULL)
+			return src_fail(&r->src, DONGBO_E_NOMEM,
+					r->src.lineno, "out of memory");
+		c->hosts = hosts;
+		code = strndup(s, len);
+		if (code == NULL)
+			return src_fail(&r->src, DONGBO_E_NOMEM,
+					r->src.lineno, "out of memory");
+		c->hosts[c->n_hosts++] = code;
+		s += len;
+	}
+}
+
+static int set_number(struct reader *r, enum key_id k, const char *value,
+		      uint32_t *out)
+{
+	uint64_t v;
+
+	if (!parse_decimal(value, keys[k].max, &v) || v < keys[k].min)
+		return src_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
+				"%s must be a whole number from %u to %u, "
+				"not '%s'",
+				keys[k].name, (unsigned)keys[k].min,
+				(unsigned)keys[k].max, value);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int set_key(struct reader *r, enum key_id k, const char *value)
+{
+	struct dongbo_config *c = &r->cfg;
+	struct ini_src *src = &r->src;
+	uint32_t mb;
+	int rc;
+
+	switch (k) {
+	case K_UNIT:
+		if (!is_unit_code(value, strlen(value)))
+			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+					"invalid unit code '%s' (1 to %d of "
+					"0-9 A-Z a-z _ -)",
+					value, DONGBO_UNIT_CODE_MAX);
+		return set_string(r, &c->unit, value);
+	case K_UNITS:
+		return set_path(r, &c->units_path, keys[k].name, value);
+	case K_CATALOG:
+		return set_path(r, &c->catalog_path, keys[k].name, value);
+	case K_HOSTS:
+		return set_hosts(r, value);
+	case K_LOG_LEVEL:
+		if (!is_one_of(log_levels, value))
+			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+					"log_level must be error, warn, info "
+					"or debug, not '%s'",
+					value);
+		free(c->log_level); /* the default */
+		c->log_level = NULL;
+		return set_string(r, &c->log_level, value);
+	case K_PARENT_URL:
+	case K_LISTEN_URL:
+		if (!is_url(value))
+			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+					"url must be tcp://, ipc:// or "
+					"tls+tcp:// and an address, not '%s'",
+					value);
+		return set_string(r, k == K_PARENT_URL ? &c->parent_url
+						       : &c->listen_url,
+				  value);
+	case K_MAP_SIZE_MB:
+		rc = set_number(r, k, value, &mb);
+		if (rc == 0)
+			c->map_size = mb * MIB;
+		return rc;
+	case K_BATCH_MAX:
+		return set_number(r, k, value, &c->batch_max);
+	case K_HEARTBEAT_MS:
+		return set_number(r, k, value, &c->heartbeat_ms);
+	case K_TIMEOUT_MS:
+		return set_number(r, k, value, &c->timeout_ms);
+	case N_KEYS:
+		break;
+	}
+	return src_fail(src, DONGBO_E_CONFIG, src->lineno, "unknown key '%s'",
+			keys[k].name);
+}
+
+static int on_key(struct ini_src *src, const char *key, const char *value)
+{
+	struct reader *r = (struct reader *)src;
+	enum key_id k;
+
+	if (r->in < 0)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"key outside any section '%s'", key);
+	for (k = 0; k < N_KEYS; k++)
+		if ((int)keys[k].section == r->in &&
+		    strcmp(keys[k].name, key) == 0)
+			break;
+	if (k == N_KEYS)
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"unknown key in [%s] '%s'",
+				section_names[r->in], key);
+	if (r->given[k])
+		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"key given twice '%s'", key);
+	r->given[k] = true;
+	return set_key(r, k, value);
+}
+
+static int check_required(struct reader *r)
+{
+	static const enum key_id required[] = { K_UNIT, K_UNITS, K_CATALOG };
+	struct ini_src *src = &r->src;
+	size_t i;
+
+	if (r->section_line[S_NODE] == 0)
+		return src_fail(src, DONGBO_E_CONFIG,
+				src->lineno > 0 ? src->lineno : 1,
+				"no '[node]' section (it needs unit, units "
+				"and catalog)");
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!r->given[required[i]])
+			return src_fail(src, DONGBO_E_CONFIG,
+					r->section_line[S_NODE],
+					"missing key in [node] '%s'",
+					keys[required[i]].name);
+	return 0;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* realpath(dir) in new memory: 0, DONGBO_E_IO or DONGBO_E_NOMEM. */
+static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
+{
+	char *abs;
+
+	abs = realpath(dir, NULL);
+	if (abs == NULL) {
+		if (errno == ENOMEM)
+			return DONGBO_E_NOMEM;
+		set_err(err, errlen, "node directory '%s': %s", dir,
+			strerror(errno));
+		return DONGBO_E_IO;
+	}
+	*out = abs;
+	return 0;
+}
+
+/* Reads buf (len bytes) or, when buf is NULL, DIR/dongbo.conf. */
+static int read_config(const char *dir, const char *buf, size_t len,
+		       struct dongbo_config *cfg, char *err, size_t errlen)
+{
+	struct reader r = {
+		.src = { .on_section = on_section, .on_key = on_key,
+			 .err = err, .errlen = errlen },
+		.in = -1,
+	};
+	char *path = NULL;
+	int rc;
+
+	if (cfg == NULL || dir == NULL)
+		return DONGBO_E_INVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	rc = absolute_dir(dir, &r.cfg.dir, err, errlen);
+	if (rc != 0)
+		return rc;
+	path = path_join(r.cfg.dir, DONGBO_CONFIG_FILE);
+	if (path == NULL) {
+		rc = DONGBO_E_NOMEM;
+		goto err_after_dir;
+	}
+	/* fmemopen() only reads buf in "r" mode; the cast is safe. */
+	r.src.f = buf ? fmemopen((void *)buf, len, "r") : fopen(path, "r");
+	if (r.src.f == NULL) {
+		rc = buf ? DONGBO_E_NOMEM : DONGBO_E_IO;
+		set_err(err, errlen, "cannot open '%s': %s", path,
+			strerror(errno));
+		goto err_after_path;
+	}
+	r.src.name = path;
+	r.cfg.map_size = DEFAULT_MAP_SIZE_MB * MIB;
+	r.cfg.batch_max = DEFAULT_BATCH_MAX;
+	r.cfg.heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+	r.cfg.timeout_ms = DEFAULT_TIMEOUT_MS;
+	r.cfg.log_level = strdup(DEFAULT_LOG_LEVEL);
+	if (r.cfg.log_level == NULL)
+		rc = src_fail(&r.src, DONGBO_E_NOMEM, 0, "out of memory");
+	if (rc == 0)
+		rc = src_parse(&r.src);
+	if (rc == 0)
+		rc = check_required(&r);
+	fclose(r.src.f);
+	if (rc != 0)
+		goto err_after_path;
+	free(path);
+	*cfg = r.cfg;
+	return 0;
+
+err_after_path:
+	free(path);
+err_after_dir:
+	dongbo_config_fini(&r.cfg);
+	return rc;
+}
+
+int dongbo_config_load(const char *dir, struct dongbo_config *cfg, char *err,
+		       size_t errlen)
+{
+	return read_config(dir, NULL, 0, cfg, err, errlen);
+}
+
+int dongbo_config_parse(const char *dir, const char *buf, size_t len,
+			struct dongbo_config *cfg, char *err, size_t errlen)
+{
+	if (buf == NULL) {
+		if (cfg != NULL)
+			memset(cfg, 0, sizeof(*cfg));
+		return DONGBO_E_INVAL;
+	}
+	return read_config(dir, buf, len, cfg, err, errlen);
+}
+
+void dongbo_config_fini(struct dongbo_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->dir);
+	free(cfg->unit);
+	free(cfg->units_path);
+	free(cfg->catalog_path);
+	for (i = 0; i < cfg->n_hosts; i++)
+		free(cfg->hosts[i]);
+	free(cfg->hosts);
+	free(cfg->parent_url);
+	free(cfg->listen_url);
+	free(cfg->log_level);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+static char *strdup_or_null(const char *s, bool *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		*failed = true;
+	return d;
+}
+
+/*
+ * The configuration the written file must load to: cfg with absolute paths
+ * and defaults for zero fields (a caller may fill in only what it knows).
+ * The map size is rounded up to whole MiB, the unit of the file.
+ */
+static int plan(const char *dir, const struct dongbo_config *cfg,
+		struct dongbo_config *want, char *err, size_t errlen)
+{
+	bool failed = false;
+	size_t i;
+
+	memset(want, 0, sizeof(*want));
+	if (cfg->unit == NULL || cfg->units_path == NULL ||
+	    cfg->catalog_path == NULL) {
+		set_err(err, errlen, "cannot write a config without %s",
+			cfg->unit == NULL	  ? "'unit'"
+			: cfg->units_path == NULL ? "'units'"
+						  : "'catalog'");
+		return DONGBO_E_INVAL;
+	}
+	want->dir = strdup_or_null(dir, &failed);
+	want->unit = strdup_or_null(cfg->unit, &failed);
+	want->units_path = path_resolve(dir, cfg->units_path);
+	want->catalog_path = path_resolve(dir, cfg->catalog_path);
+	failed |= want->units_path == NULL || want->catalog_path == NULL;
+	if (cfg->n_hosts > 0) {
+		want->hosts = calloc(cfg->n_hosts, sizeof(*want->hosts));
+		failed |= want->hosts == NULL;
+		for (i = 0; want->hosts != NULL && i < cfg->n_hosts; i++) {
+			want->hosts[i] = strdup_or_null(cfg->hosts[i], &failed);
+			want->n_hosts++;
+		}
+	}
+	want->parent_url = strdup_or_null(cfg->parent_url, &failed);
+	want->listen_url = strdup_or_null(cfg->listen_url, &failed);
+	want->log_level = strdup_or_null(
+		cfg->log_level ? cfg->log_level : DEFAULT_LOG_LEVEL, &failed);
+	want->map_size = cfg->map_size
+				 ? (cfg->map_size / MIB + (cfg->map_size % MIB != 0)) * MIB
+				 : DEFAULT_MAP_SIZE_MB * MIB;
+	want->batch_max = cfg->batch_max ? cfg->batch_max : DEFAULT_BATCH_MAX;
+	want->heartbeat_ms =
+		cfg->heartbeat_ms ? cfg->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
+	want->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+	if (failed) {
+		dongbo_config_fini(want);
+		return DONGBO_E_NOMEM;
+	}
+	return 0;
+}
+
+static void render_url(FILE *f, const char *url, const char *example)
+{
+	if (url != NULL)
+		fprintf(f, "url = %s\n", url);
+	else
+		fprintf(f, "# url = %s\n", example);
+}
+
+/* The text of dongbo.conf for c, in new memory: 0 or DONGBO_E_NOMEM. */
+static int render(const struct dongbo_config *c, char **out, size_t *outlen)
+{
+	FILE *f;
+	size_t i;
+
+	f = open_memstream(out, outlen);
+	if (f == NULL)
+		return DONGBO_E_NOMEM;
+	fprintf(f,
+		"# dongbo node configuration, read by dongbod when it starts.\n"
+		"#\n"
+		"# Run this node with:\n"
+		"#\n"
+		"#     dongbod %s\n"
+		"#\n"
+		"# Comments start with '#' or ';' at the beginning of a line, "
+		"or with ' ;'\n"
+		"# after a value.  Unknown sections and keys are refused, so "
+		"that a typo\n"
+		"# stops the node instead of being ignored.  Relative paths "
+		"are taken\n"
+		"# from the node directory.\n"
+		"\n",
+		c->dir);
+
+	fprintf(f, "[node]\n"
+		   "# Home unit: the unit this node reports for (its code in "
+		   "the unit list).\n"
+		   "unit = %s\n"
+		   "# Unit list (TSV) and indicator catalog (INI).\n"
+		   "units = %s\n"
+		   "catalog = %s\n"
+		   "# Extra units hosted here, by code, separated by spaces or "
+		   "commas.\n",
+		c->unit, c->units_path, c->catalog_path);
+	if (c->n_hosts == 0) {
+		fputs("# hosts = CODE CODE\n", f);
+	} else {
+		fputs("hosts =", f);
+		for (i = 0; i < c->n_hosts; i++)
+			fprintf(f, " %s", c->hosts[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "# Log detail: error, warn, info or debug.\n"
+		   "log_level = %s\n\n",
+		c->log_level);
+
+	fputs("[parent]\n"
+	      "# The parent node's listen url, where this node sends its "
+	      "figures.\n"
+	      "# Without a url this node is the root of the tree.\n",
+	      f);
+	render_url(f, c->parent_url, "tcp://HOST:PORT");
+	fputs("\n[listen]\n"
+	      "# Where child nodes connect: tcp://, ipc:// or tls+tcp://.\n"
+	      "# Without a url no child can connect.\n",
+	      f);
+	render_url(f, c->listen_url, "tcp://HOST:PORT");
+
+	fprintf(f, "\n[store]\n"
+		   "# Largest size of the data store, in MiB (1 to 1048576).\n"
+		   "map_size_mb = %llu\n\n",
+		(unsigned long long)(c->map_size / MIB));
+	fprintf(f, "[sync]\n"
+		   "# Records per push message (1 to 100000).\n"
+		   "batch_max = %lu\n"
+		   "# Idle push interval in milliseconds (50 to 3600000).\n"
+		   "heartbeat_ms = %lu\n"
+		   "# Request deadline in milliseconds (100 to 3600000).\n"
+		   "timeout_ms = %lu\n",
+		(unsigned long)c->batch_max, (unsigned long)c->heartbeat_ms,
+		(unsigned long)c->timeout_ms);
+
+	if (ferror(f)) {
+		fclose(f);
+		free(*out);
+		*out = NULL;
+		return DONGBO_E_NOMEM;
+	}
+	if (fclose(f) != 0)
+		return DONGBO_E_NOMEM;
+	return 0;
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* The first key whose value differs between a and b, or NULL. */
+static const char *first_difference(const struct dongbo_config *a,
+				    const struct dongbo_config *b)
+{
+	size_t i;
+
+	if (str_differs(a->unit, b->unit))
+		return "unit";
+	if (str_differs(a->units_path, b->units_path))
+		return "units";
+	if (str_differs(a->catalog_path, b->catalog_path))
+		return "catalog";
+	if (a->n_hosts != b->n_hosts)
+		return "hosts";
+	for (i = 0; i < a->n_hosts; i++)
+		if (str_differs(a->hosts[i], b->hosts[i]))
+			return "hosts";
+	if (str_differs(a->log_level, b->log_level))
+		return "log_level";
+	if (str_differs(a->parent_url, b->parent_url))
+		return "[parent] url";
+	if (str_differs(a->listen_url, b->listen_url))
+		return "[listen] url";
+	if (a->map_size != b->map_size)
+		return "map_size_mb";
+	if (a->batch_max != b->batch_max)
+		return "batch_max";
+	if (a->heartbeat_ms != b->heartbeat_ms)
+		return "heartbeat_ms";
+	if (a->timeout_ms != b->timeout_ms)
+		return "timeout_ms";
+	return NULL;
+}
+
+/* Parses text back: 0, or DONGBO_E_CONFIG when it would not load as want. */
+static int verify(const struct dongbo_config *want, const char *path,
+		  const char *text, size_t len, char *err, size_t errlen)
+{
+	struct dongbo_config got;
+	char why[512];
+	const char *key;
+	int rc;
+
+	rc = dongbo_config_parse(want->dir, text, len, &got, why, sizeof(why));
+	if (rc == DONGBO_E_NOMEM)
+		return rc;
+	if (rc != 0) {
+		set_err(err, errlen, "refusing to write '%s': it would not load: %s",
+			path, why);
+		return DONGBO_E_CONFIG;
+	}
+	key = first_difference(want, &got);
+	if (key != NULL) {
+		set_err(err, errlen,
+			"refusing to write '%s': '%s' would not read back "
+			"unchanged",
+			path, key);
+		rc = DONGBO_E_CONFIG;
+	}
+	dongbo_config_fini(&got);
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Creates path with text, whole or not at all, never replacing a file. */
+static int write_new_file(const char *dir, const char *path, const char *text,
+			  size_t len, char *err, size_t errlen)
+{
+	char *tmp;
+	int fd, dfd, rc = 0;
+
+	tmp = path_join(dir, "." DONGBO_CONFIG_FILE ".XXXXXX");
+	if (tmp == NULL)
+		return DONGBO_E_NOMEM;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		set_err(err, errlen, "cannot create a file in '%s': %s", dir,
+			strerror(errno));
+		rc = DONGBO_E_IO;
+		goto err_after_tmp;
+	}
+	if (fchmod(fd, 0644) != 0 || write_all(fd, text, len) != 0 ||
+	    fsync(fd) != 0) {
+		set_err(err, errlen, "cannot write '%s': %s", tmp,
+			strerror(errno));
+		rc = DONGBO_E_IO;
+		close(fd);
+		goto err_after_fd;
+	}
+	if (close(fd) != 0) {
+		set_err(err, errlen, "cannot write '%s': %s", tmp,
+			strerror(errno));
+		rc = DONGBO_E_IO;
+		goto err_after_fd;
+	}
+	/* link() fails with EEXIST where rename() would overwrite. */
+	if (link(tmp, path) != 0) {
+		rc = errno == EEXIST ? DONGBO_E_EXISTS : DONGBO_E_IO;
+		set_err(err, errlen, "cannot create '%s': %s", path,
+			strerror(errno));
+		goto err_after_fd;
+	}
+	/* The new name is durable only once the directory is synced. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+err_after_fd:
+	unlink(tmp);
+err_after_tmp:
+	free(tmp);
+	return rc;
+}
+
+int dongbo_config_write(const char *dir, const struct dongbo_config *cfg,
+			char *err, size_t errlen)
+{
+	struct dongbo_config want;
+	char *abs, *path, *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc;
+
+	if (dir == NULL || cfg == NULL)
+		return DONGBO_E_INVAL;
+	rc = absolute_dir(dir, &abs, err, errlen);
+	if (rc != 0)
+		return rc;
+	path = path_join(abs, DONGBO_CONFIG_FILE);
+	if (path == NULL) {
+		rc = DONGBO_E_NOMEM;
+		goto err_after_abs;
+	}
+	/* Checked again, atomically, by link(); this only fails early. */
+	if (lstat(path, &st) == 0) {
+		set_err(err, errlen, "'%s' already exists; not overwriting it",
+			path);
+		rc = DONGBO_E_EXISTS;
+		goto err_after_path;
+	}
+	rc = plan(abs, cfg, &want, err, errlen);
+	if (rc != 0)
+		goto err_after_path;
+	rc = render(&want, &text, &len);
+	if (rc != 0)
+		goto err_after_want;
+	rc = verify(&want, path, text, len, err, errlen);
+	if (rc != 0)
+		goto err_after_text;
+	rc = write_new_file(abs, path, text, len, err, errlen);
+
+err_after_text:
+	free(text);
+err_after_want:
+	dongbo_config_fini(&want);
+err_after_path:
+	free(path);
+err_after_abs:
+	free(abs);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * config.h -- a node's configuration file, DIR/dongbo.conf (INI, via inih).
+ *
+ *   [node]
+ *   unit    = 24                     ; home unit (required)
+ *   units   = /path/units.tsv        ; unit list (required)
+ *   catalog = /path/catalog.ini      ; indicator catalog (required)
+ *   hosts   = 24001 24002            ; extra units hosted here (optional)
+ *   log_level = info
+ *
+ *   [parent]
+ *   url = tcp://127.0.0.1:7000       ; absent: this node is a root
+ *
+ *   [listen]
+ *   url = tcp://127.0.0.1:7001       ; absent: no children may connect
+ *
+ *   [store]
+ *   map_size_mb = 1024
+ *
+ *   [sync]
+ *   batch_max    = 1000              ; records per push message
+ *   heartbeat_ms = 2000              ; idle push interval
+ *   timeout_ms   = 10000             ; request deadline
+ *
+ * Relative paths are resolved against DIR.  Unknown sections or keys are
+ * refused, with the file, line and key named, so that typos do not pass
+ * silently.
+ */
+#ifndef DONGBO_META_CONFIG_H
+#define DONGBO_META_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DONGBO_CONFIG_FILE "dongbo.conf"
+/* The daemon's control socket, ipc://DIR/control.sock, for the CLI. */
+#define DONGBO_CONTROL_SOCKET "control.sock"
+/* The LMDB environment, DIR/store/. */
+#define DONGBO_STORE_DIR "store"
+
+struct dongbo_config {
+	char *dir;	    /* absolute node directory */
+	char *unit;	    /* home unit code */
+	char *units_path;   /* absolute */
+	char *catalog_path; /* absolute */
+	char **hosts;	    /* extra hosted unit codes */
+	size_t n_hosts;
+	char *parent_url; /* NULL at a root */
+	char *listen_url; /* NULL: no listener */
+	char *log_level;  /* "info" by default */
+	uint64_t map_size; /* bytes; default 1 GiB */
+	uint32_t batch_max;    /* default 1000 */
+	uint32_t heartbeat_ms; /* default 2000 */
+	uint32_t timeout_ms;   /* default 10000 */
+};
+
+/*
+ * Reads DIR/dongbo.conf into cfg (caller storage; fields allocated).
+ * Returns 0, DONGBO_E_IO (cannot read: message names the path),
+ * DONGBO_E_CONFIG (message names file, line, key and value) or
+ * DONGBO_E_NOMEM.  On failure cfg is left zeroed.
+ */
+int dongbo_config_load(const char *dir, struct dongbo_config *cfg, char *err,
+		       size_t errlen);
+
+/* Same, from memory; dir is used to resolve relative paths. */
+int dongbo_config_parse(const char *dir, const char *buf, size_t len,
+			struct dongbo_config *cfg, char *err, size_t errlen);
+
+/*
+ * Writes a commented DIR/dongbo.conf for cfg (dir must exist).  Refuses to
+ * overwrite an existing file (DONGBO_E_EXISTS).  Returns 0 or DONGBO_E_IO.
+ */
+int dongbo_config_write(const char *dir, const struct dongbo_config *cfg,
+			char *err, size_t errlen);
+
+/* Frees the fields and zeroes cfg.  Safe on a zeroed config. */
+void dongbo_config_fini(struct dongbo_config *cfg);
+
+#endif

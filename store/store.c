@@ -1,0 +1,825 @@
+/*
+ * store.c -- opening the environment, metadata, sessions' cursors and the
+ * read-side calls.  Applying values lives in store_apply.c, roll-up keys and
+ * verification in store_rollup.c, byte layouts in store_codec.c.
+ *
+ * Every call is one LMDB transaction, begun and ended inside the call.  LMDB
+ * codes are translated here (store_mdb_err) and nowhere else.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+
+#define STORE_MAP_DEFAULT (1ull << 30)
+#define STORE_N_DBS 5
+
+int store_mdb_err(const struct dongbo_store *s, const char *what, int rc)
+{
+	int err;
+
+	switch (rc) {
+	case 0:
+		return 0;
+	case MDB_MAP_FULL:
+		return DONGBO_E_MAP_FULL;
+	case ENOMEM:
+		return DONGBO_E_NOMEM;
+	case MDB_CORRUPTED:
+	case MDB_INVALID:
+	case MDB_PAGE_NOTFOUND:
+		err = DONGBO_E_CORRUPT;
+		break;
+	case MDB_VERSION_MISMATCH:
+		err = DONGBO_E_VERSION;
+		break;
+	case MDB_TXN_FULL:
+		/* Too many dirty pages for one transaction: the batch, not
+		 * the store, is too big. */
+		return DONGBO_E_TOOBIG;
+	case MDB_READERS_FULL:
+		err = DONGBO_E_BUSY;
+		break;
+	default:
+		err = DONGBO_E_IO;
+		break;
+	}
+	dongbo_log_error("store: %s '%s': %s", what, s->path, mdb_strerror(rc));
+	return err;
+}
+
+int store_corrupt(const struct dongbo_store *s, const char *what)
+{
+	dongbo_log_error("store: '%s': %s", s->path, what);
+	return DONGBO_E_CORRUPT;
+}
+
+int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out)
+{
+	int rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
+
+	return store_mdb_err(s, "begin transaction", rc);
+}
+
+int store_txn_commit(struct dongbo_store *s, MDB_txn *txn)
+{
+	return store_mdb_err(s, "commit", mdb_txn_commit(txn));
+}
+
+static MDB_val val_str(const char *s)
+{
+	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
+}
+
+int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+		       uint64_t *out)
+{
+	MDB_val k = val_str(name), v;
+	int rc = mdb_get(txn, s->dbi_meta, &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return store_corrupt(s, "meta record missing");
+	if (rc != 0)
+		return store_mdb_err(s, "read meta", rc);
+	if (v.mv_size != 8)
+		return store_corrupt(s, "meta record has a bad length");
+	*out = store_get_u64(v.mv_data);
+	return 0;
+}
+
+int store_meta_put_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+		       uint64_t x)
+{
+	unsigned char buf[8];
+	MDB_val k = val_str(name), v = { .mv_size = sizeof(buf), .mv_data = buf };
+
+	store_put_u64(buf, x);
+	return store_mdb_err(s, "write meta", mdb_put(txn, s->dbi_meta, &k, &v, 0));
+}
+
+static int meta_put_bytes(struct dongbo_store *s, MDB_txn *txn,
+			  const char *name, const void *data, size_t len)
+{
+	MDB_val k = val_str(name);
+	MDB_val v = { .mv_size = len, .mv_data = (void *)data };
+
+	return store_mdb_err(s, "write meta", mdb_put(txn, s->dbi_meta, &k, &v, 0));
+}
+
+/* 16 bytes from the kernel's CSPRNG.  getrandom(2) first; /dev/urandom
+ * when the kernel predates it. */
+static int random_bytes(unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+	int fd;
+
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == len)
+		return 0;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return DONGBO_E_IO;
+	got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return DONGBO_E_IO;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+static int id_generate(char out[DONGBO_STORE_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[DONGBO_STORE_ID_LEN / 2];
+	int rc = random_bytes(raw, sizeof(raw));
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 0x0f];
+	}
+	out[DONGBO_STORE_ID_LEN] = '\0';
+	return 0;
+}
+
+/* Writes the meta records of a store that has none yet. */
+static int meta_create(struct dongbo_store *s, MDB_txn *txn)
+{
+	unsigned char format = STORE_FORMAT;
+	int rc;
+
+	rc = id_generate(s->id);
+	if (rc != 0)
+		return rc;
+	if ((rc = meta_put_bytes(s, txn, "format", &format, 1)) != 0 ||
+	    (rc = meta_put_bytes(s, txn, "id", s->id, DONGBO_STORE_ID_LEN)) != 0 ||
+	    (rc = meta_put_bytes(s, txn, "home", s->home->code,
+				 strlen(s->home->code))) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "clock", 0)) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "head", 0)) != 0)
+		return rc;
+	s->is_new = true;
+	return 0;
+}
+
+/* Checks the meta records of an existing store and loads its identity. */
+static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
+{
+	MDB_val k, v;
+	uint64_t x;
+	int rc;
+
+	if (fmt->mv_size != 1)
+		return store_corrupt(s, "format record has a bad length");
+	if (*(const unsigned char *)fmt->mv_data != STORE_FORMAT) {
+		dongbo_log_error("store: '%s': format %u, this build reads %u",
+				 s->path, *(const unsigned char *)fmt->mv_data,
+				 STORE_FORMAT);
+		return DONGBO_E_VERSION;
+	}
+
+	k = val_str("id");
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return store_corrupt(s, "store id missing");
+	if (rc != 0)
+		return store_mdb_err(s, "read meta", rc);
+	if (!store_id_is_valid(v.mv_data, v.mv_size))
+		return store_corrupt(s, "store id malformed");
+	memcpy(s->id, v.mv_data, DONGBO_STORE_ID_LEN);
+	s->id[DONGBO_STORE_ID_LEN] = '\0';
+
+	/* Roll-ups stop at the home unit; a store kept under another home
+	 * holds roll-ups that end elsewhere and would silently be wrong. */
+	k = val_str("home");
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return store_corrupt(s, "home record missing");
+	if (rc != 0)
+		return store_mdb_err(s, "read meta", rc);
+	if (v.mv_size != strlen(s->home->code) ||
+	    memcmp(v.mv_data, s->home->code, v.mv_size) != 0) {
+		dongbo_log_error("store: '%s' was created for another home unit "
+				 "(%.*s), not %s",
+				 s->path, (int)(v.mv_size > 32 ? 32 : v.mv_size),
+				 (const char *)v.mv_data, s->home->code);
+		return DONGBO_E_INVAL;
+	}
+
+	if ((rc = store_meta_get_u64(s, txn, "clock", &x)) != 0 ||
+	    (rc = store_meta_get_u64(s, txn, "head", &x)) != 0)
+		return rc;
+	return 0;
+}
+
+static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
+{
+	const char *names[STORE_N_DBS] = { "meta", "values", "log", "rollup",
+					   "children" };
+	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta, &s->dbi_values,
+				       &s->dbi_log, &s->dbi_rollup,
+				       &s->dbi_children };
+
+	for (size_t i = 0; i < STORE_N_DBS; i++) {
+		int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
+
+		if (rc != 0)
+			return store_mdb_err(s, "open database", rc);
+	}
+	return 0;
+}
+
+/* Opens the databases and creates or checks the meta records, in one write
+ * transaction so that a crash leaves either no store or a whole one. */
+static int store_init(struct dongbo_store *s)
+{
+	MDB_txn *txn;
+	MDB_val k = val_str("format"), v;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	rc = dbis_open(s, txn);
+	if (rc != 0)
+		goto err_after_txn;
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		MDB_stat st;
+
+		/* No format record yet: only an empty store may get one. */
+		rc = mdb_stat(txn, s->dbi_values, &st);
+		if (rc != 0) {
+			rc = store_mdb_err(s, "stat", rc);
+			goto err_after_txn;
+		}
+		if (st.ms_entries != 0) {
+			rc = store_corrupt(s, "values without a format record");
+			goto err_after_txn;
+		}
+		rc = meta_create(s, txn);
+	} else if (rc == 0) {
+		rc = meta_check(s, txn, &v);
+	} else {
+		rc = store_mdb_err(s, "read meta", rc);
+	}
+	if (rc != 0)
+		goto err_after_txn;
+	rc = store_txn_commit(s, txn);
+	if (rc != 0)
+		s->is_new = false;
+	return rc;
+
+err_after_txn:
+	mdb_txn_abort(txn);
+	s->is_new = false;
+	return rc;
+}
+
+int dongbo_store_open(const struct dongbo_store_options *opts,
+		      struct dongbo_store **out)
+{
+	struct dongbo_store *s;
+	int rc;
+
+	if (opts == NULL || opts->path == NULL || opts->units == NULL ||
+	    opts->home == NULL || opts->home->code == NULL ||
+	    dongbo_units_find(opts->units, opts->home->code) != opts->home)
+		return DONGBO_E_INVAL;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return DONGBO_E_NOMEM;
+	s->units = opts->units;
+	s->home = opts->home;
+	s->path = strdup(opts->path);
+	if (s->path == NULL) {
+		rc = DONGBO_E_NOMEM;
+		goto err_after_alloc;
+	}
+
+	if (mkdir(opts->path, 0700) != 0 && errno != EEXIST) {
+		dongbo_log_error("store: open '%s': %s", opts->path,
+				 strerror(errno));
+		rc = DONGBO_E_IO;
+		goto err_after_path;
+	}
+
+	rc = mdb_env_create(&s->env);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open", rc);
+		goto err_after_path;
+	}
+	if ((rc = mdb_env_set_maxdbs(s->env, STORE_N_DBS)) != 0 ||
+	    (rc = mdb_env_set_mapsize(s->env, opts->map_size ? opts->map_size
+							      : STORE_MAP_DEFAULT)) != 0) {
+		rc = store_mdb_err(s, "open", rc);
+		goto err_after_env;
+	}
+	/* MDB_NOTLS: reader slots follow transactions, not threads, since a
+	 * store may be used by different threads over its life (one at a
+	 * time).  No MDB_NOSYNC: a commit is durable before we return. */
+	rc = mdb_env_open(s->env, opts->path, MDB_NOTLS, 0600);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open", rc);
+		goto err_after_env;
+	}
+	rc = store_init(s);
+	if (rc != 0)
+		goto err_after_env;
+
+	*out = s;
+	return 0;
+
+err_after_env:
+	mdb_env_close(s->env);
+err_after_path:
+	free(s->path);
+err_after_alloc:
+	free(s);
+	return rc;
+}
+
+void dongbo_store_close(struct dongbo_store *s)
+{
+	if (s == NULL)
+		return;
+	mdb_env_close(s->env);
+	free(s->path);
+	free(s);
+}
+
+const char *dongbo_store_id(const struct dongbo_store *s)
+{
+	return s->id;
+}
+
+bool dongbo_store_is_new(const struct dongbo_store *s)
+{
+	return s->is_new;
+}
+
+/* ---- Children ---- */
+
+static int child_get(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		     struct dongbo_child_state *out, bool *found)
+{
+	MDB_val k = val_str(unit), v;
+	int rc = mdb_get(txn, s->dbi_children, &k, &v);
+
+	if (rc == MDB_NOTFOUND) {
+		*found = false;
+		return 0;
+	}
+	if (rc != 0)
+		return store_mdb_err(s, "read child", rc);
+	if (store_child_decode(&k, &v, out) != 0)
+		return store_corrupt(s, "child record malformed");
+	*found = true;
+	return 0;
+}
+
+int store_child_put(struct dongbo_store *s, MDB_txn *txn,
+		    const struct dongbo_child_state *c)
+{
+	unsigned char buf[STORE_CHILD_LEN];
+	MDB_val k = val_str(c->unit);
+	MDB_val v = { .mv_size = sizeof(buf), .mv_data = buf };
+
+	store_child_encode(c, buf);
+	return store_mdb_err(s, "write child",
+			     mdb_put(txn, s->dbi_children, &k, &v, 0));
+}
+
+/* Reads the cursor of a child whose identity matches, in txn; NEED_HELLO
+ * otherwise. */
+int store_child_session(struct dongbo_store *s, MDB_txn *txn,
+			const char *unit, const char *store_id,
+			struct dongbo_child_state *out)
+{
+	struct dongbo_child_state c;
+	bool found;
+	int rc;
+
+	if (unit == NULL || store_id == NULL ||
+	    strnlen(unit, DONGBO_UNIT_CODE_MAX + 1) > DONGBO_UNIT_CODE_MAX ||
+	    unit[0] == '\0')
+		return DONGBO_E_NEED_HELLO;
+	rc = child_get(s, txn, unit, &c, &found);
+	if (rc != 0)
+		return rc;
+	if (!found || strcmp(c.store_id, store_id) != 0)
+		return DONGBO_E_NEED_HELLO;
+	*out = c;
+	return 0;
+}
+
+/* The unit of a child node: known, and strictly below home. */
+static int child_unit_check(const struct dongbo_store *s, const char *code,
+			    const struct dongbo_unit **out)
+{
+	const struct dongbo_unit *u;
+
+	if (code == NULL)
+		return DONGBO_E_INVAL;
+	u = dongbo_units_find(s->units, code);
+	if (u == NULL)
+		return DONGBO_E_UNKNOWN_UNIT;
+	if (u == s->home || !dongbo_unit_is_within(u, s->home))
+		return DONGBO_E_OUTSIDE_SUBTREE;
+	*out = u;
+	return 0;
+}
+
+int dongbo_store_child_hello(struct dongbo_store *s, const char *child_unit,
+			     const char *child_store_id, int64_t now_ms,
+			     uint64_t *applied_seq)
+{
+	const struct dongbo_unit *u;
+	struct dongbo_child_state c;
+	MDB_txn *txn;
+	bool found;
+	int rc;
+
+	/* last_seen_ms is "of the last batch stored"; a hello stores none. */
+	(void)now_ms;
+	rc = child_unit_check(s, child_unit, &u);
+	if (rc != 0)
+		return rc;
+	if (child_store_id == NULL ||
+	    !store_id_is_valid(child_store_id,
+			       strnlen(child_store_id, DONGBO_STORE_ID_LEN + 1)))
+		return DONGBO_E_INVAL;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	rc = child_get(s, txn, u->code, &c, &found);
+	if (rc != 0)
+		goto err_after_txn;
+	if (found && strcmp(c.store_id, child_store_id) == 0) {
+		/* A known session: nothing to write. */
+		mdb_txn_abort(txn);
+		*applied_seq = c.applied_seq;
+		return 0;
+	}
+
+	/* New child, or one that lost its store: its log restarts at 1. */
+	memset(&c, 0, sizeof(c));
+	memcpy(c.unit, u->code, strlen(u->code) + 1);
+	memcpy(c.store_id, child_store_id, DONGBO_STORE_ID_LEN + 1);
+	rc = store_child_put(s, txn, &c);
+	if (rc != 0)
+		goto err_after_txn;
+	rc = store_txn_commit(s, txn);
+	if (rc != 0)
+		return rc;
+	*applied_seq = 0;
+	return 0;
+
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_children(struct dongbo_store *s,
+			  int (*cb)(void *arg, const struct dongbo_child_state *c),
+			  void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, op;
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_children, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+	for (op = MDB_FIRST;; op = MDB_NEXT) {
+		struct dongbo_child_state c;
+
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read children", rc);
+			break;
+		}
+		if (store_child_decode(&k, &v, &c) != 0) {
+			rc = store_corrupt(s, "child record malformed");
+			break;
+		}
+		rc = cb(arg, &c);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* ---- Uplink ---- */
+
+int dongbo_store_uplink_state(struct dongbo_store *s,
+			      struct dongbo_uplink_state *out)
+{
+	struct dongbo_uplink_state st;
+	MDB_txn *txn;
+	MDB_val k = val_str("uplink"), v;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = store_meta_get_u64(s, txn, "head", &st.head_seq);
+	if (rc != 0)
+		goto done;
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		rc = 0;
+	} else if (rc != 0) {
+		rc = store_mdb_err(s, "read uplink", rc);
+	} else if ((v.mv_size != STORE_UPLINK_LEN &&
+		    v.mv_size != STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN) ||
+		   (v.mv_size > STORE_UPLINK_LEN &&
+		    !store_id_is_valid((const char *)v.mv_data + STORE_UPLINK_LEN,
+				       DONGBO_STORE_ID_LEN))) {
+		rc = store_corrupt(s, "uplink record malformed");
+	} else {
+		const unsigned char *p = v.mv_data;
+
+		st.acked_seq = store_get_u64(p);
+		st.last_ack_ms = store_get_i64(p + 8);
+		memcpy(st.parent_store_id, p + STORE_UPLINK_LEN,
+		       v.mv_size - STORE_UPLINK_LEN);
+	}
+done:
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		*out = st;
+	return rc;
+}
+
+int dongbo_store_uplink_ack(struct dongbo_store *s, const char *parent_store_id,
+			    uint64_t acked_seq, int64_t now_ms)
+{
+	unsigned char buf[STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN];
+	MDB_txn *txn;
+	int rc;
+
+	if (parent_store_id == NULL ||
+	    !store_id_is_valid(parent_store_id,
+			       strnlen(parent_store_id, DONGBO_STORE_ID_LEN + 1)))
+		return DONGBO_E_INVAL;
+	store_put_u64(buf, acked_seq);
+	store_put_i64(buf + 8, now_ms);
+	memcpy(buf + STORE_UPLINK_LEN, parent_store_id, DONGBO_STORE_ID_LEN);
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf));
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return store_txn_commit(s, txn);
+}
+
+/* ---- Reading ---- */
+
+int dongbo_store_log_read(struct dongbo_store *s, uint64_t after_seq,
+			  size_t max_n,
+			  int (*cb)(void *arg, const struct dongbo_record *rec),
+			  void *arg, size_t *n_read)
+{
+	unsigned char kbuf[8];
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { .mv_size = sizeof(kbuf), .mv_data = kbuf }, v;
+	size_t n = 0;
+	int rc, op;
+
+	if (after_seq == UINT64_MAX || max_n == 0)
+		goto out;
+	store_put_u64(kbuf, after_seq + 1);
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_log, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+	for (op = MDB_SET_RANGE; n < max_n; op = MDB_NEXT) {
+		struct dongbo_record r;
+
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read log", rc);
+			goto err_after_cursor;
+		}
+		if (store_log_decode(&k, &v, &r) != 0) {
+			rc = store_corrupt(s, "log entry malformed");
+			goto err_after_cursor;
+		}
+		n++;
+		rc = cb(arg, &r);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	/* A walk stopped by cb is not a failure: the caller learns how far
+	 * it went. */
+	if (n_read != NULL)
+		*n_read = n;
+	return rc;
+
+err_after_cursor:
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+out:
+	if (n_read != NULL)
+		*n_read = 0;
+	return 0;
+}
+
+int dongbo_store_get(struct dongbo_store *s, const char *unit,
+		     const char *indicator, const char *period,
+		     struct dongbo_value *out)
+{
+	struct dongbo_record probe = { .unit = unit, .indicator = indicator,
+				       .period = period };
+	char kbuf[STORE_KEY_MAX];
+	struct store_value sv;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	/* A key that cannot be built cannot have been stored either. */
+	rc = store_key_value(&probe, kbuf, &k.mv_size);
+	if (rc != 0)
+		return DONGBO_E_NOTFOUND;
+	k.mv_data = kbuf;
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_get(txn, s->dbi_values, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = DONGBO_E_NOTFOUND;
+	else if (rc != 0)
+		rc = store_mdb_err(s, "read value", rc);
+	else if (store_value_decode(&v, &sv) != 0)
+		rc = store_corrupt(s, "value record malformed");
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return rc;
+	out->value = sv.value;
+	out->version = sv.version;
+	out->deleted = sv.deleted;
+	return 0;
+}
+
+int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
+			const char *indicator, const char *period,
+			struct dongbo_agg *total,
+			int (*cb)(void *arg, enum dongbo_part_kind kind,
+				  const char *key, const struct dongbo_agg *agg),
+			void *arg)
+{
+	char prefix[STORE_KEY_MAX];
+	char part[STORE_KEY_MAX + 1];
+	size_t prefix_len;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct dongbo_agg agg;
+	int rc;
+
+	rc = store_key_rollup_prefix(anchor, indicator, period, prefix,
+				     &prefix_len);
+	if (rc != 0)
+		return DONGBO_E_NOTFOUND;
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+
+	/* The total sorts first under the prefix; without it the subtree
+	 * holds no value (parts never outlive their total). */
+	prefix[prefix_len] = STORE_DIM_TOTAL;
+	k.mv_size = prefix_len + 1;
+	k.mv_data = prefix;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	if (rc == MDB_NOTFOUND) {
+		rc = DONGBO_E_NOTFOUND;
+		goto err_after_cursor;
+	}
+	if (rc != 0) {
+		rc = store_mdb_err(s, "read rollup", rc);
+		goto err_after_cursor;
+	}
+	if (store_agg_decode(&v, &agg) != 0) {
+		rc = store_corrupt(s, "rollup entry malformed");
+		goto err_after_cursor;
+	}
+	/* The total is handed out before the parts so that cb may relate
+	 * each part to it. */
+	if (total != NULL)
+		*total = agg;
+
+	for (;;) {
+		enum dongbo_part_kind kind;
+		const char *dim;
+		size_t n;
+
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read rollup", rc);
+			break;
+		}
+		if (k.mv_size <= prefix_len ||
+		    memcmp(k.mv_data, prefix, prefix_len) != 0) {
+			rc = 0;
+			break;
+		}
+		dim = (const char *)k.mv_data + prefix_len;
+		n = k.mv_size - prefix_len - 1;
+		if (dim[0] == STORE_DIM_LEVEL) {
+			kind = DONGBO_PART_LEVEL;
+		} else if (dim[0] == STORE_DIM_CHILD && n > 0) {
+			kind = DONGBO_PART_CHILD;
+		} else {
+			rc = store_corrupt(s, "rollup key malformed");
+			break;
+		}
+		if (memchr(dim + 1, '\0', n) != NULL ||
+		    store_agg_decode(&v, &agg) != 0) {
+			rc = store_corrupt(s, "rollup entry malformed");
+			break;
+		}
+		if (cb == NULL)
+			continue;
+		memcpy(part, dim + 1, n);
+		part[n] = '\0';
+		rc = cb(arg, kind, part, &agg);
+		if (rc != 0)
+			break;
+	}
+err_after_cursor:
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}

@@ -1,0 +1,210 @@
+/*
+ * store.h -- a node's durable state, in one LMDB environment.
+ *
+ * Caveats, first (as lmdb.h does):
+ *  - One thread uses a store at a time.  Every call opens and ends its own
+ *    LMDB transaction; no transaction outlives a call or crosses threads.
+ *  - Write calls are all-or-nothing: each is one write transaction, committed
+ *    durably (fsync) before the call returns 0.  On any error nothing of the
+ *    call is stored.
+ *  - Pointers handed to callbacks (records, keys) are borrowed from LMDB and
+ *    valid only during that callback, as with MDB_val.
+ *  - The store directory must be on a local filesystem (LMDB's lock file
+ *    does not work over NFS).
+ *
+ * What is kept:
+ *  - values:   (unit, indicator, period) -> value, version, deleted flag.
+ *    Per key the higher version wins; an equal or lower version is a no-op.
+ *  - log:      the outbound change log, dense sequence numbers from 1: every
+ *    change this node accepts (local or relayed from a child) is appended in
+ *    the same transaction that stores it.
+ *  - roll-ups: for every anchor unit from a value's unit up to the home unit,
+ *    the aggregate of the indicator over the anchor's subtree: total, by
+ *    level of the contributing unit, and by child of the anchor.  Maintained
+ *    incrementally in the transaction that changes the value.
+ *  - children: per child unit, its store identity and how far its log has
+ *    been applied here (the cursor), durably with the values it brought.
+ *  - uplink:   how far the parent has acknowledged this node's log.
+ *  - meta:     the store identity (random, 128-bit hex) and the version clock.
+ */
+#ifndef DONGBO_STORE_STORE_H
+#define DONGBO_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "units.h"
+
+/* Store identity: 32 lower-case hex digits. */
+#define DONGBO_STORE_ID_LEN 32
+
+struct dongbo_store;
+
+struct dongbo_store_options {
+	const char *path;	/* directory; created (mode 0700) if missing */
+	uint64_t map_size;	/* bytes; 0 means 1 GiB */
+	const struct dongbo_units *units; /* borrowed; outlives the store */
+	const struct dongbo_unit *home;	  /* this node's home unit */
+};
+
+/* Opens (creating on first use) the store.  Returns 0, DONGBO_E_IO,
+ * DONGBO_E_CORRUPT, DONGBO_E_NOMEM or DONGBO_E_INVAL (home is not in the
+ * given unit list).  A new store gets a fresh random identity. */
+int dongbo_store_open(const struct dongbo_store_options *opts,
+		      struct dongbo_store **out);
+
+/* Closes the environment.  NULL is a no-op. */
+void dongbo_store_close(struct dongbo_store *store);
+
+/* The store identity, DONGBO_STORE_ID_LEN hex digits; lives with the store. */
+const char *dongbo_store_id(const struct dongbo_store *store);
+
+/* True when the store was created by this open (it held nothing before). */
+bool dongbo_store_is_new(const struct dongbo_store *store);
+
+struct dongbo_record {
+	const char *unit;
+	const char *indicator;
+	const char *period; /* canonical form */
+	int64_t value;
+	uint64_t version; /* from the authoring node; > 0 */
+	bool deleted;	  /* a retraction (tombstone); value is then 0 */
+	uint64_t seq;	  /* position in the log it comes from */
+};
+
+/*
+ * Stores n values written at this node for units it hosts, in one
+ * transaction.  Each gets a new version from the store's clock:
+ * max(now_us, last version + 1), persisted, so versions only grow, across
+ * restarts too.  rec->version and rec->seq are ignored.  When versions is
+ * not NULL, versions[i] receives the version given to recs[i].
+ * Returns 0, DONGBO_E_OUTSIDE_SUBTREE (a unit not within home),
+ * DONGBO_E_UNKNOWN_UNIT, DONGBO_E_BAD_VALUE (a roll-up would overflow
+ * int64), DONGBO_E_MAP_FULL, DONGBO_E_IO.
+ */
+int dongbo_store_put_local(struct dongbo_store *store,
+			   const struct dongbo_record *recs, size_t n,
+			   int64_t now_us, uint64_t *versions);
+
+/* ---- The parent's side of a child session ---- */
+
+struct dongbo_child_state {
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char store_id[DONGBO_STORE_ID_LEN + 1];
+	uint64_t applied_seq; /* the child's log is applied up to here */
+	uint64_t received;    /* records received (applied or stale) */
+	int64_t last_seen_ms; /* of the last batch stored; 0 never */
+};
+
+/*
+ * A child introduced itself.  When the child is new, or its store identity
+ * differs from the one recorded (it lost its store), its cursor restarts at
+ * 0 under the new identity (durably).  *applied_seq receives the cursor.
+ */
+int dongbo_store_child_hello(struct dongbo_store *store, const char *child_unit,
+			     const char *child_store_id, int64_t now_ms,
+			     uint64_t *applied_seq);
+
+/*
+ * Applies one batch from a child, covering the child's log entries
+ * first_seq..last_seq, of which recs are the ones to store (refused
+ * records are left out by the caller but still covered by the range).
+ * recs are sorted by seq, each seq within the range.
+ *
+ * In one transaction: every record with seq > cursor is applied by version
+ * (and, when it changes something, appended to this node's log and folded
+ * into the roll-ups), then the cursor moves to last_seq.  Idempotent:
+ * a batch wholly at or below the cursor changes nothing and returns 0.
+ *
+ * *applied_seq receives the cursor after the call (also on GAP), and
+ * *n_changed (may be NULL) how many values changed.
+ * Returns 0, DONGBO_E_NEED_HELLO (child unknown or store id differs),
+ * DONGBO_E_GAP (first_seq > cursor + 1), DONGBO_E_INVAL (range or order
+ * wrong), DONGBO_E_OUTSIDE_SUBTREE / DONGBO_E_UNKNOWN_UNIT (a record's unit
+ * is not within home), DONGBO_E_BAD_VALUE (overflow), DONGBO_E_MAP_FULL,
+ * DONGBO_E_IO.
+ */
+int dongbo_store_apply_child(struct dongbo_store *store, const char *child_unit,
+			     const char *child_store_id, uint64_t first_seq,
+			     uint64_t last_seq, const struct dongbo_record *recs,
+			     size_t n, int64_t now_ms, uint64_t *applied_seq,
+			     size_t *n_changed);
+
+/* Calls cb for each known child, in code order; a non-zero return from cb
+ * stops the walk and is returned. */
+int dongbo_store_children(struct dongbo_store *store,
+			  int (*cb)(void *arg, const struct dongbo_child_state *c),
+			  void *arg);
+
+/* ---- This node's side of its session with its parent ---- */
+
+struct dongbo_uplink_state {
+	char parent_store_id[DONGBO_STORE_ID_LEN + 1]; /* "" before any ack */
+	uint64_t acked_seq; /* the parent has applied the log up to here */
+	int64_t last_ack_ms; /* 0 never */
+	uint64_t head_seq;   /* last seq in the log; 0 when empty */
+};
+
+int dongbo_store_uplink_state(struct dongbo_store *store,
+			      struct dongbo_uplink_state *out);
+
+/* Records the parent's acknowledgement, durably.  acked_seq may go down
+ * (a parent that lost its store restarts at 0). */
+int dongbo_store_uplink_ack(struct dongbo_store *store,
+			    const char *parent_store_id, uint64_t acked_seq,
+			    int64_t now_ms);
+
+/* Calls cb for up to max_n log entries with seq > after_seq, in order.
+ * *n_read (may be NULL) receives how many were passed.  A non-zero return
+ * from cb stops the walk and is returned. */
+int dongbo_store_log_read(struct dongbo_store *store, uint64_t after_seq,
+			  size_t max_n,
+			  int (*cb)(void *arg, const struct dongbo_record *rec),
+			  void *arg, size_t *n_read);
+
+/* ---- Reading values and roll-ups ---- */
+
+struct dongbo_value {
+	int64_t value;
+	uint64_t version;
+	bool deleted;
+};
+
+/* Returns 0 (a tombstone is found with deleted = true) or
+ * DONGBO_E_NOTFOUND. */
+int dongbo_store_get(struct dongbo_store *store, const char *unit,
+		     const char *indicator, const char *period,
+		     struct dongbo_value *out);
+
+struct dongbo_agg {
+	int64_t sum;
+	int64_t count; /* how many unit values contribute */
+};
+
+enum dongbo_part_kind {
+	DONGBO_PART_LEVEL, /* key is a level name from the unit list */
+	DONGBO_PART_CHILD, /* key is the code of a child of the anchor */
+};
+
+/*
+ * The roll-up of indicator/period over anchor's subtree (anchor within
+ * home): *total, then cb for each non-empty part, levels first, each kind
+ * in key order.  cb may be NULL.  Returns 0 or DONGBO_E_NOTFOUND when no
+ * value lies in the subtree.
+ */
+int dongbo_store_rollup(struct dongbo_store *store, const char *anchor,
+			const char *indicator, const char *period,
+			struct dongbo_agg *total,
+			int (*cb)(void *arg, enum dongbo_part_kind kind,
+				  const char *key, const struct dongbo_agg *agg),
+			void *arg);
+
+/*
+ * Recomputes every roll-up from the stored values and compares it with the
+ * maintained one.  Returns 0, or DONGBO_E_CORRUPT with the first difference
+ * described in err.  For tests and `dongbo fsck`-style checks.
+ */
+int dongbo_store_verify(struct dongbo_store *store, char *err, size_t errlen);
+
+#endif

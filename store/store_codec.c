@@ -1,0 +1,277 @@
+/*
+ * store_codec.c -- the byte layouts of store_internal.h.
+ *
+ * Every decoder checks lengths and flag bits and answers DONGBO_E_CORRUPT
+ * on anything it did not write: a torn or foreign file must not become a
+ * crash or a silently wrong number.
+ */
+#include "store_internal.h"
+
+#include <string.h>
+
+#include "catalog.h"
+#include "error.h"
+#include "period.h"
+
+void store_put_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)(v & 0xffu);
+		v >>= 8;
+	}
+}
+
+uint64_t store_get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* int64 is stored as its two's complement bit pattern.  Converting back
+ * through arithmetic rather than a cast keeps it defined C for every
+ * pattern, not only on two's complement compilers' say-so. */
+void store_put_i64(unsigned char *p, int64_t v)
+{
+	store_put_u64(p, (uint64_t)v);
+}
+
+int64_t store_get_i64(const unsigned char *p)
+{
+	uint64_t u = store_get_u64(p);
+
+	if (u <= (uint64_t)INT64_MAX)
+		return (int64_t)u;
+	return -(int64_t)(~u) - 1;
+}
+
+bool store_id_is_valid(const char *s, size_t n)
+{
+	if (n != DONGBO_STORE_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* Length of a key field, or 0 when it is missing, empty or longer than
+ * max: such a field could not be told apart from its neighbours. */
+static size_t field_len(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strnlen(s, max + 1);
+	return n > max ? 0 : n;
+}
+
+static int key_fields(const char *a, size_t a_max, const char *b, size_t b_max,
+		      const char *c, size_t c_max, char key[STORE_KEY_MAX],
+		      size_t *key_len)
+{
+	size_t na = field_len(a, a_max);
+	size_t nb = field_len(b, b_max);
+	size_t nc = field_len(c, c_max);
+
+	if (na == 0 || nb == 0 || nc == 0 || na + nb + nc + 2 > STORE_KEY_MAX)
+		return DONGBO_E_INVAL;
+	memcpy(key, a, na);
+	key[na] = '\0';
+	memcpy(key + na + 1, b, nb);
+	key[na + 1 + nb] = '\0';
+	memcpy(key + na + nb + 2, c, nc);
+	*key_len = na + nb + nc + 2;
+	return 0;
+}
+
+int store_key_value(const struct dongbo_record *rec, char key[STORE_KEY_MAX],
+		    size_t *key_len)
+{
+	return key_fields(rec->unit, DONGBO_UNIT_CODE_MAX, rec->indicator,
+			  DONGBO_INDICATOR_CODE_MAX, rec->period,
+			  DONGBO_PERIOD_MAX - 1, key, key_len);
+}
+
+int store_key_rollup_prefix(const char *anchor, const char *indicator,
+			    const char *period, char key[STORE_KEY_MAX],
+			    size_t *key_len)
+{
+	size_t n;
+	int rc;
+
+	rc = key_fields(anchor, DONGBO_UNIT_CODE_MAX, indicator,
+			DONGBO_INDICATOR_CODE_MAX, period, DONGBO_PERIOD_MAX - 1,
+			key, &n);
+	if (rc != 0)
+		return rc;
+	if (n + 1 > STORE_KEY_MAX)
+		return DONGBO_E_INVAL;
+	key[n++] = '\0';
+	*key_len = n;
+	return 0;
+}
+
+int store_key_value_split(const MDB_val *key, char *unit, char *indicator,
+			  char *period)
+{
+	const char *p = key->mv_data;
+	const char *end = p + key->mv_size;
+	char *out[3] = { unit, indicator, period };
+	size_t max[3] = { DONGBO_UNIT_CODE_MAX, DONGBO_INDICATOR_CODE_MAX,
+			  DONGBO_PERIOD_MAX - 1 };
+
+	for (int i = 0; i < 3; i++) {
+		/* The first two fields end at a NUL, the last at the key's
+		 * end and must not hide a fourth field. */
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		const char *stop = i < 2 ? nul : end;
+
+		if (stop == NULL || stop == p || (i == 2 && nul != NULL) ||
+		    (size_t)(stop - p) > max[i])
+			return DONGBO_E_CORRUPT;
+		memcpy(out[i], p, (size_t)(stop - p));
+		out[i][stop - p] = '\0';
+		p = stop + (i < 2);
+	}
+	return 0;
+}
+
+void store_value_encode(const struct store_value *v,
+			unsigned char buf[STORE_VALUE_LEN])
+{
+	store_put_u64(buf, v->version);
+	store_put_i64(buf + 8, v->deleted ? 0 : v->value);
+	buf[16] = v->deleted ? STORE_FLAG_DELETED : 0;
+}
+
+int store_value_decode(const MDB_val *data, struct store_value *out)
+{
+	const unsigned char *p = data->mv_data;
+	struct store_value v;
+
+	if (data->mv_size != STORE_VALUE_LEN || (p[16] & ~STORE_FLAG_DELETED))
+		return DONGBO_E_CORRUPT;
+	v.version = store_get_u64(p);
+	v.value = store_get_i64(p + 8);
+	v.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
+	if (v.version == 0 || (v.deleted && v.value != 0))
+		return DONGBO_E_CORRUPT;
+	*out = v;
+	return 0;
+}
+
+void store_agg_encode(const struct dongbo_agg *a,
+		      unsigned char buf[STORE_AGG_LEN])
+{
+	store_put_i64(buf, a->sum);
+	store_put_i64(buf + 8, a->count);
+}
+
+int store_agg_decode(const MDB_val *data, struct dongbo_agg *out)
+{
+	struct dongbo_agg a;
+
+	if (data->mv_size != STORE_AGG_LEN)
+		return DONGBO_E_CORRUPT;
+	a.sum = store_get_i64(data->mv_data);
+	a.count = store_get_i64((const unsigned char *)data->mv_data + 8);
+	/* Empty entries are deleted, never stored. */
+	if (a.count <= 0)
+		return DONGBO_E_CORRUPT;
+	*out = a;
+	return 0;
+}
+
+int store_log_encode(const struct dongbo_record *rec, uint64_t version,
+		     unsigned char *buf, size_t cap, size_t *len)
+{
+	size_t nu = strlen(rec->unit) + 1;
+	size_t ni = strlen(rec->indicator) + 1;
+	size_t np = strlen(rec->period) + 1;
+	size_t n = STORE_LOG_HDR_LEN + nu + ni + np;
+
+	if (n > cap)
+		return DONGBO_E_INVAL;
+	store_put_u64(buf, version);
+	store_put_i64(buf + 8, rec->deleted ? 0 : rec->value);
+	buf[16] = rec->deleted ? STORE_FLAG_DELETED : 0;
+	memcpy(buf + STORE_LOG_HDR_LEN, rec->unit, nu);
+	memcpy(buf + STORE_LOG_HDR_LEN + nu, rec->indicator, ni);
+	memcpy(buf + STORE_LOG_HDR_LEN + nu + ni, rec->period, np);
+	*len = n;
+	return 0;
+}
+
+int store_log_decode(const MDB_val *key, const MDB_val *data,
+		     struct dongbo_record *out)
+{
+	const unsigned char *p = data->mv_data;
+	const char *s, *end;
+	const char *field[3];
+	struct dongbo_record r;
+
+	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6 ||
+	    (p[16] & ~STORE_FLAG_DELETED))
+		return DONGBO_E_CORRUPT;
+	s = (const char *)p + STORE_LOG_HDR_LEN;
+	end = (const char *)p + data->mv_size;
+	for (int i = 0; i < 3; i++) {
+		const char *nul = memchr(s, '\0', (size_t)(end - s));
+
+		if (nul == NULL || nul == s)
+			return DONGBO_E_CORRUPT;
+		field[i] = s;
+		s = nul + 1;
+	}
+	if (s != end)
+		return DONGBO_E_CORRUPT;
+	r.unit = field[0];
+	r.indicator = field[1];
+	r.period = field[2];
+	r.version = store_get_u64(p);
+	r.value = store_get_i64(p + 8);
+	r.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
+	r.seq = store_get_u64(key->mv_data);
+	if (r.version == 0 || r.seq == 0 || (r.deleted && r.value != 0))
+		return DONGBO_E_CORRUPT;
+	*out = r;
+	return 0;
+}
+
+void store_child_encode(const struct dongbo_child_state *c,
+			unsigned char buf[STORE_CHILD_LEN])
+{
+	memcpy(buf, c->store_id, DONGBO_STORE_ID_LEN);
+	store_put_u64(buf + DONGBO_STORE_ID_LEN, c->applied_seq);
+	store_put_u64(buf + DONGBO_STORE_ID_LEN + 8, c->received);
+	store_put_i64(buf + DONGBO_STORE_ID_LEN + 16, c->last_seen_ms);
+}
+
+int store_child_decode(const MDB_val *key, const MDB_val *data,
+		       struct dongbo_child_state *out)
+{
+	const unsigned char *p = data->mv_data;
+	struct dongbo_child_state c;
+
+	if (key->mv_size == 0 || key->mv_size > DONGBO_UNIT_CODE_MAX ||
+	    memchr(key->mv_data, '\0', key->mv_size) != NULL ||
+	    data->mv_size != STORE_CHILD_LEN ||
+	    !store_id_is_valid((const char *)p, DONGBO_STORE_ID_LEN))
+		return DONGBO_E_CORRUPT;
+	memcpy(c.unit, key->mv_data, key->mv_size);
+	c.unit[key->mv_size] = '\0';
+	memcpy(c.store_id, p, DONGBO_STORE_ID_LEN);
+	c.store_id[DONGBO_STORE_ID_LEN] = '\0';
+	c.applied_seq = store_get_u64(p + DONGBO_STORE_ID_LEN);
+	c.received = store_get_u64(p + DONGBO_STORE_ID_LEN + 8);
+	c.last_seen_ms = store_get_i64(p + DONGBO_STORE_ID_LEN + 16);
+	*out = c;
+	return 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * store_internal.h -- shared by the store/ sources only; nothing outside
+ * store/ sees <lmdb.h> or these layouts.
+ *
+ * On-disk layout (format 1).  All integers are big-endian, so that numeric
+ * keys sort in LMDB's default byte order and a dump reads the same on any
+ * host.  Strings inside keys are separated by NUL, which no field may
+ * contain, so a key is binary-safe and a prefix of fields is a key range.
+ *
+ *   meta      "format" -> u8 STORE_FORMAT
+ *             "id"     -> 32 lower-case hex digits
+ *             "home"   -> home unit code (the roll-ups stop there)
+ *             "clock"  -> u64 last version given by put_local
+ *             "head"   -> u64 last log seq (0: empty log)
+ *             "uplink" -> u64 acked_seq, i64 last_ack_ms, then 0 or 32
+ *                         bytes of parent store id
+ *   values    unit \0 indicator \0 period
+ *             -> u64 version, i64 value, u8 flags (bit 0: deleted)
+ *   log       u64 seq
+ *             -> u64 version, i64 value, u8 flags,
+ *                unit \0 indicator \0 period \0
+ *                (NUL-terminated so a record handed out can point into
+ *                the map instead of being copied)
+ *   rollup    anchor \0 indicator \0 period \0 dim
+ *             -> i64 sum, i64 count (count > 0; an entry reaching 0 is
+ *                deleted)
+ *             dim is 'A' (all: the total), 'L' + level name, or 'S' + code
+ *             of the anchor's child whose subtree holds the value.  The
+ *             letters sort total < levels < children, so one prefix range
+ *             scan yields a roll-up in the order dongbo_store_rollup
+ *             promises.
+ *   children child unit code
+ *             -> 32 bytes store id, u64 applied_seq, u64 received,
+ *                i64 last_seen_ms
+ */
+#ifndef DONGBO_STORE_INTERNAL_H
+#define DONGBO_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+
+#define STORE_FORMAT 1
+
+/* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
+ * MDB_MAXKEYSIZE was changed; keys are built in buffers of this size and
+ * anything longer is refused up front. */
+#define STORE_KEY_MAX 511
+
+#define STORE_DIM_TOTAL 'A'
+#define STORE_DIM_LEVEL 'L'
+#define STORE_DIM_CHILD 'S'
+
+#define STORE_VALUE_LEN 17
+#define STORE_AGG_LEN 16
+#define STORE_CHILD_LEN (DONGBO_STORE_ID_LEN + 24)
+#define STORE_LOG_HDR_LEN 17
+#define STORE_UPLINK_LEN 16
+
+#define STORE_FLAG_DELETED 0x01u
+
+struct dongbo_store {
+	MDB_env *env;
+	MDB_dbi dbi_meta;
+	MDB_dbi dbi_values;
+	MDB_dbi dbi_log;
+	MDB_dbi dbi_rollup;
+	MDB_dbi dbi_children;
+	const struct dongbo_units *units; /* borrowed */
+	const struct dongbo_unit *home;	  /* borrowed, inside units */
+	char *path;			  /* for messages */
+	char id[DONGBO_STORE_ID_LEN + 1];
+	bool is_new;
+};
+
+/* A stored value (the values DB's data). */
+struct store_value {
+	int64_t value;
+	uint64_t version;
+	bool deleted;
+};
+
+/* ---- store.c: errors and transactions ---- */
+
+/* Translates an LMDB (or errno) code to a DONGBO_E_* code, logging the
+ * unexpected ones with what was being done. */
+int store_mdb_err(const struct dongbo_store *s, const char *what, int rc);
+
+/* Logs a structural problem found in the store and returns
+ * DONGBO_E_CORRUPT. */
+int store_corrupt(const struct dongbo_store *s, const char *what);
+
+int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out);
+/* Commits; on failure the transaction is gone (as with mdb_txn_commit). */
+int store_txn_commit(struct dongbo_store *s, MDB_txn *txn);
+
+int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+		       uint64_t *out);
+int store_meta_put_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+		       uint64_t v);
+
+/* Reads the session of a child whose recorded identity is store_id;
+ * DONGBO_E_NEED_HELLO when the child is unknown or its identity differs. */
+int store_child_session(struct dongbo_store *s, MDB_txn *txn,
+			const char *unit, const char *store_id,
+			struct dongbo_child_state *out);
+int store_child_put(struct dongbo_store *s, MDB_txn *txn,
+		    const struct dongbo_child_state *c);
+
+/* ---- store_codec.c: byte layouts, each read checked ---- */
+
+void store_put_u64(unsigned char *p, uint64_t v);
+uint64_t store_get_u64(const unsigned char *p);
+void store_put_i64(unsigned char *p, int64_t v);
+int64_t store_get_i64(const unsigned char *p);
+
+/* True when s is DONGBO_STORE_ID_LEN lower-case hex digits (n bytes). */
+bool store_id_is_valid(const char *s, size_t n);
+
+/* Checks a record's strings (non-NULL, non-empty, within the limits) and
+ * builds its values key.  0 or DONGBO_E_INVAL. */
+int store_key_value(const struct dongbo_record *rec, char key[STORE_KEY_MAX],
+		    size_t *key_len);
+
+/* Splits a values key into its three fields, copied NUL-terminated into
+ * buffers of DONGBO_UNIT_CODE_MAX + 1, DONGBO_INDICATOR_CODE_MAX + 1 and
+ * DONGBO_PERIOD_MAX bytes.  0 or DONGBO_E_CORRUPT. */
+int store_key_value_split(const MDB_val *key, char *unit, char *indicator,
+			  char *period);
+
+/* Builds the roll-up key prefix anchor\0indicator\0period\0. */
+int store_key_rollup_prefix(const char *anchor, const char *indicator,
+			    const char *period, char key[STORE_KEY_MAX],
+			    size_t *key_len);
+
+void store_value_encode(const struct store_value *v,
+			unsigned char buf[STORE_VALUE_LEN]);
+int store_value_decode(const MDB_val *data, struct store_value *out);
+
+void store_agg_encode(const struct dongbo_agg *a,
+		      unsigned char buf[STORE_AGG_LEN]);
+int store_agg_decode(const MDB_val *data, struct dongbo_agg *out);
+
+/* Encodes a log entry into buf (cap bytes); *len receives its size.
+ * 0 or DONGBO_E_INVAL when it does not fit. */
+int store_log_encode(const struct dongbo_record *rec, uint64_t version,
+		     unsigned char *buf, size_t cap, size_t *len);
+/* Decodes a log entry; the strings in out point into data. */
+int store_log_decode(const MDB_val *key, const MDB_val *data,
+		     struct dongbo_record *out);
+
+void store_child_encode(const struct dongbo_child_state *c,
+			unsigned char buf[STORE_CHILD_LEN]);
+int store_child_decode(const MDB_val *key, const MDB_val *data,
+		       struct dongbo_child_state *out);
+
+/* ---- store_rollup.c ---- */
+
+/* Calls fn for every roll-up key a value of unit u feeds: for each anchor
+ * from u up to and including home, the total, u's level, and (above u) the
+ * anchor's child toward u.  Stops at the first non-zero return of fn. */
+int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
+		      const char *indicator, const char *period,
+		      int (*fn)(void *arg, const char *key, size_t key_len),
+		      void *arg);
+
+#endif

@@ -1,0 +1,1875 @@
+/*
+ * test_store.c -- the store against its contract (store/store.h).
+ *
+ * Every case gets its own directory from mkdtemp and a store opened on the
+ * real unit-list parser.  Nothing here reaches below the public API: state
+ * is compared through get / rollup / log_read / children / uplink_state,
+ * and roll-ups are checked against a from-scratch sum done in the test.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <lmdb.h>
+
+#include "error.h"
+#include "store.h"
+#include "units.h"
+
+/* Province 24 with two districts and three communes, and a second
+ * province so that "outside home" has somewhere to be. */
+static const char units_tsv[] = "code\tparent\tlevel\tname\n"
+				"24\t\ttinh\tTinh 24\n"
+				"213\t24\thuyen\tHuyen 213\n"
+				"215\t24\thuyen\tHuyen 215\n"
+				"07201\t213\txa\tXa 07201\n"
+				"07207\t213\txa\tXa 07207\n"
+				"07300\t215\txa\tXa 07300\n"
+				"25\t\ttinh\tTinh 25\n"
+				"251\t25\thuyen\tHuyen 251\n"
+				"02501\t251\txa\tXa 02501\n";
+
+/* The same units, but 07201 moved from 213 to 215. */
+static const char units_moved_tsv[] = "code\tparent\tlevel\tname\n"
+				      "24\t\ttinh\tTinh 24\n"
+				      "213\t24\thuyen\tHuyen 213\n"
+				      "215\t24\thuyen\tHuyen 215\n"
+				      "07201\t215\txa\tXa 07201\n"
+				      "07207\t213\txa\tXa 07207\n"
+				      "07300\t215\txa\tXa 07300\n"
+				      "25\t\ttinh\tTinh 25\n"
+				      "251\t25\thuyen\tHuyen 251\n"
+				      "02501\t251\txa\tXa 02501\n";
+
+/* Four levels, with names that are none of tinh/huyen/xa. */
+static const char units4_tsv[] = "code\tparent\tlevel\tname\n"
+				 "VN\t\tquocgia\tViet Nam\n"
+				 "R1\tVN\tvung\tVung 1\n"
+				 "R2\tVN\tvung\tVung 2\n"
+				 "P1\tR1\tmien\tMien 1\n"
+				 "P2\tR1\tmien\tMien 2\n"
+				 "C1\tP1\tcoso\tCo so 1\n"
+				 "C2\tP1\tcoso\tCo so 2\n"
+				 "C3\tP2\tcoso\tCo so 3\n"
+				 "C4\tR2\tcoso\tCo so 4\n";
+
+static const char *const all_units[] = { "24",	  "213",   "215",
+					  "07201", "07207", "07300" };
+#define N_UNITS (sizeof(all_units) / sizeof(all_units[0]))
+
+#define ID_A "0123456789abcdef0123456789abcdef"
+#define ID_B "fedcba9876543210fedcba9876543210"
+#define ID_P "00112233445566778899aabbccddeeff"
+
+struct fx {
+	char dir[64];
+	char path[96];
+	struct dongbo_units *units;
+	struct dongbo_store *st;
+};
+
+/* ---- Helpers ---- */
+
+static void rm_rf(const char *path)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char sub[512];
+
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			rm_rf(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+static struct dongbo_units *units_from(const char *tsv)
+{
+	struct dongbo_units *u = NULL;
+	char err[256] = "";
+	int rc = dongbo_units_parse("test.tsv", tsv, strlen(tsv), &u, err,
+				    sizeof(err));
+
+	if (rc != 0)
+		fail_msg("units: %s", err);
+	return u;
+}
+
+static int fx_open_with(struct fx *fx, const char *home, uint64_t map_size)
+{
+	struct dongbo_store_options o = {
+		.path = fx->path,
+		.map_size = map_size,
+		.units = fx->units,
+		.home = dongbo_units_find(fx->units, home),
+	};
+
+	assert_non_null(o.home);
+	return dongbo_store_open(&o, &fx->st);
+}
+
+static void fx_reopen(struct fx *fx, const char *home, uint64_t map_size)
+{
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(fx_open_with(fx, home, map_size), 0);
+}
+
+static void fx_set_units(struct fx *fx, const char *tsv, const char *home)
+{
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	dongbo_units_free(fx->units);
+	fx->units = units_from(tsv);
+	assert_int_equal(fx_open_with(fx, home, 0), 0);
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/dongbo-test-store-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof(fx->path), "%s/store", fx->dir);
+	fx->units = units_from(units_tsv);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	dongbo_store_close(fx->st);
+	dongbo_units_free(fx->units);
+	rm_rf(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void verify_ok(struct fx *fx)
+{
+	char err[512] = "";
+	int rc = dongbo_store_verify(fx->st, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("verify: %s (%s)", dongbo_strerror(rc), err);
+}
+
+static struct dongbo_record rec(const char *unit, const char *ind,
+				const char *period, int64_t value,
+				uint64_t version, uint64_t seq)
+{
+	return (struct dongbo_record){ .unit = unit, .indicator = ind,
+				       .period = period, .value = value,
+				       .version = version, .seq = seq };
+}
+
+static struct dongbo_record tomb(const char *unit, const char *ind,
+				 const char *period, uint64_t version,
+				 uint64_t seq)
+{
+	struct dongbo_record r = rec(unit, ind, period, 0, version, seq);
+
+	r.deleted = true;
+	return r;
+}
+
+static int apply(struct fx *fx, const char *child, const char *id,
+		 uint64_t first, uint64_t last, const struct dongbo_record *r,
+		 size_t n, uint64_t *applied, size_t *changed)
+{
+	return dongbo_store_apply_child(fx->st, child, id, first, last, r, n,
+					1000, applied, changed);
+}
+
+static uint64_t hello(struct fx *fx, const char *child, const char *id)
+{
+	uint64_t seq = 12345;
+
+	assert_int_equal(dongbo_store_child_hello(fx->st, child, id, 1, &seq), 0);
+	return seq;
+}
+
+static uint64_t head(struct fx *fx)
+{
+	struct dongbo_uplink_state u;
+
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &u), 0);
+	return u.head_seq;
+}
+
+static void value_is(struct fx *fx, const char *unit, const char *ind,
+			 const char *period, int64_t value, uint64_t version)
+{
+	struct dongbo_value v;
+
+	assert_int_equal(dongbo_store_get(fx->st, unit, ind, period, &v), 0);
+	assert_false(v.deleted);
+	assert_int_equal(v.value, value);
+	assert_int_equal(v.version, version);
+}
+
+static void value_absent(struct fx *fx, const char *unit, const char *ind,
+			  const char *period)
+{
+	struct dongbo_value v;
+
+	assert_int_equal(dongbo_store_get(fx->st, unit, ind, period, &v),
+			 DONGBO_E_NOTFOUND);
+}
+
+/* A roll-up as the callback hands it out. */
+#define PARTS_MAX 32
+struct rollup_seen {
+	struct dongbo_agg total;
+	size_t n;
+	struct {
+		enum dongbo_part_kind kind;
+		char key[32];
+		struct dongbo_agg agg;
+	} part[PARTS_MAX];
+};
+
+static int parts_cb(void *arg, enum dongbo_part_kind kind, const char *key,
+		    const struct dongbo_agg *agg)
+{
+	struct rollup_seen *rs = arg;
+
+	assert_true(rs->n < PARTS_MAX);
+	rs->part[rs->n].kind = kind;
+	snprintf(rs->part[rs->n].key, sizeof(rs->part[0].key), "%s", key);
+	rs->part[rs->n].agg = *agg;
+	rs->n++;
+	return 0;
+}
+
+static int rollup(struct fx *fx, const char *anchor, const char *ind,
+		  const char *period, struct rollup_seen *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	return dongbo_store_rollup(fx->st, anchor, ind, period, &rs->total,
+				   parts_cb, rs);
+}
+
+static void total_is(struct fx *fx, const char *anchor, const char *ind,
+			 const char *period, int64_t sum, int64_t count)
+{
+	struct rollup_seen rs;
+
+	assert_int_equal(rollup(fx, anchor, ind, period, &rs), 0);
+	assert_int_equal(rs.total.sum, sum);
+	assert_int_equal(rs.total.count, count);
+}
+
+static void part_is(const struct rollup_seen *rs, size_t i,
+			enum dongbo_part_kind kind, const char *key,
+			int64_t sum, int64_t count)
+{
+	assert_true(i < rs->n);
+	assert_int_equal(rs->part[i].kind, kind);
+	assert_string_equal(rs->part[i].key, key);
+	assert_int_equal(rs->part[i].agg.sum, sum);
+	assert_int_equal(rs->part[i].agg.count, count);
+}
+
+/* Appends everything readable about the store to a string, so that two
+ * moments can be compared whole. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+__attribute__((format(printf, 2, 3))) static void sb_add(struct sbuf *sb,
+							const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if ((size_t)n < sb->cap - sb->len)
+			break;
+		sb->cap = 2 * sb->cap + (size_t)n + 1;
+		sb->p = realloc(sb->p, sb->cap);
+		assert_non_null(sb->p);
+	}
+	sb->len += (size_t)n;
+}
+
+static int log_dump_cb(void *arg, const struct dongbo_record *r)
+{
+	sb_add(arg, "L%" PRIu64 " %s/%s/%s=%" PRId64 "@%" PRIu64 "%s\n", r->seq,
+	       r->unit, r->indicator, r->period, r->value, r->version,
+	       r->deleted ? "d" : "");
+	return 0;
+}
+
+static int child_dump_cb(void *arg, const struct dongbo_child_state *c)
+{
+	sb_add(arg, "C %s %s %" PRIu64 " %" PRIu64 " %" PRId64 "\n", c->unit,
+	       c->store_id, c->applied_seq, c->received, c->last_seen_ms);
+	return 0;
+}
+
+static const char *const inds[] = { "hs_nhan", "hs_dung_han" };
+static const char *const periods[] = { "2024Q1", "2024" };
+
+static char *state_string(struct fx *fx)
+{
+	struct sbuf sb = { .p = malloc(256), .cap = 256 };
+	struct dongbo_uplink_state up;
+
+	assert_non_null(sb.p);
+	sb.p[0] = '\0';
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	sb_add(&sb, "head %" PRIu64 " acked %" PRIu64 " %s\n", up.head_seq,
+	       up.acked_seq, up.parent_store_id);
+	assert_int_equal(dongbo_store_log_read(fx->st, 0, SIZE_MAX, log_dump_cb,
+					       &sb, NULL),
+			 0);
+	assert_int_equal(dongbo_store_children(fx->st, child_dump_cb, &sb), 0);
+	for (size_t u = 0; u < N_UNITS; u++) {
+		for (size_t i = 0; i < 2; i++) {
+			for (size_t p = 0; p < 2; p++) {
+				struct dongbo_value v;
+				struct rollup_seen rs;
+				int rc;
+
+				rc = dongbo_store_get(fx->st, all_units[u], inds[i],
+						      periods[p], &v);
+				if (rc == 0)
+					sb_add(&sb, "V %s/%s/%s=%" PRId64 "@%" PRIu64 "%s\n",
+					       all_units[u], inds[i], periods[p],
+					       v.value, v.version,
+					       v.deleted ? "d" : "");
+				rc = rollup(fx, all_units[u], inds[i], periods[p], &rs);
+				if (rc != 0)
+					continue;
+				sb_add(&sb, "R %s/%s/%s %" PRId64 "/%" PRId64,
+				       all_units[u], inds[i], periods[p],
+				       rs.total.sum, rs.total.count);
+				for (size_t k = 0; k < rs.n; k++)
+					sb_add(&sb, " %c%s=%" PRId64 "/%" PRId64,
+					       rs.part[k].kind == DONGBO_PART_LEVEL
+						       ? 'L'
+						       : 'C',
+					       rs.part[k].key, rs.part[k].agg.sum,
+					       rs.part[k].agg.count);
+				sb_add(&sb, "\n");
+			}
+		}
+	}
+	return sb.p;
+}
+
+/* ---- Idempotence and versions ---- */
+
+static void applying_same_batch_twice_leaves_same_state(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 20, 101, 2),
+		rec("213", "hs_dung_han", "2024", 7, 102, 3),
+	};
+	uint64_t applied = 0;
+	size_t changed = 99;
+	char *before, *after;
+
+	assert_int_equal(hello(fx, "213", ID_A), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, b, 3, &applied, &changed), 0);
+	assert_int_equal(applied, 3);
+	assert_int_equal(changed, 3);
+	assert_int_equal(head(fx), 3);
+	before = state_string(fx);
+
+	/* The same request again, as nng REQ/REP may resend it. */
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, b, 3, &applied, &changed), 0);
+	assert_int_equal(applied, 3);
+	assert_int_equal(changed, 0);
+	after = state_string(fx);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* And once more after the session is forgotten across a reopen. */
+	fx_reopen(fx, "24", 0);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, b, 3, &applied, &changed), 0);
+	assert_int_equal(changed, 0);
+	after = state_string(fx);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	verify_ok(fx);
+}
+
+static void resent_records_under_new_identity_change_no_value(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 20, 101, 2),
+	};
+	uint64_t applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, b, 2, &applied, &changed), 0);
+	assert_int_equal(head(fx), 2);
+
+	/* The child restored its values and re-sends them from seq 1: same
+	 * versions, so the values and roll-ups stay, and nothing is logged. */
+	assert_int_equal(hello(fx, "213", ID_B), 0);
+	assert_int_equal(apply(fx, "213", ID_B, 1, 2, b, 2, &applied, &changed), 0);
+	assert_int_equal(applied, 2);
+	assert_int_equal(changed, 0);
+	assert_int_equal(head(fx), 2);
+	total_is(fx, "24", "hs_nhan", "2024Q1", 30, 2);
+	verify_ok(fx);
+}
+
+static void higher_version_replaces_lower_and_rollup_moves_by_difference(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 5, 100, 2),
+	};
+	struct dongbo_record b2[] = { rec("07201", "hs_nhan", "2024Q1", 15, 200, 3) };
+	struct rollup_seen rs;
+	uint64_t applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, b1, 2, &applied, &changed), 0);
+	total_is(fx, "213", "hs_nhan", "2024Q1", 15, 2);
+	assert_int_equal(apply(fx, "213", ID_A, 3, 3, b2, 1, &applied, &changed), 0);
+	assert_int_equal(changed, 1);
+	value_is(fx, "07201", "hs_nhan", "2024Q1", 15, 200);
+	total_is(fx, "07201", "hs_nhan", "2024Q1", 15, 1);
+	total_is(fx, "213", "hs_nhan", "2024Q1", 20, 2);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.total.sum, 20);
+	assert_int_equal(rs.total.count, 2);
+	assert_int_equal(rs.n, 2);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 20, 2);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "213", 20, 2);
+	/* The correction is relayed upward: it is in this node's log. */
+	assert_int_equal(head(fx), 3);
+	verify_ok(fx);
+}
+
+static void older_version_is_ignored(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = { rec("07201", "hs_nhan", "2024Q1", 15, 200, 1) };
+	struct dongbo_record b2[] = { rec("07201", "hs_nhan", "2024Q1", 7, 150, 2) };
+	uint64_t applied;
+	size_t changed = 99;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 1, b1, 1, &applied, &changed), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 2, 2, b2, 1, &applied, &changed), 0);
+	/* The cursor moves past it; the value does not change. */
+	assert_int_equal(applied, 2);
+	assert_int_equal(changed, 0);
+	value_is(fx, "07201", "hs_nhan", "2024Q1", 15, 200);
+	total_is(fx, "24", "hs_nhan", "2024Q1", 15, 1);
+	assert_int_equal(head(fx), 1);
+	verify_ok(fx);
+}
+
+static void equal_version_is_noop(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = { rec("07201", "hs_nhan", "2024Q1", 15, 200, 1) };
+	/* Same version with another value: by contract the same record, so
+	 * the first one stays. */
+	struct dongbo_record b2[] = { rec("07201", "hs_nhan", "2024Q1", 99, 200, 2) };
+	uint64_t applied;
+	size_t changed = 99;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 1, b1, 1, &applied, &changed), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 2, 2, b2, 1, &applied, &changed), 0);
+	assert_int_equal(changed, 0);
+	value_is(fx, "07201", "hs_nhan", "2024Q1", 15, 200);
+	total_is(fx, "213", "hs_nhan", "2024Q1", 15, 1);
+	assert_int_equal(head(fx), 1);
+	verify_ok(fx);
+}
+
+static void tombstone_removes_contribution(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 5, 100, 2),
+	};
+	struct dongbo_record b2[] = { tomb("07201", "hs_nhan", "2024Q1", 110, 3) };
+	struct dongbo_record b3[] = { tomb("07207", "hs_nhan", "2024Q1", 120, 4) };
+	struct dongbo_record b4[] = { rec("07201", "hs_nhan", "2024Q1", 3, 130, 5) };
+	struct dongbo_value v;
+	struct rollup_seen rs;
+	uint64_t applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, b1, 2, &applied, &changed), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 3, 3, b2, 1, &applied, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024Q1", &v), 0);
+	assert_true(v.deleted);
+	assert_int_equal(v.value, 0);
+	assert_int_equal(v.version, 110);
+	/* The commune's own roll-up is gone with its only value. */
+	assert_int_equal(rollup(fx, "07201", "hs_nhan", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.total.sum, 5);
+	assert_int_equal(rs.total.count, 1);
+	assert_int_equal(rs.n, 2);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 5, 1);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "07207", 5, 1);
+	verify_ok(fx);
+
+	/* The last value gone: no roll-up anywhere up the chain. */
+	assert_int_equal(apply(fx, "213", ID_A, 4, 4, b3, 1, &applied, &changed), 0);
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	verify_ok(fx);
+
+	/* A later value revives the key. */
+	assert_int_equal(apply(fx, "213", ID_A, 5, 5, b4, 1, &applied, &changed), 0);
+	value_is(fx, "07201", "hs_nhan", "2024Q1", 3, 130);
+	total_is(fx, "24", "hs_nhan", "2024Q1", 3, 1);
+	assert_int_equal(head(fx), 5);
+	verify_ok(fx);
+}
+
+static void tombstone_for_absent_value_is_kept_and_logged(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record t = tomb("07300", "hs_nhan", "2024", 0, 0);
+	struct dongbo_record late[] = { rec("07300", "hs_nhan", "2024", 8, 5, 1) };
+	struct dongbo_value v;
+	struct rollup_seen rs;
+	uint64_t ver, applied;
+	size_t changed;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, &t, 1, 1000, &ver), 0);
+	assert_int_equal(dongbo_store_get(fx->st, "07300", "hs_nhan", "2024", &v), 0);
+	assert_true(v.deleted);
+	assert_int_equal(head(fx), 1);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024", &rs),
+			 DONGBO_E_NOTFOUND);
+	/* An older value arriving late does not undo the retraction. */
+	hello(fx, "215", ID_A);
+	assert_int_equal(apply(fx, "215", ID_A, 1, 1, late, 1, &applied, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024", &rs),
+			 DONGBO_E_NOTFOUND);
+	verify_ok(fx);
+}
+
+/* ---- Durability and identity ---- */
+
+static int children_collect_cb(void *arg, const struct dongbo_child_state *c)
+{
+	struct dongbo_child_state *out = arg;
+	size_t i = 0;
+
+	while (out[i].unit[0] != '\0')
+		i++;
+	assert_true(i < 3);
+	out[i] = *c;
+	return 0;
+}
+
+static void cursors_survive_close_and_reopen(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 20, 101, 3),
+	};
+	struct dongbo_record mine = rec("24", "hs_nhan", "2024Q1", 1, 0, 0);
+	struct dongbo_child_state kids[4];
+	struct dongbo_uplink_state up;
+	char id[DONGBO_STORE_ID_LEN + 1];
+	uint64_t applied, ver1, ver2;
+	size_t changed;
+
+	assert_true(dongbo_store_is_new(fx->st));
+	strcpy(id, dongbo_store_id(fx->st));
+	hello(fx, "213", ID_A);
+	hello(fx, "215", ID_B);
+	assert_int_equal(dongbo_store_apply_child(fx->st, "213", ID_A, 1, 4, b, 2,
+						  777, &applied, &changed),
+			 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, &mine, 1, 5000000, &ver1), 0);
+	assert_int_equal(ver1, 5000000);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 2, 888), 0);
+
+	fx_reopen(fx, "24", 0);
+
+	assert_false(dongbo_store_is_new(fx->st));
+	assert_string_equal(dongbo_store_id(fx->st), id);
+	memset(kids, 0, sizeof(kids));
+	assert_int_equal(dongbo_store_children(fx->st, children_collect_cb, kids), 0);
+	assert_string_equal(kids[0].unit, "213");
+	assert_string_equal(kids[0].store_id, ID_A);
+	assert_int_equal(kids[0].applied_seq, 4);
+	assert_int_equal(kids[0].received, 2);
+	assert_int_equal(kids[0].last_seen_ms, 777);
+	assert_string_equal(kids[1].unit, "215");
+	assert_string_equal(kids[1].store_id, ID_B);
+	assert_int_equal(kids[1].applied_seq, 0);
+	assert_int_equal(kids[1].received, 0);
+	assert_int_equal(kids[1].last_seen_ms, 0);
+	assert_string_equal(kids[2].unit, "");
+	assert_int_equal(hello(fx, "213", ID_A), 4);
+
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_string_equal(up.parent_store_id, ID_P);
+	assert_int_equal(up.acked_seq, 2);
+	assert_int_equal(up.last_ack_ms, 888);
+	assert_int_equal(up.head_seq, 3);
+
+	/* The version clock persisted: an earlier wall clock cannot reuse
+	 * a version. */
+	assert_int_equal(dongbo_store_put_local(fx->st, &mine, 1, 10, &ver2), 0);
+	assert_int_equal(ver2, 5000001);
+	assert_int_equal(head(fx), 4);
+	value_is(fx, "07207", "hs_nhan", "2024Q1", 20, 101);
+	verify_ok(fx);
+}
+
+static void uplink_ack_may_go_down(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_uplink_state up;
+
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_string_equal(up.parent_store_id, "");
+	assert_int_equal(up.acked_seq, 0);
+	assert_int_equal(up.last_ack_ms, 0);
+	assert_int_equal(up.head_seq, 0);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 9, 100), 0);
+	/* A parent that lost its store restarts at 0 under a new identity. */
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_A, 0, 200), 0);
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_string_equal(up.parent_store_id, ID_A);
+	assert_int_equal(up.acked_seq, 0);
+	assert_int_equal(up.last_ack_ms, 200);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, "not-an-id", 1, 1),
+			 DONGBO_E_INVAL);
+}
+
+static bool is_hex_id(const char *s)
+{
+	if (strlen(s) != DONGBO_STORE_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static void new_store_id_after_wipe(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r = rec("07201", "hs_nhan", "2024", 1, 0, 0);
+	char id[DONGBO_STORE_ID_LEN + 1];
+	struct stat sb;
+
+	assert_true(dongbo_store_is_new(fx->st));
+	assert_true(is_hex_id(dongbo_store_id(fx->st)));
+	assert_int_equal(stat(fx->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	strcpy(id, dongbo_store_id(fx->st));
+	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+
+	assert_true(dongbo_store_is_new(fx->st));
+	assert_true(is_hex_id(dongbo_store_id(fx->st)));
+	assert_string_not_equal(dongbo_store_id(fx->st), id);
+	assert_int_equal(head(fx), 0);
+	value_absent(fx, "07201", "hs_nhan", "2024");
+}
+
+static void reopen_under_another_home_is_refused(void **state)
+{
+	struct fx *fx = *state;
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(fx_open_with(fx, "213", 0), DONGBO_E_INVAL);
+	assert_null(fx->st);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	assert_false(dongbo_store_is_new(fx->st));
+}
+
+static void open_refuses_home_outside_unit_list(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_units *other = units_from(units_tsv);
+	struct dongbo_store *st = NULL;
+	struct dongbo_store_options o = {
+		.path = fx->path,
+		.units = fx->units,
+		.home = dongbo_units_find(other, "24"),
+	};
+
+	assert_int_equal(dongbo_store_open(&o, &st), DONGBO_E_INVAL);
+	assert_null(st);
+	dongbo_units_free(other);
+}
+
+/* ---- Child sessions ---- */
+
+static void child_hello_with_new_store_id_resets_cursor(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b[] = { rec("07201", "hs_nhan", "2024Q1", 10, 100, 2) };
+	struct dongbo_child_state kids[4];
+	uint64_t applied = 0, seq = 0;
+	size_t changed;
+
+	/* Unknown child: hello first. */
+	assert_int_equal(apply(fx, "213", ID_A, 1, 5, b, 1, &applied, &changed),
+			 DONGBO_E_NEED_HELLO);
+	assert_int_equal(hello(fx, "213", ID_A), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 5, b, 1, &applied, &changed), 0);
+	assert_int_equal(applied, 5);
+	assert_int_equal(hello(fx, "213", ID_A), 5);
+
+	assert_int_equal(hello(fx, "213", ID_B), 0);
+	memset(kids, 0, sizeof(kids));
+	assert_int_equal(dongbo_store_children(fx->st, children_collect_cb, kids), 0);
+	assert_string_equal(kids[0].store_id, ID_B);
+	assert_int_equal(kids[0].applied_seq, 0);
+	assert_int_equal(kids[0].received, 0);
+
+	/* The old identity's session is over. */
+	applied = 77;
+	assert_int_equal(apply(fx, "213", ID_A, 6, 6, NULL, 0, &applied, &changed),
+			 DONGBO_E_NEED_HELLO);
+	assert_int_equal(applied, 77);
+	assert_int_equal(apply(fx, "213", ID_B, 1, 1, NULL, 0, &applied, &changed), 0);
+	assert_int_equal(applied, 1);
+
+	/* Hello validates who is speaking. */
+	assert_int_equal(dongbo_store_child_hello(fx->st, "99999", ID_A, 1, &seq),
+			 DONGBO_E_UNKNOWN_UNIT);
+	assert_int_equal(dongbo_store_child_hello(fx->st, "251", ID_A, 1, &seq),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(dongbo_store_child_hello(fx->st, "24", ID_A, 1, &seq),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(dongbo_store_child_hello(fx->st, "215", "ABC", 1, &seq),
+			 DONGBO_E_INVAL);
+	verify_ok(fx);
+}
+
+static void gap_is_refused_with_cursor(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = { rec("07201", "hs_nhan", "2024Q1", 10, 100, 3) };
+	struct dongbo_record b2[] = { rec("07207", "hs_nhan", "2024Q1", 10, 100, 5) };
+	uint64_t applied = 0;
+	size_t changed;
+	char *before, *after;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, b1, 1, &applied, &changed), 0);
+	before = state_string(fx);
+	applied = 0;
+	assert_int_equal(apply(fx, "213", ID_A, 5, 7, b2, 1, &applied, &changed),
+			 DONGBO_E_GAP);
+	assert_int_equal(applied, 3);
+	after = state_string(fx);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	value_absent(fx, "07207", "hs_nhan", "2024Q1");
+	/* Resuming right after the cursor works. */
+	assert_int_equal(apply(fx, "213", ID_A, 4, 7, b2, 1, &applied, &changed), 0);
+	assert_int_equal(applied, 7);
+	verify_ok(fx);
+}
+
+static void replayed_batch_below_cursor_changes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 20, 100, 5),
+	};
+	/* Different content at old seqs: it must not even be looked at --
+	 * an unknown unit here would fail if it were. */
+	struct dongbo_record old[] = {
+		rec("07201", "hs_nhan", "2024Q1", 999, 900, 2),
+		rec("nope", "hs_nhan", "2024Q1", 1, 900, 4),
+	};
+	uint64_t applied;
+	size_t changed = 99;
+	char *before, *after;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 5, b1, 2, &applied, &changed), 0);
+	before = state_string(fx);
+	assert_int_equal(apply(fx, "213", ID_A, 2, 4, old, 2, &applied, &changed), 0);
+	assert_int_equal(applied, 5);
+	assert_int_equal(changed, 0);
+	assert_int_equal(apply(fx, "213", ID_A, 5, 5, NULL, 0, &applied, &changed), 0);
+	after = state_string(fx);
+	/* Also last_seen and received: nothing was written. */
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	verify_ok(fx);
+}
+
+static void partial_overlap_batch_applies_only_new_records(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 20, 100, 3),
+	};
+	/* seq 2 and 3 would win by version, but they are at or below the
+	 * cursor; seq 6 was refused by the caller and is left out. */
+	struct dongbo_record b2[] = {
+		rec("07201", "hs_nhan", "2024Q1", 555, 500, 2),
+		rec("07207", "hs_nhan", "2024Q1", 666, 600, 3),
+		rec("07201", "hs_dung_han", "2024Q1", 4, 100, 4),
+		rec("07207", "hs_dung_han", "2024Q1", 6, 100, 5),
+	};
+	struct dongbo_child_state kids[4];
+	uint64_t applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, b1, 2, &applied, &changed), 0);
+	assert_int_equal(apply(fx, "213", ID_A, 2, 6, b2, 4, &applied, &changed), 0);
+	assert_int_equal(applied, 6);
+	assert_int_equal(changed, 2);
+	value_is(fx, "07201", "hs_nhan", "2024Q1", 10, 100);
+	value_is(fx, "07207", "hs_nhan", "2024Q1", 20, 100);
+	value_is(fx, "07201", "hs_dung_han", "2024Q1", 4, 100);
+	value_is(fx, "07207", "hs_dung_han", "2024Q1", 6, 100);
+	total_is(fx, "213", "hs_dung_han", "2024Q1", 10, 2);
+	memset(kids, 0, sizeof(kids));
+	assert_int_equal(dongbo_store_children(fx->st, children_collect_cb, kids), 0);
+	assert_int_equal(kids[0].applied_seq, 6);
+	assert_int_equal(kids[0].received, 4);
+	assert_int_equal(head(fx), 4);
+	verify_ok(fx);
+}
+
+static void malformed_batch_is_invalid(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record unsorted[] = {
+		rec("07201", "hs_nhan", "2024Q1", 1, 100, 3),
+		rec("07207", "hs_nhan", "2024Q1", 1, 100, 2),
+	};
+	struct dongbo_record outside_range[] = {
+		rec("07201", "hs_nhan", "2024Q1", 1, 100, 9),
+	};
+	struct dongbo_record no_version[] = {
+		rec("07201", "hs_nhan", "2024Q1", 1, 0, 1),
+	};
+	struct dongbo_record bad_field[] = {
+		rec("07201", "", "2024Q1", 1, 1, 1),
+	};
+	uint64_t applied = 42;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, unsorted, 2, &applied, &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 3, outside_range, 1, &applied,
+			       &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 1, no_version, 1, &applied,
+			       &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(apply(fx, "213", ID_A, 3, 1, NULL, 0, &applied, &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(apply(fx, "213", ID_A, 0, 1, NULL, 0, &applied, &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 1, bad_field, 1, &applied,
+			       &changed),
+			 DONGBO_E_INVAL);
+	assert_int_equal(applied, 42);
+	assert_int_equal(hello(fx, "213", ID_A), 0);
+	assert_int_equal(head(fx), 0);
+}
+
+static void apply_outside_subtree_aborts_whole_batch(void **state)
+{
+	struct fx *fx = *state;
+	/* 07300 lies in 215, not in the sending child's subtree. */
+	struct dongbo_record sideways[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07300", "hs_nhan", "2024Q1", 10, 100, 2),
+	};
+	struct dongbo_record foreign[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("02501", "hs_nhan", "2024Q1", 10, 100, 2),
+	};
+	struct dongbo_record unknown[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("99999", "hs_nhan", "2024Q1", 10, 100, 2),
+	};
+	struct dongbo_record local[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 0, 0),
+		rec("02501", "hs_nhan", "2024Q1", 10, 0, 0),
+	};
+	uint64_t applied = 0, versions[2] = { 7, 7 };
+	size_t changed;
+	char *before, *after;
+
+	hello(fx, "213", ID_A);
+	before = state_string(fx);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, sideways, 2, &applied, &changed),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, foreign, 2, &applied, &changed),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 2, unknown, 2, &applied, &changed),
+			 DONGBO_E_UNKNOWN_UNIT);
+	assert_int_equal(dongbo_store_put_local(fx->st, local, 2, 1, versions),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(versions[0], 7);
+	local[1].unit = "nope";
+	assert_int_equal(dongbo_store_put_local(fx->st, local, 2, 1, versions),
+			 DONGBO_E_UNKNOWN_UNIT);
+	after = state_string(fx);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	value_absent(fx, "07201", "hs_nhan", "2024Q1");
+
+	/* A district node may not write for its sibling either. */
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	assert_int_equal(fx_open_with(fx, "213", 0), 0);
+	local[1].unit = "07300";
+	assert_int_equal(dongbo_store_put_local(fx->st, local, 2, 1, NULL),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(head(fx), 0);
+	verify_ok(fx);
+}
+
+/* ---- Local writes ---- */
+
+static void put_local_versions_strictly_increase_even_if_clock_goes_back(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[3] = {
+		rec("24", "hs_nhan", "2024", 1, 0, 0),
+		rec("24", "hs_nhan", "2024", 2, 0, 0),
+		rec("213", "hs_nhan", "2024", 3, 0, 0),
+	};
+	uint64_t v[3] = { 0 };
+	uint64_t seen[8];
+	size_t n_seen = 0;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 1000, v), 0);
+	assert_int_equal(v[0], 1000);
+	seen[n_seen++] = v[0];
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 500, v), 0);
+	assert_int_equal(v[0], 1001);
+	seen[n_seen++] = v[0];
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, -5, v), 0);
+	assert_int_equal(v[0], 1002);
+	seen[n_seen++] = v[0];
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 3, 2000, v), 0);
+	assert_int_equal(v[0], 2000);
+	assert_int_equal(v[1], 2001);
+	assert_int_equal(v[2], 2002);
+	/* The second write of the same key in the batch wins. */
+	value_is(fx, "24", "hs_nhan", "2024", 2, 2001);
+	total_is(fx, "24", "hs_nhan", "2024", 5, 2);
+
+	fx_reopen(fx, "24", 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 10, v), 0);
+	assert_int_equal(v[0], 2003);
+	for (size_t i = 1; i < n_seen; i++)
+		assert_true(seen[i] > seen[i - 1]);
+	assert_int_equal(head(fx), 7);
+	verify_ok(fx);
+}
+
+static void put_local_wins_over_value_from_a_clock_ahead(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record far[] = { rec("07201", "hs_nhan", "2024", 50, 9000000, 1) };
+	struct dongbo_record mine = rec("07201", "hs_nhan", "2024", 60, 0, 0);
+	uint64_t v, applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 1, far, 1, &applied, &changed), 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, &mine, 1, 1000, &v), 0);
+	assert_int_equal(v, 9000001);
+	value_is(fx, "07201", "hs_nhan", "2024", 60, 9000001);
+	total_is(fx, "24", "hs_nhan", "2024", 60, 1);
+	verify_ok(fx);
+}
+
+struct log_seen {
+	size_t n;
+	uint64_t seq[16];
+	char unit[16][16];
+	int64_t value[16];
+	bool deleted[16];
+};
+
+static int log_collect_cb(void *arg, const struct dongbo_record *r)
+{
+	struct log_seen *ls = arg;
+
+	assert_true(ls->n < 16);
+	ls->seq[ls->n] = r->seq;
+	snprintf(ls->unit[ls->n], sizeof(ls->unit[0]), "%s", r->unit);
+	ls->value[ls->n] = r->value;
+	ls->deleted[ls->n] = r->deleted;
+	ls->n++;
+	return 0;
+}
+
+static int stop_at_second_cb(void *arg, const struct dongbo_record *r)
+{
+	(void)r;
+	return ++*(int *)arg == 2 ? 42 : 0;
+}
+
+static void log_read_returns_changes_in_order_after_seq(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("07201", "hs_nhan", "2024", 1, 0, 0),
+		rec("07207", "hs_nhan", "2024", 2, 0, 0),
+		tomb("07201", "hs_nhan", "2024", 0, 0),
+		rec("215", "hs_nhan", "2024", 4, 0, 0),
+	};
+	struct log_seen ls = { 0 };
+	size_t n = 99;
+	int calls = 0;
+
+	assert_int_equal(dongbo_store_log_read(fx->st, 0, 10, log_collect_cb, &ls,
+					       &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 4, 1, NULL), 0);
+	assert_int_equal(dongbo_store_log_read(fx->st, 1, 2, log_collect_cb, &ls,
+					       &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ls.seq[0], 2);
+	assert_string_equal(ls.unit[0], "07207");
+	assert_int_equal(ls.value[0], 2);
+	assert_int_equal(ls.seq[1], 3);
+	assert_true(ls.deleted[1]);
+	assert_int_equal(ls.value[1], 0);
+	assert_int_equal(dongbo_store_log_read(fx->st, 4, 10, log_collect_cb, &ls,
+					       &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(dongbo_store_log_read(fx->st, 0, 10, stop_at_second_cb,
+					       &calls, &n),
+			 42);
+	assert_int_equal(n, 2);
+}
+
+/* ---- Roll-ups ---- */
+
+static void rollup_by_level_and_by_child(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("24", "hs_nhan", "2024Q1", 1000, 0, 0),
+		rec("213", "hs_nhan", "2024Q1", 200, 0, 0),
+		rec("07201", "hs_nhan", "2024Q1", 10, 0, 0),
+		rec("07207", "hs_nhan", "2024Q1", 20, 0, 0),
+		rec("07300", "hs_nhan", "2024Q1", 30, 0, 0),
+		rec("07300", "hs_nhan", "2024Q2", 99, 0, 0),
+		rec("07300", "hs_dung_han", "2024Q1", 77, 0, 0),
+	};
+	struct rollup_seen rs;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 7, 1, NULL), 0);
+
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.total.sum, 1260);
+	assert_int_equal(rs.total.count, 5);
+	assert_int_equal(rs.n, 5);
+	/* Levels first, then children, each in key order. */
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "huyen", 200, 1);
+	part_is(&rs, 1, DONGBO_PART_LEVEL, "tinh", 1000, 1);
+	part_is(&rs, 2, DONGBO_PART_LEVEL, "xa", 60, 3);
+	part_is(&rs, 3, DONGBO_PART_CHILD, "213", 230, 3);
+	part_is(&rs, 4, DONGBO_PART_CHILD, "215", 30, 1);
+
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.total.sum, 230);
+	assert_int_equal(rs.n, 4);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "huyen", 200, 1);
+	part_is(&rs, 1, DONGBO_PART_LEVEL, "xa", 30, 2);
+	part_is(&rs, 2, DONGBO_PART_CHILD, "07201", 10, 1);
+	part_is(&rs, 3, DONGBO_PART_CHILD, "07207", 20, 1);
+
+	assert_int_equal(rollup(fx, "07300", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.total.sum, 30);
+	assert_int_equal(rs.n, 1);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 30, 1);
+
+	/* Other indicators and periods are separate roll-ups. */
+	total_is(fx, "24", "hs_nhan", "2024Q2", 99, 1);
+	total_is(fx, "24", "hs_dung_han", "2024Q1", 77, 1);
+	assert_int_equal(rollup(fx, "213", "hs_dung_han", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2023", &rs),
+			 DONGBO_E_NOTFOUND);
+	/* A NULL callback is allowed. */
+	assert_int_equal(dongbo_store_rollup(fx->st, "24", "hs_nhan", "2024Q1",
+					     &rs.total, NULL, NULL),
+			 0);
+	verify_ok(fx);
+}
+
+static void four_level_hierarchy_rolls_up(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("C1", "x", "2024", 1, 0, 0),
+		rec("C2", "x", "2024", 2, 0, 0),
+		rec("C3", "x", "2024", 4, 0, 0),
+		rec("C4", "x", "2024", 8, 0, 0),
+		rec("P1", "x", "2024", 16, 0, 0),
+		rec("VN", "x", "2024", 32, 0, 0),
+	};
+	struct dongbo_record fix = rec("C1", "x", "2024", 101, 0, 0);
+	struct rollup_seen rs;
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	fx_set_units(fx, units4_tsv, "VN");
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 6, 1, NULL), 0);
+
+	assert_int_equal(rollup(fx, "VN", "x", "2024", &rs), 0);
+	assert_int_equal(rs.total.sum, 63);
+	assert_int_equal(rs.total.count, 6);
+	assert_int_equal(rs.n, 5);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "coso", 15, 4);
+	part_is(&rs, 1, DONGBO_PART_LEVEL, "mien", 16, 1);
+	part_is(&rs, 2, DONGBO_PART_LEVEL, "quocgia", 32, 1);
+	part_is(&rs, 3, DONGBO_PART_CHILD, "R1", 23, 4);
+	part_is(&rs, 4, DONGBO_PART_CHILD, "R2", 8, 1);
+
+	assert_int_equal(rollup(fx, "R1", "x", "2024", &rs), 0);
+	assert_int_equal(rs.total.sum, 23);
+	assert_int_equal(rs.n, 4);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "coso", 7, 3);
+	part_is(&rs, 1, DONGBO_PART_LEVEL, "mien", 16, 1);
+	part_is(&rs, 2, DONGBO_PART_CHILD, "P1", 19, 3);
+	part_is(&rs, 3, DONGBO_PART_CHILD, "P2", 4, 1);
+
+	/* A correction at the bottom moves all three anchors above it. */
+	assert_int_equal(dongbo_store_put_local(fx->st, &fix, 1, 1, NULL), 0);
+	total_is(fx, "P1", "x", "2024", 119, 3);
+	total_is(fx, "R1", "x", "2024", 123, 4);
+	total_is(fx, "VN", "x", "2024", 163, 6);
+	verify_ok(fx);
+
+	/* A node in the middle keeps roll-ups only up to its home, and a
+	 * grand-child may be its child node. */
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	assert_int_equal(fx_open_with(fx, "R1", 0), 0);
+	assert_int_equal(hello(fx, "C1", ID_A), 0);
+	{
+		struct dongbo_record b[] = { rec("C1", "x", "2024", 5, 10, 1) };
+		uint64_t applied;
+		size_t changed;
+
+		assert_int_equal(apply(fx, "C1", ID_A, 1, 1, b, 1, &applied,
+				       &changed),
+				 0);
+	}
+	total_is(fx, "R1", "x", "2024", 5, 1);
+	assert_int_equal(rollup(fx, "VN", "x", "2024", &rs), DONGBO_E_NOTFOUND);
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 1, NULL), 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, &r[3], 1, 1, NULL),
+			 DONGBO_E_OUTSIDE_SUBTREE);
+	verify_ok(fx);
+}
+
+static void verify_reports_rollups_that_no_longer_match(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("07201", "hs_nhan", "2024", 10, 0, 0),
+		rec("07207", "hs_nhan", "2024", 20, 0, 0),
+	};
+	char err[512] = "";
+
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 2, 1, NULL), 0);
+	verify_ok(fx);
+	/* The hierarchy changed under the store: 07201 now belongs to 215,
+	 * so its stored contributions sit under the wrong district. */
+	fx_set_units(fx, units_moved_tsv, "24");
+	assert_int_equal(dongbo_store_verify(fx->st, err, sizeof(err)),
+			 DONGBO_E_CORRUPT);
+	assert_non_null(strstr(err, "stored"));
+	assert_non_null(strstr(err, "recomputed"));
+}
+
+/* ---- Damaged files ---- */
+
+/* Writes raw bytes into one of the store's databases, as a damaged or
+ * foreign file would hold them.  The only place a test reaches under the
+ * API: there is no other way to make the store read bytes it did not
+ * write.  The store must be closed (LMDB forbids two handles on one
+ * environment in a process). */
+static void tamper(const char *path, const char *db, const void *key,
+		   size_t key_len, const void *val, size_t val_len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { .mv_size = key_len, .mv_data = (void *)key };
+	MDB_val v = { .mv_size = val_len, .mv_data = (void *)val };
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, path, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static int count_cb(void *arg, const struct dongbo_child_state *c)
+{
+	(void)c;
+	++*(int *)arg;
+	return 0;
+}
+
+static int log_count_cb(void *arg, const struct dongbo_record *r)
+{
+	(void)r;
+	++*(int *)arg;
+	return 0;
+}
+
+static void damaged_records_read_as_corrupt(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("07201", "hs_nhan", "2024", 10, 0, 0),
+		rec("07207", "hs_nhan", "2024", 20, 0, 0),
+	};
+	static const char value_key[] = "07201\0hs_nhan\0" "2024";
+	static const char rollup_key[] = "213\0hs_nhan\0" "2024\0A";
+	static const unsigned char seq1[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	unsigned char zero_count[16] = { 0 };
+	struct dongbo_value v;
+	struct rollup_seen rs;
+	uint64_t seq;
+	char err[256];
+	int n = 0;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 2, 1, NULL), 0);
+	hello(fx, "213", ID_A);
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+
+	/* A value record of the wrong length. */
+	tamper(fx->path, "values", value_key, sizeof(value_key) - 1, "abc", 3);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024", &v),
+			 DONGBO_E_CORRUPT);
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 1, NULL),
+			 DONGBO_E_CORRUPT);
+	assert_int_equal(dongbo_store_verify(fx->st, err, sizeof(err)),
+			 DONGBO_E_CORRUPT);
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+
+	/* A roll-up entry with a count of zero (never written). */
+	tamper(fx->path, "rollup", rollup_key, sizeof(rollup_key) - 1,
+	       zero_count, sizeof(zero_count));
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2024", &rs),
+			 DONGBO_E_CORRUPT);
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+
+	/* A log entry cut short, and a child record of the wrong size. */
+	tamper(fx->path, "log", seq1, sizeof(seq1), "\1\2\3", 3);
+	tamper(fx->path, "children", "213", 3, "short", 5);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	assert_int_equal(dongbo_store_log_read(fx->st, 0, 10, log_count_cb, &n,
+					       NULL),
+			 DONGBO_E_CORRUPT);
+	assert_int_equal(n, 0);
+	assert_int_equal(dongbo_store_children(fx->st, count_cb, &n),
+			 DONGBO_E_CORRUPT);
+	assert_int_equal(dongbo_store_child_hello(fx->st, "213", ID_A, 1, &seq),
+			 DONGBO_E_CORRUPT);
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+
+	/* Meta records: a bad head, then a format from the future. */
+	tamper(fx->path, "meta", "head", 4, "xyz", 3);
+	assert_int_equal(fx_open_with(fx, "24", 0), DONGBO_E_CORRUPT);
+	assert_null(fx->st);
+	tamper(fx->path, "meta", "format", 6, "\2", 1);
+	assert_int_equal(fx_open_with(fx, "24", 0), DONGBO_E_VERSION);
+	assert_null(fx->st);
+}
+
+/* ---- Limits ---- */
+
+static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t n_ok = 0;
+	char unit_ind[32];
+	int rc = 0;
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	assert_int_equal(fx_open_with(fx, "24", 256 * 1024), 0);
+	assert_int_equal(hello(fx, "215", ID_A), 0);
+
+	for (int i = 0; i < 100000; i++) {
+		struct dongbo_record r[2] = {
+			rec("07201", unit_ind, "2024", i, 0, 0),
+			rec("07300", unit_ind, "2024", i, 0, 0),
+		};
+
+		snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", i);
+		rc = dongbo_store_put_local(fx->st, r, 2, 1, NULL);
+		if (rc != 0)
+			break;
+		n_ok++;
+	}
+	assert_int_equal(rc, DONGBO_E_MAP_FULL);
+	assert_true(n_ok > 0);
+	/* The failed batch left nothing behind; earlier ones are whole. */
+	snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", (int)n_ok);
+	value_absent(fx, "07201", unit_ind, "2024");
+	value_absent(fx, "07300", unit_ind, "2024");
+	snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", (int)n_ok - 1);
+	total_is(fx, "24", unit_ind, "2024", 2 * ((int64_t)n_ok - 1), 2);
+	assert_int_equal(head(fx), 2 * n_ok);
+	verify_ok(fx);
+
+	/* A child's batch meets the same wall and its cursor stays. */
+	{
+		struct dongbo_record b[40];
+		char inds_b[40][16];
+		uint64_t applied = 99;
+		size_t changed;
+
+		for (int i = 0; i < 40; i++) {
+			snprintf(inds_b[i], sizeof(inds_b[i]), "child_%02d", i);
+			b[i] = rec("07300", inds_b[i], "2024", i, 10, (uint64_t)i + 1);
+		}
+		assert_int_equal(apply(fx, "215", ID_A, 1, 40, b, 40, &applied,
+				       &changed),
+				 DONGBO_E_MAP_FULL);
+		assert_int_equal(applied, 99);
+		assert_int_equal(hello(fx, "215", ID_A), 0);
+		value_absent(fx, "07300", "child_00", "2024");
+	}
+
+	fx_reopen(fx, "24", 256 * 1024);
+	assert_int_equal(head(fx), 2 * n_ok);
+	verify_ok(fx);
+
+	/* With room again, writing resumes from the same head. */
+	fx_reopen(fx, "24", 0);
+	{
+		struct dongbo_record r = rec("07201", "more", "2024", 1, 0, 0);
+
+		assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
+	}
+	assert_int_equal(head(fx), 2 * n_ok + 1);
+	verify_ok(fx);
+}
+
+static void overflow_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record big = rec("07201", "hs_nhan", "2024", INT64_MAX, 0, 0);
+	struct dongbo_record batch[] = {
+		rec("07300", "hs_nhan", "2024", 1, 0, 0),
+		rec("07207", "hs_nhan", "2024", 1, 0, 0),
+	};
+	struct dongbo_record low = rec("07201", "hs_dung_han", "2024", INT64_MIN, 0, 0);
+	struct dongbo_record high = rec("07201", "hs_dung_han", "2024", INT64_MAX, 0, 0);
+	uint64_t v = 0, applied = 0;
+	size_t changed;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, &big, 1, 1, &v), 0);
+	/* 07300 alone would fit; 07207 overflows 213 and 24: all or nothing. */
+	assert_int_equal(dongbo_store_put_local(fx->st, batch, 2, 1, NULL),
+			 DONGBO_E_BAD_VALUE);
+	value_absent(fx, "07300", "hs_nhan", "2024");
+	value_absent(fx, "07207", "hs_nhan", "2024");
+	total_is(fx, "24", "hs_nhan", "2024", INT64_MAX, 1);
+	assert_int_equal(head(fx), 1);
+
+	/* The same through a child batch: refused, cursor unmoved. */
+	hello(fx, "215", ID_A);
+	{
+		struct dongbo_record b[] = { rec("07300", "hs_nhan", "2024", 5, 10, 1) };
+
+		assert_int_equal(apply(fx, "215", ID_A, 1, 1, b, 1, &applied,
+				       &changed),
+				 DONGBO_E_BAD_VALUE);
+		assert_int_equal(hello(fx, "215", ID_A), 0);
+	}
+
+	/* The difference itself may not fit, even where the sum would. */
+	assert_int_equal(dongbo_store_put_local(fx->st, &low, 1, 1, NULL), 0);
+	assert_int_equal(dongbo_store_put_local(fx->st, &high, 1, 1, NULL),
+			 DONGBO_E_BAD_VALUE);
+	total_is(fx, "07201", "hs_dung_han", "2024", INT64_MIN, 1);
+	verify_ok(fx);
+}
+
+/* ---- Random workload against a model ---- */
+
+/* splitmix64: deterministic, seeded, good enough to pick operations. */
+static uint64_t rnd_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(uint64_t *s, uint64_t n)
+{
+	return rnd_next(s) % n;
+}
+
+#define M_KEYS (N_UNITS * 2 * 2)
+
+struct model_value {
+	bool present; /* stored at all (tombstones included) */
+	int64_t value;
+	uint64_t version;
+	bool deleted;
+};
+
+struct model {
+	struct model_value v[M_KEYS];
+	uint64_t head;
+	uint64_t clock;
+};
+
+static size_t key_index(size_t u, size_t i, size_t p)
+{
+	return (u * 2 + i) * 2 + p;
+}
+
+static size_t unit_index(const char *code)
+{
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (strcmp(all_units[u], code) == 0)
+			return u;
+	fail_msg("unit %s not in the model", code);
+	return 0;
+}
+
+static size_t str_index(const char *const *list, const char *s)
+{
+	return strcmp(list[0], s) == 0 ? 0 : 1;
+}
+
+/* Applies r by version; returns whether it changed anything. */
+static bool model_apply(struct model *m, const struct dongbo_record *r,
+			uint64_t version)
+{
+	struct model_value *mv = &m->v[key_index(unit_index(r->unit),
+						 str_index(inds, r->indicator),
+						 str_index(periods, r->period))];
+
+	if (mv->present && version <= mv->version)
+		return false;
+	mv->present = true;
+	mv->value = r->deleted ? 0 : r->value;
+	mv->version = version;
+	mv->deleted = r->deleted;
+	m->head++;
+	return true;
+}
+
+/* Recomputes every roll-up from the model and compares it with the store;
+ * also compares every value. */
+static void model_check(struct fx *fx, const struct model *m)
+{
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t p = 0; p < 2; p++) {
+			for (size_t u = 0; u < N_UNITS; u++) {
+				const struct model_value *mv =
+					&m->v[key_index(u, i, p)];
+				struct dongbo_value got;
+				int rc = dongbo_store_get(fx->st, all_units[u],
+							  inds[i], periods[p], &got);
+
+				if (!mv->present) {
+					assert_int_equal(rc, DONGBO_E_NOTFOUND);
+					continue;
+				}
+				assert_int_equal(rc, 0);
+				assert_int_equal(got.value, mv->value);
+				assert_int_equal(got.version, mv->version);
+				assert_int_equal(got.deleted, mv->deleted);
+			}
+
+			for (size_t a = 0; a < N_UNITS; a++) {
+				const struct dongbo_unit *anchor =
+					dongbo_units_find(fx->units, all_units[a]);
+				struct rollup_seen want, got;
+				int rc;
+
+				memset(&want, 0, sizeof(want));
+				for (size_t u = 0; u < N_UNITS; u++) {
+					const struct model_value *mv =
+						&m->v[key_index(u, i, p)];
+					const struct dongbo_unit *unit =
+						dongbo_units_find(fx->units,
+								  all_units[u]);
+					const struct dongbo_unit *c;
+
+					if (!mv->present || mv->deleted ||
+					    !dongbo_unit_is_within(unit, anchor))
+						continue;
+					want.total.sum += mv->value;
+					want.total.count++;
+					/* Parts: level, then child, merged in
+					 * by key below. */
+					for (int k = 0; k < 2; k++) {
+						const char *key;
+						enum dongbo_part_kind kind;
+						size_t j;
+
+						if (k == 0) {
+							kind = DONGBO_PART_LEVEL;
+							key = unit->level;
+						} else {
+							c = dongbo_unit_child_toward(
+								anchor, unit);
+							if (c == NULL)
+								continue;
+							kind = DONGBO_PART_CHILD;
+							key = c->code;
+						}
+						for (j = 0; j < want.n; j++)
+							if (want.part[j].kind == kind &&
+							    strcmp(want.part[j].key,
+								   key) == 0)
+								break;
+						if (j == want.n) {
+							want.part[j].kind = kind;
+							strcpy(want.part[j].key, key);
+							want.n++;
+						}
+						want.part[j].agg.sum += mv->value;
+						want.part[j].agg.count++;
+					}
+				}
+
+				rc = rollup(fx, all_units[a], inds[i], periods[p],
+					    &got);
+				if (want.total.count == 0) {
+					assert_int_equal(rc, DONGBO_E_NOTFOUND);
+					continue;
+				}
+				assert_int_equal(rc, 0);
+				assert_int_equal(got.total.sum, want.total.sum);
+				assert_int_equal(got.total.count, want.total.count);
+				assert_int_equal(got.n, want.n);
+				/* Every wanted part is there with its numbers
+				 * (order is checked elsewhere). */
+				for (size_t j = 0; j < want.n; j++) {
+					size_t k;
+
+					for (k = 0; k < got.n; k++)
+						if (got.part[k].kind ==
+							    want.part[j].kind &&
+						    strcmp(got.part[k].key,
+							   want.part[j].key) == 0)
+							break;
+					assert_true(k < got.n);
+					assert_int_equal(got.part[k].agg.sum,
+							 want.part[j].agg.sum);
+					assert_int_equal(got.part[k].agg.count,
+							 want.part[j].agg.count);
+				}
+			}
+		}
+	}
+	assert_int_equal(head(fx), m->head);
+}
+
+/* A simulated child node: its own log, which the parent reads in
+ * windows that overlap, repeat, skip ahead or leave records out. */
+struct sim_child {
+	const char *unit;
+	const char *units[3]; /* it may write for these */
+	size_t n_units;
+	char id[DONGBO_STORE_ID_LEN + 1];
+	struct dongbo_record log[400];
+	size_t n_log;
+	uint64_t cursor; /* what the parent should hold */
+	uint64_t clock;
+};
+
+static void sim_child_append(struct sim_child *c, uint64_t *seed)
+{
+	struct dongbo_record *r = &c->log[c->n_log];
+
+	assert_true(c->n_log < 400);
+	*r = rec(c->units[rnd(seed, c->n_units)], inds[rnd(seed, 2)],
+		 periods[rnd(seed, 2)], (int64_t)rnd(seed, 1000) - 100, 0, 0);
+	r->deleted = rnd(seed, 6) == 0;
+	if (r->deleted)
+		r->value = 0;
+	/* Children's clocks are unrelated to the parent's: sometimes
+	 * ahead, sometimes behind. */
+	c->clock += 1 + rnd(seed, 3000);
+	r->version = c->clock;
+	r->seq = ++c->n_log;
+}
+
+static void sim_child_new_id(struct sim_child *c, uint64_t *seed)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < DONGBO_STORE_ID_LEN; i++)
+		c->id[i] = hex[rnd(seed, 16)];
+	c->id[DONGBO_STORE_ID_LEN] = '\0';
+}
+
+static void sim_child_send(struct fx *fx, struct model *m,
+			   struct sim_child *c, uint64_t *seed)
+{
+	struct dongbo_record batch[64];
+	uint64_t first, last, applied = 0;
+	size_t n = 0, changed = 0, want_changed = 0;
+	int rc;
+
+	for (int k = (int)rnd(seed, 6); k > 0; k--)
+		sim_child_append(c, seed);
+	if (c->n_log == 0)
+		return;
+
+	/* A window around the cursor: replays, overlaps, gaps. */
+	first = c->cursor + 1;
+	switch (rnd(seed, 6)) {
+	case 0:
+		first = 1 + rnd(seed, c->n_log);
+		break;
+	case 1:
+		first = c->cursor > 2 ? c->cursor - 2 : 1;
+		break;
+	default:
+		break;
+	}
+	if (first > c->n_log + 1)
+		first = c->n_log + 1;
+	last = first - 1 + rnd(seed, 20);
+	if (last > c->n_log)
+		last = c->n_log;
+	if (last + 1 < first)
+		last = first - 1;
+	for (uint64_t s = first; s <= last && n < 64; s++) {
+		/* The caller refused some records; they are still covered. */
+		if (rnd(seed, 8) == 0)
+			continue;
+		batch[n++] = c->log[s - 1];
+	}
+
+	rc = apply(fx, c->unit, c->id, first, last, batch, n, &applied, &changed);
+	if (last <= c->cursor) {
+		assert_int_equal(rc, 0);
+		assert_int_equal(changed, 0);
+	} else if (first > c->cursor + 1) {
+		assert_int_equal(rc, DONGBO_E_GAP);
+	} else {
+		assert_int_equal(rc, 0);
+		for (size_t i = 0; i < n; i++)
+			if (batch[i].seq > c->cursor &&
+			    model_apply(m, &batch[i], batch[i].version))
+				want_changed++;
+		assert_int_equal(changed, want_changed);
+		c->cursor = last;
+	}
+	assert_int_equal(applied, c->cursor);
+}
+
+static void put_local_random(struct fx *fx, struct model *m, uint64_t *seed,
+			     int64_t *now)
+{
+	struct dongbo_record r[8];
+	uint64_t v[8];
+	size_t n = 1 + rnd(seed, 8);
+
+	for (size_t i = 0; i < n; i++) {
+		r[i] = rec(all_units[rnd(seed, N_UNITS)], inds[rnd(seed, 2)],
+			   periods[rnd(seed, 2)], (int64_t)rnd(seed, 1000), 0, 0);
+		r[i].deleted = rnd(seed, 5) == 0;
+	}
+	/* The wall clock mostly advances, sometimes steps back. */
+	*now += (int64_t)rnd(seed, 4000) - 1000;
+	assert_int_equal(dongbo_store_put_local(fx->st, r, n, *now, v), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_value *mv =
+			&m->v[key_index(unit_index(r[i].unit),
+					str_index(inds, r[i].indicator),
+					str_index(periods, r[i].period))];
+		uint64_t want = (uint64_t)*now > m->clock ? (uint64_t)*now
+							  : m->clock + 1;
+
+		if (mv->present && want <= mv->version)
+			want = mv->version + 1;
+		assert_int_equal(v[i], want);
+		m->clock = want;
+		assert_true(model_apply(m, &r[i], v[i]));
+	}
+}
+
+static void verify_detects_nothing_on_random_workload(void **state)
+{
+	struct fx *fx = *state;
+	struct model m;
+	struct sim_child kids[2] = {
+		{ .unit = "213", .units = { "213", "07201", "07207" }, .n_units = 3 },
+		{ .unit = "215", .units = { "215", "07300" }, .n_units = 2 },
+	};
+	uint64_t seed = 20240601;
+	int64_t now = 1000000;
+
+	memset(&m, 0, sizeof(m));
+	for (int k = 0; k < 2; k++) {
+		sim_child_new_id(&kids[k], &seed);
+		kids[k].clock = 1000000 - 5000 + 7000 * (uint64_t)k;
+		assert_int_equal(hello(fx, kids[k].unit, kids[k].id), 0);
+	}
+
+	for (int step = 0; step < 400; step++) {
+		uint64_t op = rnd(&seed, 20);
+
+		if (op < 8) {
+			put_local_random(fx, &m, &seed, &now);
+		} else if (op < 18) {
+			sim_child_send(fx, &m, &kids[op % 2], &seed);
+		} else if (op == 18) {
+			/* A child lost its store: new identity, new log,
+			 * cursor from 0. */
+			struct sim_child *c = &kids[rnd(&seed, 2)];
+
+			sim_child_new_id(c, &seed);
+			c->n_log = 0;
+			c->cursor = 0;
+			assert_int_equal(hello(fx, c->unit, c->id), 0);
+		} else {
+			fx_reopen(fx, "24", 0);
+			for (int k = 0; k < 2; k++)
+				assert_int_equal(hello(fx, kids[k].unit, kids[k].id),
+						 kids[k].cursor);
+		}
+		verify_ok(fx);
+		model_check(fx, &m);
+	}
+	assert_true(m.head > 100);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(applying_same_batch_twice_leaves_same_state),
+		T(resent_records_under_new_identity_change_no_value),
+		T(higher_version_replaces_lower_and_rollup_moves_by_difference),
+		T(older_version_is_ignored),
+		T(equal_version_is_noop),
+		T(tombstone_removes_contribution),
+		T(tombstone_for_absent_value_is_kept_and_logged),
+		T(cursors_survive_close_and_reopen),
+		T(uplink_ack_may_go_down),
+		T(new_store_id_after_wipe),
+		T(reopen_under_another_home_is_refused),
+		T(open_refuses_home_outside_unit_list),
+		T(child_hello_with_new_store_id_resets_cursor),
+		T(gap_is_refused_with_cursor),
+		T(replayed_batch_below_cursor_changes_nothing),
+		T(partial_overlap_batch_applies_only_new_records),
+		T(malformed_batch_is_invalid),
+		T(apply_outside_subtree_aborts_whole_batch),
+		T(put_local_versions_strictly_increase_even_if_clock_goes_back),
+		T(put_local_wins_over_value_from_a_clock_ahead),
+		T(log_read_returns_changes_in_order_after_seq),
+		T(rollup_by_level_and_by_child),
+		T(four_level_hierarchy_rolls_up),
+		T(verify_reports_rollups_that_no_longer_match),
+		T(damaged_records_read_as_corrupt),
+		T(tiny_map_size_gives_map_full_and_store_stays_consistent),
+		T(overflow_is_refused),
+		T(verify_detects_nothing_on_random_workload),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
