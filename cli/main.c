@@ -3,7 +3,6 @@
  * and sync state.  It talks to the running dongbod through the node's
  * control socket; it never opens the store itself.
  */
-#include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -56,39 +55,44 @@ void cli_error(const char *fmt, ...)
 int cli_parse_simple(struct cli *cli, int argc, char **argv,
 		     const char *usage, char **pos, int max_pos, int *n_pos)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	bool only_pos = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
+	/* Scanned by hand rather than with getopt: a value such as "-5" is an
+	 * argument to refuse by name ("not a count"), not an unknown option,
+	 * while --json may still come after the arguments. */
+	*n_pos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool is_opt = !only_pos && a[0] == '-' && a[1] != '\0' &&
+			      !(a[1] >= '0' && a[1] <= '9');
+
+		if (!is_opt) {
+			if (*n_pos == max_pos) {
+				cli_error("%s: unexpected argument '%s'",
+					  argv[0], a);
+				fputs(usage, stderr);
+				return EXIT_USAGE;
+			}
+			pos[(*n_pos)++] = argv[i];
+		} else if (strcmp(a, "--") == 0) {
+			only_pos = true;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			return EXIT_OK;
-		case 'j':
+		} else if (strcmp(a, "--json") == 0) {
 			cli->json = true;
-			break;
-		default:
-			cli_error("%s: unknown option '%s'", argv[0],
-				  argv[optind - 1]);
+		} else {
+			cli_error("%s: unknown option '%s'", argv[0], a);
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
-	*n_pos = argc - optind;
 	if (*n_pos != max_pos) {
 		cli_error("%s: expected %d argument%s, got %d", argv[0], max_pos,
 			  max_pos == 1 ? "" : "s", *n_pos);
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	for (int i = 0; i < *n_pos; i++)
-		pos[i] = argv[optind + i];
 	return -1;
 }
 

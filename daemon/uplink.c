@@ -42,16 +42,22 @@
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
 
-enum up_state { UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_CLOSED };
+enum up_state { UP_INIT, UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_CLOSED };
+
+#define UP_N_STATES 6
 
 static const char *const state_names[] = {
-	[UP_HELLO] = "hello",	  [UP_PUSH] = "push", [UP_IDLE] = "idle",
+	[UP_INIT] = "init",	  [UP_HELLO] = "hello",
+	[UP_PUSH] = "push",	  [UP_IDLE] = "idle",
 	[UP_BACKOFF] = "backoff", [UP_CLOSED] = "closed",
 };
 
-/* allowed[from][to]: the only transitions uplink_set_state accepts. */
-static const bool allowed[5][5] = {
-	[UP_HELLO] = { [UP_PUSH] = true, [UP_IDLE] = true,
+/* allowed[from][to]: the transitions of the design.  Anything else is a
+ * bug: it is logged loudly, but carried out, because a session that stops
+ * moving would be worse than one in an unexpected state. */
+static const bool allowed[UP_N_STATES][UP_N_STATES] = {
+	[UP_INIT] = { [UP_HELLO] = true, [UP_CLOSED] = true },
+	[UP_HELLO] = { [UP_HELLO] = true, [UP_PUSH] = true, [UP_IDLE] = true,
 		       [UP_BACKOFF] = true, [UP_CLOSED] = true },
 	[UP_PUSH] = { [UP_HELLO] = true, [UP_PUSH] = true, [UP_IDLE] = true,
 		      [UP_BACKOFF] = true, [UP_CLOSED] = true },
@@ -85,13 +91,9 @@ struct dongbo_uplink {
 
 static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
 {
-	if (!allowed[up->state][to]) {
-		/* A bug, not an input error: log loudly and go through
-		 * BACKOFF, which always recovers. */
-		dongbo_log_error("uplink: bad transition %s -> %s",
+	if (!allowed[up->state][to])
+		dongbo_log_error("uplink: unexpected transition %s -> %s",
 				 state_names[up->state], state_names[to]);
-		to = up->state == UP_CLOSED ? UP_CLOSED : UP_BACKOFF;
-	}
 	if (to != up->state)
 		dongbo_log_debug("uplink: %s -> %s", state_names[up->state],
 				 state_names[to]);
@@ -518,6 +520,7 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 	up->node = node;
 	up->mail.cb = up_mail_cb;
 	up->backoff_ms = BACKOFF_MIN_MS;
+	up->state = UP_INIT;
 	atomic_init(&up->n_pipes, 0);
 
 	if ((rv = nng_req0_open(&up->sock)) != 0)

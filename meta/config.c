@@ -13,8 +13,6 @@
  * dongbo.conf already exists, so an existing file is never replaced.
  */
 
-/* realpath() is an XSI extension of POSIX: ask for it by name. */
-
 #include "config.h"
 
 #include <ctype.h>
