@@ -275,6 +275,21 @@ static int part_cb(void *arg, enum dongbo_part_kind kind, const char *key,
 	return 0;
 }
 
+/* Sorts level parts top-down (tinh, huyen, xa); ties by name. */
+static const struct dongbo_node *sort_node;
+
+static int level_cmp(const void *a, const void *b)
+{
+	const Dongbo__Part *pa = *(Dongbo__Part *const *)a;
+	const Dongbo__Part *pb = *(Dongbo__Part *const *)b;
+	size_t ra = dongbo_node_level_rank(sort_node, pa->key);
+	size_t rb = dongbo_node_level_rank(sort_node, pb->key);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return strcmp(pa->key, pb->key);
+}
+
 static void parts_free(struct parts *ps)
 {
 	free(ps->items);
@@ -319,6 +334,9 @@ static void handle_rollup(struct dongbo_node *node, struct reply *r,
 			else
 				ps->children[i - ps->n_levels] = &ps->items[i];
 		}
+		/* Loop thread only: the static is never shared. */
+		sort_node = node;
+		qsort(ps->levels, ps->n_levels, sizeof(*ps->levels), level_cmp);
 	}
 	unit_info(ui, u);
 	ru->unit = ui;

@@ -72,6 +72,41 @@ struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
 	return s;
 }
 
+static void add_level(struct dongbo_node *node, const char *level)
+{
+	for (size_t i = 0; i < node->n_levels; i++)
+		if (strcmp(node->levels[i], level) == 0)
+			return;
+	if (node->n_levels < DONGBO_UNITS_DEPTH_MAX)
+		node->levels[node->n_levels++] = level;
+}
+
+/* Levels met from the root down through home, then down home's first
+ * children: the order in which the unit list nests them. */
+static void order_levels(struct dongbo_node *node)
+{
+	const struct dongbo_unit *chain[DONGBO_UNITS_DEPTH_MAX];
+	size_t n = 0;
+
+	for (const struct dongbo_unit *u = node->home;
+	     u != NULL && n < DONGBO_UNITS_DEPTH_MAX; u = u->parent)
+		chain[n++] = u;
+	while (n > 0)
+		add_level(node, chain[--n]->level);
+	for (const struct dongbo_unit *u = node->home->first_child; u != NULL;
+	     u = u->first_child)
+		add_level(node, u->level);
+}
+
+size_t dongbo_node_level_rank(const struct dongbo_node *node,
+			      const char *level)
+{
+	for (size_t i = 0; i < node->n_levels; i++)
+		if (strcmp(node->levels[i], level) == 0)
+			return i;
+	return node->n_levels;
+}
+
 static void signal_cb(uv_signal_t *sig, int signum)
 {
 	struct dongbo_node *node = sig->data;
@@ -104,6 +139,7 @@ static int load_meta(struct dongbo_node *node)
 				 node->cfg.unit, node->cfg.units_path);
 		return DONGBO_E_UNKNOWN_UNIT;
 	}
+	order_levels(node);
 	node->hosts = calloc(node->cfg.n_hosts + 1, sizeof(*node->hosts));
 	if (node->hosts == NULL)
 		return DONGBO_E_NOMEM;

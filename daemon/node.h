@@ -37,6 +37,10 @@ struct dongbo_node {
 	const struct dongbo_unit *home;
 	const struct dongbo_unit **hosts; /* home first, then cfg.hosts */
 	size_t n_hosts;
+	/* Level names in hierarchy order (e.g. tinh, huyen, xa), read off
+	 * the unit list so that roll-ups list levels top-down. */
+	const char *levels[DONGBO_UNITS_DEPTH_MAX];
+	size_t n_levels;
 	struct dongbo_store *store;
 	struct dongbo_mailbox mailbox;
 	struct dongbo_server *sync_server; /* children; NULL without listen */
@@ -75,6 +79,10 @@ bool dongbo_node_hosts(const struct dongbo_node *node,
  * only when out of memory. */
 struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
 					  const char *unit);
+
+/* Position of a level name in node->levels; unknown names sort last. */
+size_t dongbo_node_level_rank(const struct dongbo_node *node,
+			      const char *level);
 
 /* sync.c: handles one request from a child (server handler). */
 nng_msg *dongbo_sync_handle(void *node, nng_msg *req);

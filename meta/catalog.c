@@ -9,187 +9,15 @@
  */
 #include "catalog.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dongbo_ini.h"
 #include "error.h"
-
-/* ---- inih glue (the same in config.c) ----------------------------------
- *
- * inih is fed through our own reader rather than ini_parse_string(),
- * because on its own inih
- *  - splits a line longer than its buffer (INI_MAX_LINE, 200 bytes in
- *    Debian's build) and parses the rest as a new line, so a long value
- *    would be silently cut;
- *  - never tells the handler about a "[section]" line (Debian builds it
- *    without INI_CALL_HANDLER_ON_NEW_SECTION), cuts section names at 49
- *    bytes and gives the handler no line number, so an empty section would
- *    pass unseen and a missing key could not be blamed on its section;
- *  - reads an indented line after a key as more of that key's value
- *    (multi-line values), so an indented "key = value" would quietly
- *    become part of the previous value.
- * The reader hands inih one line per call, counts lines, refuses those
- * cases, and reports each "[section]" line to on_section before inih sees
- * it.  Comments are inih's: ';' or '#' starting a line, and ';' after
- * whitespace ending a value (Debian enables inline comments).
- */
-struct ini_src {
-	const char *name; /* file name for messages */
-	FILE *f;
-	char *line; /* getline() buffer */
-	size_t cap;
-	int lineno;
-	bool key_seen; /* a key since the last section line */
-	int (*on_section)(struct ini_src *src, const char *name, size_t len);
-	int (*on_key)(struct ini_src *src, const char *key, const char *value);
-	int rc;	      /* earliest error so far */
-	int err_line; /* and its line */
-	char *err;
-	size_t errlen;
-};
-
-static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
-		    ...) __attribute__((format(printf, 4, 5)));
-
-/* Records an error unless one on an earlier line is already recorded
- * (inih reports its own syntax errors only at the end).  Returns rc. */
-static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
-		    ...)
-{
-	va_list ap;
-	int n;
-
-	if (src->rc != 0 && src->err_line <= line)
-		return rc;
-	src->rc = rc;
-	src->err_line = line;
-	if (src->err == NULL || src->errlen == 0)
-		return rc;
-	n = snprintf(src->err, src->errlen, "%s:%d: ", src->name, line);
-	if (n < 0 || (size_t)n >= src->errlen)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(src->err + n, src->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Looks at a line before inih does: see the comment above. */
-static int src_check_line(struct ini_src *src, const char *s, size_t len)
-{
-	const char *end = s + len, *close, *rest;
-	bool indented;
-
-	if (src->lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-		s += 3;
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	indented = s < end && isspace((unsigned char)*s);
-	while (s < end && isspace((unsigned char)*s))
-		s++;
-	if (s == end || *s == ';' || *s == '#')
-		return 0;
-	if (indented && src->key_seen)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"indented line would continue the previous "
-				"value; remove the indentation '%.*s'",
-				(int)(end - s), s);
-	if (*s != '[') {
-		if (memchr(s, '=', (size_t)(end - s)) == NULL &&
-		    memchr(s, ':', (size_t)(end - s)) == NULL)
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"expected 'key = value' or '[section]' "
-					"'%.*s'",
-					(int)(end - s), s);
-		return 0;
-	}
-	close = memchr(s, ']', (size_t)(end - s));
-	if (close == NULL)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"section line without ']' '%.*s'",
-				(int)(end - s), s);
-	for (rest = close + 1; rest < end && isspace((unsigned char)*rest);)
-		rest++;
-	if (rest < end && *rest != ';' && *rest != '#')
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"text after the section name '%.*s'",
-				(int)(end - s), s);
-	src->key_seen = false;
-	return src->on_section(src, s + 1, (size_t)(close - s - 1));
-}
-
-static char *src_read(char *buf, int size, void *stream)
-{
-	struct ini_src *src = stream;
-	ssize_t n;
-	size_t len;
-
-	if (src->rc != 0)
-		return NULL;
-	n = getline(&src->line, &src->cap, src->f);
-	if (n < 0)
-		return NULL; /* end of file or error: src_parse tells which */
-	src->lineno++;
-	len = (size_t)n;
-	if (memchr(src->line, '\0', len) != NULL) {
-		src_fail(src, DONGBO_E_CONFIG, src->lineno, "NUL byte in line");
-		return NULL;
-	}
-	/* inih needs room for the text, "\r\n" and a NUL. */
-	n = (ssize_t)len;
-	while (n > 0 && (src->line[n - 1] == '\n' || src->line[n - 1] == '\r'))
-		n--;
-	if (size < 3 || n > size - 3 || len + 1 > (size_t)size) {
-		src_fail(src, DONGBO_E_CONFIG, src->lineno,
-			 "line longer than %d bytes '%.40s...'", size - 3,
-			 src->line);
-		return NULL;
-	}
-	if (src_check_line(src, src->line, len) != 0)
-		return NULL;
-	memcpy(buf, src->line, len + 1);
-	return buf;
-}
-
-static int src_key_cb(void *user, const char *section, const char *key,
-		      const char *value)
-{
-	struct ini_src *src = user;
-
-	/* The section is tracked by the reader, which sees its full name. */
-	(void)section;
-	src->key_seen = true;
-	if (src->rc != 0)
-		return 0;
-	return src->on_key(src, key, value) == 0;
-}
-
-/* Runs inih over src->f; 0 or the earliest error (message in src->err). */
-static int src_parse(struct ini_src *src)
-{
-	int rc;
-
-	rc = ini_parse_stream(src_read, src, src_key_cb, src);
-	if (rc == -2)
-		return src_fail(src, DONGBO_E_NOMEM, src->lineno,
-				"out of memory");
-	if (rc > 0)
-		src_fail(src, DONGBO_E_CONFIG, rc,
-			 "cannot parse this line as '[section]' or "
-			 "'key = value'");
-	if (src->rc == 0 && !feof(src->f))
-		src_fail(src, ferror(src->f) ? DONGBO_E_IO : DONGBO_E_NOMEM,
-			 src->lineno + 1, "cannot read: %s", strerror(errno));
-	free(src->line);
-	src->line = NULL;
-	return src->rc;
-}
 
 /* ---- numbers ------------------------------------------------------------ */
 
@@ -254,7 +82,7 @@ struct dongbo_catalog {
 };
 
 struct reader {
-	struct ini_src src; /* first: the callbacks get &reader.src */
+	struct dongbo_ini_src src; /* first: the callbacks get &reader.src */
 	enum { IN_NOTHING, IN_CATALOG, IN_INDICATOR } in;
 	int catalog_line; /* 0 until [catalog] */
 	bool have_version;
@@ -288,7 +116,7 @@ static bool is_valid_code(const char *s)
 	return true;
 }
 
-static int on_section(struct ini_src *src, const char *name, size_t len)
+static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 {
 	struct reader *r = (struct reader *)src;
 	struct entry *e;
@@ -297,33 +125,36 @@ static int on_section(struct ini_src *src, const char *name, size_t len)
 
 	code = strndup(name, len);
 	if (code == NULL)
-		return src_fail(src, DONGBO_E_NOMEM, src->lineno,
-				"out of memory");
+		return dongbo_ini_fail(src, DONGBO_E_NOMEM, src->lineno,
+				       "out of memory");
 	if (strcmp(code, "catalog") == 0) {
 		free(code);
 		if (r->catalog_line != 0)
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"duplicate section '[catalog]' (first "
-					"on line %d)",
-					r->catalog_line);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "duplicate section '[catalog]' "
+					       "(first on line %d)",
+					       r->catalog_line);
 		r->catalog_line = src->lineno;
 		r->in = IN_CATALOG;
 		return 0;
 	}
 	if (!is_valid_code(code)) {
-		src_fail(src, DONGBO_E_CONFIG, src->lineno,
-			 "invalid indicator code '%s' (want a-z, 0-9 and '_', "
-			 "starting with a letter, at most %d bytes)",
-			 code, DONGBO_INDICATOR_CODE_MAX);
+		dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				"invalid indicator code '%s' (want a-z, 0-9 "
+				"and '_', starting with a letter, at most %d "
+				"bytes)",
+				code, DONGBO_INDICATOR_CODE_MAX);
 		free(code);
 		return src->rc;
 	}
 	/* Catalogs hold tens of indicators: a linear scan is enough here. */
 	for (i = 0; i < r->n_entries; i++) {
 		if (strcmp(r->entries[i].ind.code, code) == 0) {
-			src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				 "duplicate indicator '%s' (first on line %d)",
-				 code, r->entries[i].line);
+			dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+					"duplicate indicator '%s' (first on "
+					"line %d)",
+					code, r->entries[i].line);
 			free(code);
 			return src->rc;
 		}
@@ -334,8 +165,8 @@ static int on_section(struct ini_src *src, const char *name, size_t len)
 		e = realloc(r->entries, cap * sizeof(*e));
 		if (e == NULL) {
 			free(code);
-			return src_fail(src, DONGBO_E_NOMEM, src->lineno,
-					"out of memory");
+			return dongbo_ini_fail(src, DONGBO_E_NOMEM, src->lineno,
+					       "out of memory");
 		}
 		r->entries = e;
 		r->cap_entries = cap;
@@ -350,26 +181,26 @@ static int on_section(struct ini_src *src, const char *name, size_t len)
 
 static int catalog_key(struct reader *r, const char *key, const char *value)
 {
-	struct ini_src *src = &r->src;
+	struct dongbo_ini_src *src = &r->src;
 	uint64_t v;
 
 	if (strcmp(key, "version") != 0)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"unknown key in [catalog] '%s'", key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "unknown key in [catalog] '%s'", key);
 	if (r->have_version)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"key given twice 'version'");
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "key given twice 'version'");
 	if (!parse_decimal(value, UINT32_MAX, &v) || v == 0)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"version must be a whole number from 1 to %u, "
-				"not '%s'",
-				(unsigned)UINT32_MAX, value);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "version must be a whole number from 1 "
+				       "to %u, not '%s'",
+				       (unsigned)UINT32_MAX, value);
 	r->version = (uint32_t)v;
 	r->have_version = true;
 	return 0;
 }
 
-static int choose(struct ini_src *src, const struct choice *c,
+static int choose(struct dongbo_ini_src *src, const struct choice *c,
 		  const char *key, const char *value, int *out)
 {
 	const struct choice *p;
@@ -388,13 +219,14 @@ static int choose(struct ini_src *src, const struct choice *c,
 			strncat(expected, ", ",
 				sizeof(expected) - strlen(expected) - 1);
 	}
-	return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-			"unknown %s '%s' (expected %s)", key, value, expected);
+	return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+			       "unknown %s '%s' (expected %s)", key, value,
+			       expected);
 }
 
 static int indicator_key(struct reader *r, const char *key, const char *value)
 {
-	struct ini_src *src = &r->src;
+	struct dongbo_ini_src *src = &r->src;
 	struct entry *e = &r->entries[r->n_entries - 1];
 	const char **text = NULL;
 	enum ind_key k;
@@ -404,12 +236,12 @@ static int indicator_key(struct reader *r, const char *key, const char *value)
 		if (strcmp(key, key_names[k]) == 0)
 			break;
 	if (k == N_KEYS)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"unknown key in indicator '%s' '%s'",
-				e->ind.code, key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "unknown key in indicator '%s' '%s'",
+				       e->ind.code, key);
 	if (e->keys & 1u << k)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"key given twice '%s'", key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "key given twice '%s'", key);
 	switch (k) {
 	case K_NAME:
 		text = &e->ind.name;
@@ -439,20 +271,22 @@ static int indicator_key(struct reader *r, const char *key, const char *value)
 		return rc;
 	if (text != NULL) {
 		if (*value == '\0' && k != K_FORMS)
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"empty value for '%s' of indicator "
-					"'%s'",
-					key, e->ind.code);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "empty value for '%s' of "
+					       "indicator '%s'",
+					       key, e->ind.code);
 		*text = strdup(value);
 		if (*text == NULL)
-			return src_fail(src, DONGBO_E_NOMEM, src->lineno,
-					"out of memory");
+			return dongbo_ini_fail(src, DONGBO_E_NOMEM, src->lineno,
+					       "out of memory");
 	}
 	e->keys |= 1u << k;
 	return 0;
 }
 
-static int on_key(struct ini_src *src, const char *key, const char *value)
+static int on_key(struct dongbo_ini_src *src, const char *key,
+		  const char *value)
 {
 	struct reader *r = (struct reader *)src;
 
@@ -463,38 +297,42 @@ static int on_key(struct ini_src *src, const char *key, const char *value)
 		return indicator_key(r, key, value);
 	case IN_NOTHING:
 	default:
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"key outside any section '%s'", key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "key outside any section '%s'", key);
 	}
 }
 
 /* Whole-file checks, once every line has been read. */
 static int check_complete(struct reader *r)
 {
-	struct ini_src *src = &r->src;
+	struct dongbo_ini_src *src = &r->src;
 	int last = src->lineno > 0 ? src->lineno : 1;
 	size_t i;
 	enum ind_key k;
 
 	if (r->catalog_line == 0)
-		return src_fail(src, DONGBO_E_CONFIG, last,
-				"no '[catalog]' section (with 'version = 1')");
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, last,
+				       "no '[catalog]' section "
+				       "(with 'version = 1')");
 	if (!r->have_version)
-		return src_fail(src, DONGBO_E_CONFIG, r->catalog_line,
-				"missing key in [catalog] 'version'");
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, r->catalog_line,
+				       "missing key in [catalog] 'version'");
 	for (i = 0; i < r->n_entries; i++) {
 		struct entry *e = &r->entries[i];
 
 		for (k = 0; k < N_KEYS; k++)
 			if ((REQUIRED_KEYS & 1u << k) && !(e->keys & 1u << k))
-				return src_fail(src, DONGBO_E_CONFIG, e->line,
-						"missing key in indicator "
-						"'%s' '%s'",
-						e->ind.code, key_names[k]);
+				return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+						       e->line,
+						       "missing key in "
+						       "indicator '%s' '%s'",
+						       e->ind.code,
+						       key_names[k]);
 	}
 	if (r->n_entries == 0)
-		return src_fail(src, DONGBO_E_CONFIG, last,
-				"no indicators (one '[code]' section each)");
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, last,
+				       "no indicators "
+				       "(one '[code]' section each)");
 	return 0;
 }
 
@@ -565,14 +403,14 @@ static int parse_stream(const char *name, FILE *f, struct dongbo_catalog **out,
 	size_t i;
 	int rc;
 
-	rc = src_parse(&r.src);
+	rc = dongbo_ini_parse(&r.src);
 	if (rc == 0)
 		rc = check_complete(&r);
 	if (rc == 0) {
 		cat = catalog_new(&r);
 		if (cat == NULL)
-			rc = src_fail(&r.src, DONGBO_E_NOMEM, r.src.lineno,
-				      "out of memory");
+			rc = dongbo_ini_fail(&r.src, DONGBO_E_NOMEM,
+					     r.src.lineno, "out of memory");
 	}
 	for (i = 0; i < r.n_entries; i++)
 		indicator_fini(&r.entries[i].ind);

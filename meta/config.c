@@ -18,7 +18,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,181 +26,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dongbo_ini.h"
 #include "error.h"
 #include "units.h"
 
-/* ---- inih glue (the same in catalog.c) ----------------------------------
- *
- * inih is fed through our own reader rather than ini_parse_string(),
- * because on its own inih
- *  - splits a line longer than its buffer (INI_MAX_LINE, 200 bytes in
- *    Debian's build) and parses the rest as a new line, so a long value
- *    would be silently cut;
- *  - never tells the handler about a "[section]" line (Debian builds it
- *    without INI_CALL_HANDLER_ON_NEW_SECTION), cuts section names at 49
- *    bytes and gives the handler no line number, so an empty section would
- *    pass unseen and a missing key could not be blamed on its section;
- *  - reads an indented line after a key as more of that key's value
- *    (multi-line values), so an indented "key = value" would quietly
- *    become part of the previous value.
- * The reader hands inih one line per call, counts lines, refuses those
- * cases, and reports each "[section]" line to on_section before inih sees
- * it.  Comments are inih's: ';' or '#' starting a line, and ';' after
- * whitespace ending a value (Debian enables inline comments).
- */
-struct ini_src {
-	const char *name; /* file name for messages */
-	FILE *f;
-	char *line; /* getline() buffer */
-	size_t cap;
-	int lineno;
-	bool key_seen; /* a key since the last section line */
-	int (*on_section)(struct ini_src *src, const char *name, size_t len);
-	int (*on_key)(struct ini_src *src, const char *key, const char *value);
-	int rc;	      /* earliest error so far */
-	int err_line; /* and its line */
-	char *err;
-	size_t errlen;
-};
-
-static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
-		    ...) __attribute__((format(printf, 4, 5)));
-
-/* Records an error unless one on an earlier line is already recorded
- * (inih reports its own syntax errors only at the end).  Returns rc. */
-static int src_fail(struct ini_src *src, int rc, int line, const char *fmt,
-		    ...)
-{
-	va_list ap;
-	int n;
-
-	if (src->rc != 0 && src->err_line <= line)
-		return rc;
-	src->rc = rc;
-	src->err_line = line;
-	if (src->err == NULL || src->errlen == 0)
-		return rc;
-	n = snprintf(src->err, src->errlen, "%s:%d: ", src->name, line);
-	if (n < 0 || (size_t)n >= src->errlen)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(src->err + n, src->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Looks at a line before inih does: see the comment above. */
-static int src_check_line(struct ini_src *src, const char *s, size_t len)
-{
-	const char *end = s + len, *close, *rest;
-	bool indented;
-
-	if (src->lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-		s += 3;
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	indented = s < end && isspace((unsigned char)*s);
-	while (s < end && isspace((unsigned char)*s))
-		s++;
-	if (s == end || *s == ';' || *s == '#')
-		return 0;
-	if (indented && src->key_seen)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"indented line would continue the previous "
-				"value; remove the indentation '%.*s'",
-				(int)(end - s), s);
-	if (*s != '[') {
-		if (memchr(s, '=', (size_t)(end - s)) == NULL &&
-		    memchr(s, ':', (size_t)(end - s)) == NULL)
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"expected 'key = value' or '[section]' "
-					"'%.*s'",
-					(int)(end - s), s);
-		return 0;
-	}
-	close = memchr(s, ']', (size_t)(end - s));
-	if (close == NULL)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"section line without ']' '%.*s'",
-				(int)(end - s), s);
-	for (rest = close + 1; rest < end && isspace((unsigned char)*rest);)
-		rest++;
-	if (rest < end && *rest != ';' && *rest != '#')
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"text after the section name '%.*s'",
-				(int)(end - s), s);
-	src->key_seen = false;
-	return src->on_section(src, s + 1, (size_t)(close - s - 1));
-}
-
-static char *src_read(char *buf, int size, void *stream)
-{
-	struct ini_src *src = stream;
-	ssize_t n;
-	size_t len;
-
-	if (src->rc != 0)
-		return NULL;
-	n = getline(&src->line, &src->cap, src->f);
-	if (n < 0)
-		return NULL; /* end of file or error: src_parse tells which */
-	src->lineno++;
-	len = (size_t)n;
-	if (memchr(src->line, '\0', len) != NULL) {
-		src_fail(src, DONGBO_E_CONFIG, src->lineno, "NUL byte in line");
-		return NULL;
-	}
-	/* inih needs room for the text, "\r\n" and a NUL. */
-	n = (ssize_t)len;
-	while (n > 0 && (src->line[n - 1] == '\n' || src->line[n - 1] == '\r'))
-		n--;
-	if (size < 3 || n > size - 3 || len + 1 > (size_t)size) {
-		src_fail(src, DONGBO_E_CONFIG, src->lineno,
-			 "line longer than %d bytes '%.40s...'", size - 3,
-			 src->line);
-		return NULL;
-	}
-	if (src_check_line(src, src->line, len) != 0)
-		return NULL;
-	memcpy(buf, src->line, len + 1);
-	return buf;
-}
-
-static int src_key_cb(void *user, const char *section, const char *key,
-		      const char *value)
-{
-	struct ini_src *src = user;
-
-	/* The section is tracked by the reader, which sees its full name. */
-	(void)section;
-	src->key_seen = true;
-	if (src->rc != 0)
-		return 0;
-	return src->on_key(src, key, value) == 0;
-}
-
-/* Runs inih over src->f; 0 or the earliest error (message in src->err). */
-static int src_parse(struct ini_src *src)
-{
-	int rc;
-
-	rc = ini_parse_stream(src_read, src, src_key_cb, src);
-	if (rc == -2)
-		return src_fail(src, DONGBO_E_NOMEM, src->lineno,
-				"out of memory");
-	if (rc > 0)
-		src_fail(src, DONGBO_E_CONFIG, rc,
-			 "cannot parse this line as '[section]' or "
-			 "'key = value'");
-	if (src->rc == 0 && !feof(src->f))
-		src_fail(src, ferror(src->f) ? DONGBO_E_IO : DONGBO_E_NOMEM,
-			 src->lineno + 1, "cannot read: %s", strerror(errno));
-	free(src->line);
-	src->line = NULL;
-	return src->rc;
-}
-
-/* ---- numbers ------------------------------------------------------------ */
 /* ---- numbers ------------------------------------------------------------ */
 
 /* A plain decimal number 0..max: digits only, no sign, space or separator. */
@@ -282,8 +110,8 @@ static const char *const url_schemes[] = { "tcp://", "ipc://", "tls+tcp://",
 					   NULL };
 
 struct reader {
-	struct ini_src src; /* first: the callbacks get &reader.src */
-	int in;		    /* enum section, or -1 before any section */
+	struct dongbo_ini_src src; /* first: the callbacks get &reader.src */
+	int in; /* enum section, or -1 before any section */
 	int section_line[N_SECTIONS];
 	bool given[N_KEYS];
 	struct dongbo_config cfg;
@@ -354,7 +182,7 @@ static char *path_resolve(const char *dir, const char *path)
 	return path[0] == '/' ? strdup(path) : path_join(dir, path);
 }
 
-static int on_section(struct ini_src *src, const char *name, size_t len)
+static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 {
 	struct reader *r = (struct reader *)src;
 	int s;
@@ -364,14 +192,16 @@ static int on_section(struct ini_src *src, const char *name, size_t len)
 		    memcmp(section_names[s], name, len) == 0)
 			break;
 	if (s == N_SECTIONS)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"unknown section '[%.*s]' (expected [node], "
-				"[parent], [listen], [store] or [sync])",
-				(int)len, name);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "unknown section '[%.*s]' (expected "
+				       "[node], [parent], [listen], [store] or "
+				       "[sync])",
+				       (int)len, name);
 	if (r->section_line[s] != 0)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"duplicate section '[%s]' (first on line %d)",
-				section_names[s], r->section_line[s]);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "duplicate section '[%s]' (first on "
+				       "line %d)",
+				       section_names[s], r->section_line[s]);
 	r->section_line[s] = src->lineno;
 	r->in = s;
 	return 0;
@@ -381,8 +211,8 @@ static int set_string(struct reader *r, char **field, const char *value)
 {
 	*field = strdup(value);
 	if (*field == NULL)
-		return src_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
-				"out of memory");
+		return dongbo_ini_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
+				       "out of memory");
 	return 0;
 }
 
@@ -390,12 +220,12 @@ static int set_path(struct reader *r, char **field, const char *key,
 		    const char *value)
 {
 	if (*value == '\0')
-		return src_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
-				"empty path for '%s'", key);
+		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
+				       "empty path for '%s'", key);
 	*field = path_resolve(r->cfg.dir, value);
 	if (*field == NULL)
-		return src_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
-				"out of memory");
+		return dongbo_ini_fail(&r->src, DONGBO_E_NOMEM, r->src.lineno,
+				       "out of memory");
 	return 0;
 }
 
@@ -413,27 +243,28 @@ static int set_hosts(struct reader *r, const char *value)
 			return 0;
 		len = strcspn(s, " \t,");
 		if (!is_unit_code(s, len))
-			return src_fail(&r->src, DONGBO_E_CONFIG,
-					r->src.lineno,
-					"invalid unit code in hosts '%.*s'",
-					(int)len, s);
+			return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG,
+					       r->src.lineno,
+					       "invalid unit code in hosts "
+					       "'%.*s'",
+					       (int)len, s);
 		for (i = 0; i < c->n_hosts; i++)
 			if (strlen(c->hosts[i]) == len &&
 			    memcmp(c->hosts[i], s, len) == 0)
-				return src_fail(&r->src, DONGBO_E_CONFIG,
-						r->src.lineno,
-						"unit listed twice in hosts "
-						"'%.*s'",
-						(int)len, s);
+				return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG,
+						       r->src.lineno,
+						       "unit listed twice in "
+						       "hosts '%.*s'",
+						       (int)len, s);
 		hosts = realloc(c->hosts, (c->n_hosts + 1) * sizeof(*hosts));
 		if (hosts == NULL)
-			return src_fail(&r->src, DONGBO_E_NOMEM,
-					r->src.lineno, "out of memory");
+			return dongbo_ini_fail(&r->src, DONGBO_E_NOMEM,
+					       r->src.lineno, "out of memory");
 		c->hosts = hosts;
 		code = strndup(s, len);
 		if (code == NULL)
-			return src_fail(&r->src, DONGBO_E_NOMEM,
-					r->src.lineno, "out of memory");
+			return dongbo_ini_fail(&r->src, DONGBO_E_NOMEM,
+					       r->src.lineno, "out of memory");
 		c->hosts[c->n_hosts++] = code;
 		s += len;
 	}
@@ -445,11 +276,11 @@ static int set_number(struct reader *r, enum key_id k, const char *value,
 	uint64_t v;
 
 	if (!parse_decimal(value, keys[k].max, &v) || v < keys[k].min)
-		return src_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
-				"%s must be a whole number from %u to %u, "
-				"not '%s'",
-				keys[k].name, (unsigned)keys[k].min,
-				(unsigned)keys[k].max, value);
+		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
+				       "%s must be a whole number from %u to "
+				       "%u, not '%s'",
+				       keys[k].name, (unsigned)keys[k].min,
+				       (unsigned)keys[k].max, value);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -457,17 +288,18 @@ static int set_number(struct reader *r, enum key_id k, const char *value,
 static int set_key(struct reader *r, enum key_id k, const char *value)
 {
 	struct dongbo_config *c = &r->cfg;
-	struct ini_src *src = &r->src;
+	struct dongbo_ini_src *src = &r->src;
 	uint32_t mb;
 	int rc;
 
 	switch (k) {
 	case K_UNIT:
 		if (!is_unit_code(value, strlen(value)))
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"invalid unit code '%s' (1 to %d of "
-					"0-9 A-Z a-z _ -)",
-					value, DONGBO_UNIT_CODE_MAX);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "invalid unit code '%s' (1 to "
+					       "%d of 0-9 A-Z a-z _ -)",
+					       value, DONGBO_UNIT_CODE_MAX);
 		return set_string(r, &c->unit, value);
 	case K_UNITS:
 		return set_path(r, &c->units_path, keys[k].name, value);
@@ -477,20 +309,23 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 		return set_hosts(r, value);
 	case K_LOG_LEVEL:
 		if (!is_one_of(log_levels, value))
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"log_level must be error, warn, info "
-					"or debug, not '%s'",
-					value);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "log_level must be error, warn, "
+					       "info or debug, not '%s'",
+					       value);
 		free(c->log_level); /* the default */
 		c->log_level = NULL;
 		return set_string(r, &c->log_level, value);
 	case K_PARENT_URL:
 	case K_LISTEN_URL:
 		if (!is_url(value))
-			return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-					"url must be tcp://, ipc:// or "
-					"tls+tcp:// and an address, not '%s'",
-					value);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "url must be tcp://, ipc:// or "
+					       "tls+tcp:// and an address, not "
+					       "'%s'",
+					       value);
 		return set_string(r, k == K_PARENT_URL ? &c->parent_url
 						       : &c->listen_url,
 				  value);
@@ -508,29 +343,30 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 	case N_KEYS:
 		break;
 	}
-	return src_fail(src, DONGBO_E_CONFIG, src->lineno, "unknown key '%s'",
-			keys[k].name);
+	return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+			       "unknown key '%s'", keys[k].name);
 }
 
-static int on_key(struct ini_src *src, const char *key, const char *value)
+static int on_key(struct dongbo_ini_src *src, const char *key,
+		  const char *value)
 {
 	struct reader *r = (struct reader *)src;
 	enum key_id k;
 
 	if (r->in < 0)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"key outside any section '%s'", key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "key outside any section '%s'", key);
 	for (k = 0; k < N_KEYS; k++)
 		if ((int)keys[k].section == r->in &&
 		    strcmp(keys[k].name, key) == 0)
 			break;
 	if (k == N_KEYS)
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"unknown key in [%s] '%s'",
-				section_names[r->in], key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "unknown key in [%s] '%s'",
+				       section_names[r->in], key);
 	if (r->given[k])
-		return src_fail(src, DONGBO_E_CONFIG, src->lineno,
-				"key given twice '%s'", key);
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "key given twice '%s'", key);
 	r->given[k] = true;
 	return set_key(r, k, value);
 }
@@ -538,20 +374,20 @@ static int on_key(struct ini_src *src, const char *key, const char *value)
 static int check_required(struct reader *r)
 {
 	static const enum key_id required[] = { K_UNIT, K_UNITS, K_CATALOG };
-	struct ini_src *src = &r->src;
+	struct dongbo_ini_src *src = &r->src;
 	size_t i;
 
 	if (r->section_line[S_NODE] == 0)
-		return src_fail(src, DONGBO_E_CONFIG,
-				src->lineno > 0 ? src->lineno : 1,
-				"no '[node]' section (it needs unit, units "
-				"and catalog)");
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+				       src->lineno > 0 ? src->lineno : 1,
+				       "no '[node]' section (it needs unit, "
+				       "units and catalog)");
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!r->given[required[i]])
-			return src_fail(src, DONGBO_E_CONFIG,
-					r->section_line[S_NODE],
-					"missing key in [node] '%s'",
-					keys[required[i]].name);
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       r->section_line[S_NODE],
+					       "missing key in [node] '%s'",
+					       keys[required[i]].name);
 	return 0;
 }
 
@@ -624,9 +460,10 @@ static int read_config(const char *dir, const char *buf, size_t len,
 	r.cfg.timeout_ms = DEFAULT_TIMEOUT_MS;
 	r.cfg.log_level = strdup(DEFAULT_LOG_LEVEL);
 	if (r.cfg.log_level == NULL)
-		rc = src_fail(&r.src, DONGBO_E_NOMEM, 0, "out of memory");
+		rc = dongbo_ini_fail(&r.src, DONGBO_E_NOMEM, 0,
+				     "out of memory");
 	if (rc == 0)
-		rc = src_parse(&r.src);
+		rc = dongbo_ini_parse(&r.src);
 	if (rc == 0)
 		rc = check_required(&r);
 	fclose(r.src.f);
