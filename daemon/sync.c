@@ -69,17 +69,6 @@ static nng_msg *reply_error(int code, uint64_t applied, const char *fmt, ...)
 	return reply_pack(&rep);
 }
 
-static bool is_store_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n != DONGBO_STORE_ID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
 
 /* The child unit a peer claims to be, if it may be our child. */
 static int check_child(struct dongbo_node *node, const char *code,
@@ -102,7 +91,7 @@ static int check_child(struct dongbo_node *node, const char *code,
 			 code);
 		return DONGBO_E_OUTSIDE_SUBTREE;
 	}
-	if (!is_store_id(store_id)) {
+	if (!dongbo_store_id_is_valid(store_id)) {
 		snprintf(err, errlen, "malformed store id '%.40s'", store_id);
 		return DONGBO_E_PROTO;
 	}

@@ -365,17 +365,6 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 	return 0;
 }
 
-static bool is_store_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n != DONGBO_STORE_ID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
 
 static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 {
@@ -383,7 +372,7 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 	int rv;
 
 	if (pu == NULL || pu == up->node->home ||
-	    !dongbo_unit_is_within(up->node->home, pu) || !is_store_id(w->store_id)) {
+	    !dongbo_unit_is_within(up->node->home, pu) || !dongbo_store_id_is_valid(w->store_id)) {
 		set_error(up, "parent serves unit '%s', which is not an ancestor "
 			      "of %s", w->unit, up->node->home->code);
 		dongbo_log_error("uplink: %s", up->last_error);

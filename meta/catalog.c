@@ -18,28 +18,10 @@
 
 #include "dongbo_ini.h"
 #include "error.h"
+#include "util.h"
 
 /* ---- numbers ------------------------------------------------------------ */
 
-/* A plain decimal number 0..max: digits only, no sign, space or separator. */
-static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned d;
-
-	if (s == NULL || *s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
 
 /* ---- the catalog ---------------------------------------------------------- */
 
@@ -190,7 +172,7 @@ static int catalog_key(struct reader *r, const char *key, const char *value)
 	if (r->have_version)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "key given twice 'version'");
-	if (!parse_decimal(value, UINT32_MAX, &v) || v == 0)
+	if (!dongbo_parse_u64(value, UINT32_MAX, &v) || v == 0)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "version must be a whole number from 1 "
 				       "to %u, not '%s'",
@@ -428,13 +410,8 @@ int dongbo_catalog_load(const char *path, struct dongbo_catalog **out,
 
 	if (path == NULL || out == NULL)
 		return DONGBO_E_INVAL;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "cannot open '%s': %s", path,
-				 strerror(errno));
-		return DONGBO_E_IO;
-	}
+	if ((rc = dongbo_file_open(path, &f, err, errlen)) != 0)
+		return rc;
 	rc = parse_stream(path, f, out, err, errlen);
 	fclose(f);
 	return rc;
@@ -448,10 +425,8 @@ int dongbo_catalog_parse(const char *name, const char *buf, size_t len,
 
 	if (name == NULL || buf == NULL || out == NULL)
 		return DONGBO_E_INVAL;
-	/* fmemopen() only reads buf in "r" mode; the cast is safe. */
-	f = fmemopen((void *)buf, len, "r");
-	if (f == NULL)
-		return DONGBO_E_NOMEM;
+	if ((rc = dongbo_mem_open(buf, len, &f)) != 0)
+		return rc;
 	rc = parse_stream(name, f, out, err, errlen);
 	fclose(f);
 	return rc;
@@ -507,19 +482,6 @@ const struct dongbo_indicator *dongbo_catalog_find(const struct dongbo_catalog *
 
 /* ---- values --------------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 				 const char *text, int64_t *out, char *err,
@@ -531,20 +493,20 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 	if (ind == NULL || text == NULL || out == NULL)
 		return DONGBO_E_INVAL;
 	if (ind->type != DONGBO_TYPE_COUNT) {
-		set_err(err, errlen, "indicator '%s' has an unknown value type",
+		dongbo_errf(err, errlen, "indicator '%s' has an unknown value type",
 			ind->code);
 		return DONGBO_E_BAD_VALUE;
 	}
-	if (!parse_decimal(text, INT64_MAX, &v)) {
+	if (!dongbo_parse_u64(text, INT64_MAX, &v)) {
 		/* Tell "too large" apart from "not a number". */
 		for (s = text; *s >= '0' && *s <= '9'; s++)
 			;
 		if (*text != '\0' && *s == '\0')
-			set_err(err, errlen,
+			dongbo_errf(err, errlen,
 				"'%s' is too large for a count (at most %lld)",
 				text, (long long)INT64_MAX);
 		else
-			set_err(err, errlen,
+			dongbo_errf(err, errlen,
 				"'%s' is not a count (a whole number 0 or more)",
 				text);
 		return DONGBO_E_BAD_VALUE;
@@ -559,12 +521,12 @@ int dongbo_indicator_check_value(const struct dongbo_indicator *ind,
 	if (ind == NULL)
 		return DONGBO_E_INVAL;
 	if (ind->type != DONGBO_TYPE_COUNT) {
-		set_err(err, errlen, "indicator '%s' has an unknown value type",
+		dongbo_errf(err, errlen, "indicator '%s' has an unknown value type",
 			ind->code);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (value < 0) {
-		set_err(err, errlen,
+		dongbo_errf(err, errlen,
 			"%lld is not a count (a whole number 0 or more)",
 			(long long)value);
 		return DONGBO_E_BAD_VALUE;

@@ -28,29 +28,11 @@
 
 #include "dongbo_ini.h"
 #include "error.h"
+#include "util.h"
 #include "units.h"
 
 /* ---- numbers ------------------------------------------------------------ */
 
-/* A plain decimal number 0..max: digits only, no sign, space or separator. */
-static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned d;
-
-	if (s == NULL || *s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
 
 
 /* ---- reading -------------------------------------------------------------- */
@@ -275,7 +257,7 @@ static int set_number(struct reader *r, enum key_id k, const char *value,
 {
 	uint64_t v;
 
-	if (!parse_decimal(value, keys[k].max, &v) || v < keys[k].min)
+	if (!dongbo_parse_u64(value, keys[k].max, &v) || v < keys[k].min)
 		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG, r->src.lineno,
 				       "%s must be a whole number from %u to "
 				       "%u, not '%s'",
@@ -391,19 +373,6 @@ static int check_required(struct reader *r)
 	return 0;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* realpath(dir) in new memory: 0, DONGBO_E_IO or DONGBO_E_NOMEM. */
 static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
@@ -414,7 +383,7 @@ static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
 	if (abs == NULL) {
 		if (errno == ENOMEM)
 			return DONGBO_E_NOMEM;
-		set_err(err, errlen, "node directory '%s': %s", dir,
+		dongbo_errf(err, errlen, "node directory '%s': %s", dir,
 			strerror(errno));
 		return DONGBO_E_IO;
 	}
@@ -449,7 +418,7 @@ static int read_config(const char *dir, const char *buf, size_t len,
 	r.src.f = buf ? fmemopen((void *)buf, len, "r") : fopen(path, "r");
 	if (r.src.f == NULL) {
 		rc = buf ? DONGBO_E_NOMEM : DONGBO_E_IO;
-		set_err(err, errlen, "cannot open '%s': %s", path,
+		dongbo_errf(err, errlen, "cannot open '%s': %s", path,
 			strerror(errno));
 		goto err_after_path;
 	}
@@ -544,7 +513,7 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 	memset(want, 0, sizeof(*want));
 	if (cfg->unit == NULL || cfg->units_path == NULL ||
 	    cfg->catalog_path == NULL) {
-		set_err(err, errlen, "cannot write a config without %s",
+		dongbo_errf(err, errlen, "cannot write a config without %s",
 			cfg->unit == NULL	  ? "'unit'"
 			: cfg->units_path == NULL ? "'units'"
 						  : "'catalog'");
@@ -728,13 +697,13 @@ static int verify(const struct dongbo_config *want, const char *path,
 	if (rc == DONGBO_E_NOMEM)
 		return rc;
 	if (rc != 0) {
-		set_err(err, errlen, "refusing to write '%s': it would not load: %s",
+		dongbo_errf(err, errlen, "refusing to write '%s': it would not load: %s",
 			path, why);
 		return DONGBO_E_CONFIG;
 	}
 	key = first_difference(want, &got);
 	if (key != NULL) {
-		set_err(err, errlen,
+		dongbo_errf(err, errlen,
 			"refusing to write '%s': '%s' would not read back "
 			"unchanged",
 			path, key);
@@ -772,21 +741,21 @@ static int write_new_file(const char *dir, const char *path, const char *text,
 		return DONGBO_E_NOMEM;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		set_err(err, errlen, "cannot create a file in '%s': %s", dir,
+		dongbo_errf(err, errlen, "cannot create a file in '%s': %s", dir,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		goto err_after_tmp;
 	}
 	if (fchmod(fd, 0644) != 0 || write_all(fd, text, len) != 0 ||
 	    fsync(fd) != 0) {
-		set_err(err, errlen, "cannot write '%s': %s", tmp,
+		dongbo_errf(err, errlen, "cannot write '%s': %s", tmp,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		close(fd);
 		goto err_after_fd;
 	}
 	if (close(fd) != 0) {
-		set_err(err, errlen, "cannot write '%s': %s", tmp,
+		dongbo_errf(err, errlen, "cannot write '%s': %s", tmp,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		goto err_after_fd;
@@ -794,7 +763,7 @@ static int write_new_file(const char *dir, const char *path, const char *text,
 	/* link() fails with EEXIST where rename() would overwrite. */
 	if (link(tmp, path) != 0) {
 		rc = errno == EEXIST ? DONGBO_E_EXISTS : DONGBO_E_IO;
-		set_err(err, errlen, "cannot create '%s': %s", path,
+		dongbo_errf(err, errlen, "cannot create '%s': %s", path,
 			strerror(errno));
 		goto err_after_fd;
 	}
@@ -832,7 +801,7 @@ int dongbo_config_write(const char *dir, const struct dongbo_config *cfg,
 	}
 	/* Checked again, atomically, by link(); this only fails early. */
 	if (lstat(path, &st) == 0) {
-		set_err(err, errlen, "'%s' already exists; not overwriting it",
+		dongbo_errf(err, errlen, "'%s' already exists; not overwriting it",
 			path);
 		rc = DONGBO_E_EXISTS;
 		goto err_after_path;

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "util.h"
 
 enum column {
 	COL_CODE,
@@ -499,13 +500,8 @@ int dongbo_units_load(const char *path, struct dongbo_units **out, char *err,
 
 	if (path == NULL || out == NULL)
 		return DONGBO_E_INVAL;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "cannot open '%s': %s", path,
-				 strerror(errno));
-		return DONGBO_E_IO;
-	}
+	if ((rc = dongbo_file_open(path, &f, err, errlen)) != 0)
+		return rc;
 	rc = parse_stream(path, f, out, err, errlen);
 	fclose(f);
 	return rc;
@@ -519,10 +515,8 @@ int dongbo_units_parse(const char *name, const char *buf, size_t len,
 
 	if (name == NULL || buf == NULL || out == NULL)
 		return DONGBO_E_INVAL;
-	/* fmemopen() only reads buf in "r" mode; the cast is safe. */
-	f = fmemopen((void *)buf, len, "r");
-	if (f == NULL)
-		return DONGBO_E_NOMEM;
+	if ((rc = dongbo_mem_open(buf, len, &f)) != 0)
+		return rc;
 	rc = parse_stream(name, f, out, err, errlen);
 	fclose(f);
 	return rc;

@@ -823,3 +823,8 @@ err_after_txn:
 	mdb_txn_abort(txn);
 	return rc;
 }
+
+bool dongbo_store_id_is_valid(const char *s)
+{
+	return s != NULL && store_id_is_valid(s, strlen(s));
+}

@@ -60,6 +60,10 @@ void dongbo_store_close(struct dongbo_store *store);
 /* The store identity, DONGBO_STORE_ID_LEN hex digits; lives with the store. */
 const char *dongbo_store_id(const struct dongbo_store *store);
 
+/* True when s is a well-formed store identity (DONGBO_STORE_ID_LEN
+ * lower-case hex digits). */
+bool dongbo_store_id_is_valid(const char *s);
+
 /* True when the store was created by this open (it held nothing before). */
 bool dongbo_store_is_new(const struct dongbo_store *store);
 

@@ -1,0 +1,61 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "error.h"
+
+bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned d;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		d = (unsigned)(*s - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		dongbo_errf(err, errlen, "cannot open '%s': %s", path,
+			    strerror(errno));
+		return DONGBO_E_IO;
+	}
+	*out = f;
+	return 0;
+}
+
+int dongbo_mem_open(const char *buf, size_t len, FILE **out)
+{
+	/* fmemopen() only reads buf in "r" mode; the cast is safe. */
+	FILE *f = fmemopen((void *)buf, len, "r");
+
+	if (f == NULL)
+		return DONGBO_E_NOMEM;
+	*out = f;
+	return 0;
+}

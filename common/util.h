@@ -1,0 +1,29 @@
+/*
+ * util.h -- small libc helpers shared by the parsers: strict decimal
+ * numbers, error text, and opening a file or a buffer as a stream.
+ */
+#ifndef DONGBO_COMMON_UTIL_H
+#define DONGBO_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A plain decimal number 0..max: digits only, no sign, space or separator.
+ * *out is written only when true is returned. */
+bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* snprintf into err when err is not NULL and errlen > 0. */
+void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Opens path for reading.  Returns 0, or DONGBO_E_IO with "cannot open
+ * 'PATH': reason" in err. */
+int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen);
+
+/* Opens len bytes of buf as a read-only stream (buf must outlive it).
+ * Returns 0 or DONGBO_E_NOMEM. */
+int dongbo_mem_open(const char *buf, size_t len, FILE **out);
+
+#endif
