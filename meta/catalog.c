@@ -9,7 +9,6 @@
  */
 #include "catalog.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
