@@ -407,15 +407,17 @@ static int child_cb(void *arg, const struct dongbo_child_state *c)
 	return 0;
 }
 
+/* st is the caller's: the reply points into it (parent store id) until it
+ * is packed. */
 static void handle_status(struct dongbo_node *node, struct reply *r,
 			  Dongbo__StatusReply *s, Dongbo__UnitInfo *self,
 			  Dongbo__ParentStatus *ps, Dongbo__UnitInfo *pinfo,
-			  struct kids *k, Dongbo__UnitInfo *hosts)
+			  struct kids *k, Dongbo__UnitInfo *hosts,
+			  struct dongbo_uplink_state *st)
 {
-	struct dongbo_uplink_state st;
 	int rv;
 
-	rv = dongbo_store_uplink_state(node->store, &st);
+	rv = dongbo_store_uplink_state(node->store, st);
 	if (rv == 0) {
 		k->node = node;
 		rv = dongbo_store_children(node->store, child_cb, k);
@@ -439,7 +441,7 @@ static void handle_status(struct dongbo_node *node, struct reply *r,
 	unit_info(self, node->home);
 	s->unit = self;
 	s->store_id = (char *)dongbo_store_id(node->store);
-	s->head_seq = st.head_seq;
+	s->head_seq = st->head_seq;
 	s->listen_url = node->cfg.listen_url ? node->cfg.listen_url : "";
 	s->catalog_version = dongbo_catalog_version(node->catalog);
 	s->started_ms = node->started_ms;
@@ -456,14 +458,14 @@ static void handle_status(struct dongbo_node *node, struct reply *r,
 		dongbo_uplink_info(node->uplink, &info);
 		ps->url = node->cfg.parent_url;
 		ps->connected = info.connected;
-		ps->pending = st.head_seq > st.acked_seq
-				      ? st.head_seq - st.acked_seq
+		ps->pending = st->head_seq > st->acked_seq
+				      ? st->head_seq - st->acked_seq
 				      : 0;
-		ps->acked_seq = st.acked_seq;
-		ps->last_ack_ms = info.last_ack_ms > st.last_ack_ms
+		ps->acked_seq = st->acked_seq;
+		ps->last_ack_ms = info.last_ack_ms > st->last_ack_ms
 					  ? info.last_ack_ms
-					  : st.last_ack_ms;
-		ps->store_id = st.parent_store_id;
+					  : st->last_ack_ms;
+		ps->store_id = st->parent_store_id;
 		ps->state = (char *)info.state;
 		ps->last_error = (char *)info.last_error;
 		pu = dongbo_units_find(node->units, info.parent_unit);
@@ -494,6 +496,7 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 	Dongbo__UnitInfo **host_ptrs = NULL;
 	struct parts parts = { 0 };
 	struct kids kids = { 0 };
+	struct dongbo_uplink_state st;
 	uint64_t *versions = NULL;
 	char period[DONGBO_PERIOD_MAX];
 	nng_msg *out = NULL;
@@ -528,7 +531,8 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 			host_ptrs[i] = &hosts[i];
 		s.n_hosts = node->n_hosts;
 		s.hosts = host_ptrs;
-		handle_status(node, &r, &s, &ui, &ps, &pinfo, &kids, hosts);
+		handle_status(node, &r, &s, &ui, &ps, &pinfo, &kids, hosts,
+			      &st);
 		break;
 	default:
 		fail(&r, DONGBO_E_PROTO, "control request with no body");
