@@ -71,7 +71,8 @@ static int split_hosts(const char *list, struct dongbo_config *cfg)
 
 /* Checks the unit codes against the unit list and the catalog loads, so
  * that a typo is caught now rather than when the daemon starts. */
-static int check_meta(const struct dongbo_config *cfg)
+static int check_meta(const struct dongbo_config *cfg, char *desc,
+		      size_t desclen)
 {
 	struct dongbo_units *units = NULL;
 	struct dongbo_catalog *cat = NULL;
@@ -107,7 +108,8 @@ static int check_meta(const struct dongbo_config *cfg)
 			goto out;
 		}
 	}
-	printf("Node for %s %s (%s)", home->code, home->name, home->level);
+	snprintf(desc, desclen, "%s %s (%s)", home->code, home->name,
+		 home->level);
 	rv = EXIT_OK;
 out:
 	dongbo_catalog_free(cat);
@@ -132,7 +134,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	const char *catalog = DONGBO_DATA_DIR "/catalog.ini";
 	const char *hosts = NULL;
 	struct dongbo_config cfg = { 0 };
-	char err[1024];
+	char err[1024], desc[512];
 	int c, rv = EXIT_FAIL;
 
 	optind = 1;
@@ -215,17 +217,16 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		cli_error("init: '%s': %s", argv[optind], strerror(errno));
 		goto out;
 	}
-	if (check_meta(&own) != EXIT_OK)
+	if (check_meta(&own, desc, sizeof(desc)) != EXIT_OK)
 		goto out;
 	rv = dongbo_config_write(own.dir, &own, err, sizeof(err));
 	if (rv != 0) {
-		printf("\n");
 		cli_error("init: %s", err);
 		rv = EXIT_FAIL;
 		goto out;
 	}
-	printf(" initialised in %s\nStart it with: dongbod %s\n", own.dir,
-	       own.dir);
+	printf("Node for %s initialised in %s\nStart it with: dongbod %s\n",
+	       desc, own.dir, own.dir);
 	rv = EXIT_OK;
 out:
 	dongbo_config_fini(&own);
