@@ -35,11 +35,53 @@ static const char rollup_usage[] =
 	"known at this node, broken down by level (tinh, huyen, xa, ...) and\n"
 	"by the child units of UNIT.\n";
 
-static void set_key(Dongbo__Key *k, char **pos)
+/* Parses UNIT INDICATOR PERIOD and asks the node for body (get or rollup).
+ * Returns -1 with *rep set, or an exit status. */
+static int call_key(struct cli *cli, int argc, char **argv, const char *usage,
+		    Dongbo__CtlRequest__BodyCase body, Dongbo__CtlReply **rep)
 {
-	k->unit = pos[0];
-	k->indicator = pos[1];
-	k->period = pos[2];
+	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
+	Dongbo__Key key = DONGBO__KEY__INIT;
+	char *pos[3];
+	int n, rv;
+
+	rv = cli_parse_simple(cli, argc, argv, usage, pos, 3, &n);
+	if (rv >= 0)
+		return rv;
+	key.unit = pos[0];
+	key.indicator = pos[1];
+	key.period = pos[2];
+	req.body_case = body;
+	if (body == DONGBO__CTL_REQUEST__BODY_GET)
+		req.get = &key;
+	else
+		req.rollup = &key;
+	rv = cli_call(cli, &req, rep);
+	return rv == EXIT_OK ? -1 : rv;
+}
+
+/* The JSON object both get and rollup start with: the key first (the shape
+ * scripts rely on), then the value; names and units are added by
+ * add_names() after the command's own fields. */
+static json_t *key_json(const Dongbo__UnitInfo *u, const char *indicator,
+			const char *period, bool found, int64_t value)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "unit", json_string(u->code));
+	json_object_set_new(o, "indicator", json_string(indicator));
+	json_object_set_new(o, "period", json_string(period));
+	json_object_set_new(o, "value", found ? json_integer(value) : json_null());
+	return o;
+}
+
+static void add_names(json_t *o, const Dongbo__UnitInfo *u,
+		      const char *indicator_name, const char *measure)
+{
+	json_object_set_new(o, "unit_name", json_string(u->name));
+	json_object_set_new(o, "level", json_string(u->level));
+	json_object_set_new(o, "indicator_name", json_string(indicator_name));
+	json_object_set_new(o, "measure", json_string(measure));
 }
 
 int cmd_put(struct cli *cli, int argc, char **argv)
@@ -84,39 +126,24 @@ int cmd_put(struct cli *cli, int argc, char **argv)
 
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
-	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
-	Dongbo__Key key = DONGBO__KEY__INIT;
 	Dongbo__CtlReply *rep = NULL;
 	const Dongbo__GetReply *g;
-	char *pos[3];
-	int n, rv;
+	int rv;
 
-	rv = cli_parse_simple(cli, argc, argv, get_usage, pos, 3, &n);
+	rv = call_key(cli, argc, argv, get_usage, DONGBO__CTL_REQUEST__BODY_GET,
+		      &rep);
 	if (rv >= 0)
-		return rv;
-	set_key(&key, pos);
-	req.body_case = DONGBO__CTL_REQUEST__BODY_GET;
-	req.get = &key;
-	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
 		return rv;
 	g = rep->get;
 	rv = g->found ? EXIT_OK : EXIT_FAIL;
 	if (cli->json) {
-		json_t *o = json_object();
+		json_t *o = key_json(g->unit, g->indicator, g->period, g->found,
+				     g->value);
 
-		json_object_set_new(o, "unit", json_string(g->unit->code));
-		json_object_set_new(o, "indicator", json_string(g->indicator));
-		json_object_set_new(o, "period", json_string(g->period));
-		json_object_set_new(o, "value", g->found ? json_integer(g->value)
-							 : json_null());
 		json_object_set_new(o, "version",
 				    g->version ? json_integer((json_int_t)g->version)
 					       : json_null());
-		json_object_set_new(o, "unit_name", json_string(g->unit->name));
-		json_object_set_new(o, "level", json_string(g->unit->level));
-		json_object_set_new(o, "indicator_name",
-				    json_string(g->indicator_name));
-		json_object_set_new(o, "measure", json_string(g->measure));
+		add_names(o, g->unit, g->indicator_name, g->measure);
 		out_json(o);
 	} else if (g->found) {
 		printf("%s  %s  %s  %" PRId64 " %s  (%s %s; version %" PRIu64 ")\n",
@@ -190,40 +217,25 @@ static void print_rollup(const Dongbo__RollupReply *r)
 
 int cmd_rollup(struct cli *cli, int argc, char **argv)
 {
-	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
-	Dongbo__Key key = DONGBO__KEY__INIT;
 	Dongbo__CtlReply *rep = NULL;
 	const Dongbo__RollupReply *r;
-	char *pos[3];
-	int n, rv;
+	int rv;
 
-	rv = cli_parse_simple(cli, argc, argv, rollup_usage, pos, 3, &n);
+	rv = call_key(cli, argc, argv, rollup_usage,
+		      DONGBO__CTL_REQUEST__BODY_ROLLUP, &rep);
 	if (rv >= 0)
-		return rv;
-	set_key(&key, pos);
-	req.body_case = DONGBO__CTL_REQUEST__BODY_ROLLUP;
-	req.rollup = &key;
-	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
 		return rv;
 	r = rep->rollup;
 	if (cli->json) {
-		json_t *o = json_object();
+		json_t *o = key_json(r->unit, r->indicator, r->period, r->found,
+				     r->value);
 
-		json_object_set_new(o, "unit", json_string(r->unit->code));
-		json_object_set_new(o, "indicator", json_string(r->indicator));
-		json_object_set_new(o, "period", json_string(r->period));
-		json_object_set_new(o, "value", r->found ? json_integer(r->value)
-							 : json_null());
 		json_object_set_new(o, "by_level",
 				    parts_json(r->by_level, r->n_by_level));
 		json_object_set_new(o, "by_child",
 				    parts_json(r->by_child, r->n_by_child));
 		json_object_set_new(o, "count", json_integer(r->count));
-		json_object_set_new(o, "unit_name", json_string(r->unit->name));
-		json_object_set_new(o, "level", json_string(r->unit->level));
-		json_object_set_new(o, "indicator_name",
-				    json_string(r->indicator_name));
-		json_object_set_new(o, "measure", json_string(r->measure));
+		add_names(o, r->unit, r->indicator_name, r->measure);
 		out_json(o);
 	} else {
 		print_rollup(r);
