@@ -113,3 +113,90 @@ int dongbo_period_canonical(const char *s, char buf[DONGBO_PERIOD_MAX])
 	dongbo_period_format(&p, buf);
 	return 0;
 }
+
+bool dongbo_period_parent(const struct dongbo_period *p,
+			  struct dongbo_period *out)
+{
+	struct dongbo_period q = { .year = p->year };
+
+	switch (p->kind) {
+	case DONGBO_PERIOD_MONTH:
+		q.kind = DONGBO_PERIOD_QUARTER;
+		q.index = (p->index - 1) / 3 + 1;
+		break;
+	case DONGBO_PERIOD_QUARTER:
+		q.kind = DONGBO_PERIOD_HALF;
+		q.index = (p->index - 1) / 2 + 1;
+		break;
+	case DONGBO_PERIOD_HALF:
+		q.kind = DONGBO_PERIOD_YEAR;
+		q.index = 0;
+		break;
+	case DONGBO_PERIOD_YEAR:
+	default:
+		return false;
+	}
+	*out = q;
+	return true;
+}
+
+size_t dongbo_period_parts(const struct dongbo_period *p,
+			   struct dongbo_period out[DONGBO_PERIOD_PARTS_MAX])
+{
+	enum dongbo_period_kind kind;
+	int first;
+	size_t n;
+
+	switch (p->kind) {
+	case DONGBO_PERIOD_YEAR:
+		kind = DONGBO_PERIOD_HALF, first = 1, n = 2;
+		break;
+	case DONGBO_PERIOD_HALF:
+		kind = DONGBO_PERIOD_QUARTER, first = 2 * p->index - 1, n = 2;
+		break;
+	case DONGBO_PERIOD_QUARTER:
+		kind = DONGBO_PERIOD_MONTH, first = 3 * p->index - 2, n = 3;
+		break;
+	case DONGBO_PERIOD_MONTH:
+	default:
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[i].year = p->year;
+		out[i].kind = kind;
+		out[i].index = first + (int)i;
+	}
+	return n;
+}
+
+bool dongbo_period_contains(const struct dongbo_period *outer,
+			    const struct dongbo_period *inner)
+{
+	struct dongbo_period q = *inner;
+
+	for (;;) {
+		if (q.year == outer->year && q.kind == outer->kind &&
+		    q.index == outer->index)
+			return true;
+		if (!dongbo_period_parent(&q, &q))
+			return false;
+	}
+}
+
+static size_t walk(const struct dongbo_period *p, struct dongbo_period *out,
+		   size_t n)
+{
+	struct dongbo_period parts[DONGBO_PERIOD_PARTS_MAX];
+	size_t k = dongbo_period_parts(p, parts);
+
+	out[n++] = *p;
+	for (size_t i = 0; i < k; i++)
+		n = walk(&parts[i], out, n);
+	return n;
+}
+
+size_t dongbo_period_walk(const struct dongbo_period *p,
+			  struct dongbo_period out[DONGBO_PERIODS_PER_YEAR])
+{
+	return walk(p, out, 0);
+}

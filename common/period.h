@@ -41,4 +41,33 @@ void dongbo_period_format(const struct dongbo_period *p,
 /* Parses and re-formats: canonical form of s into buf; 0 or BAD_PERIOD. */
 int dongbo_period_canonical(const char *s, char buf[DONGBO_PERIOD_MAX]);
 
+/*
+ * The calendar lattice used to compose periods: a year is made of its two
+ * halves, a half of its two quarters, a quarter of its three months.
+ */
+
+/* Most parts a period has (a quarter's three months). */
+#define DONGBO_PERIOD_PARTS_MAX 3
+/* Periods within a year, the year included: 1 + 2 + 4 + 12. */
+#define DONGBO_PERIODS_PER_YEAR 19
+
+/* The period p is a part of; false for a year. */
+bool dongbo_period_parent(const struct dongbo_period *p,
+			  struct dongbo_period *out);
+
+/* p's parts in calendar order into out; returns how many (0 for a
+ * month). */
+size_t dongbo_period_parts(const struct dongbo_period *p,
+			   struct dongbo_period out[DONGBO_PERIOD_PARTS_MAX]);
+
+/* True when inner lies within outer (a period lies within itself). */
+bool dongbo_period_contains(const struct dongbo_period *outer,
+			    const struct dongbo_period *inner);
+
+/* p and every period within it, each before its parts (for a year: year,
+ * S1, Q1, M01..M03, Q2, ..., S2, ...) into out; returns how many (at most
+ * DONGBO_PERIODS_PER_YEAR). */
+size_t dongbo_period_walk(const struct dongbo_period *p,
+			  struct dongbo_period out[DONGBO_PERIODS_PER_YEAR]);
+
 #endif

@@ -17,7 +17,8 @@ bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out)
 		if (*s < '0' || *s > '9')
 			return false;
 		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		/* v * 10 + d <= max, without wrapping when d > max. */
+		if (d > max || v > (max - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}

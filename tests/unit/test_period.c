@@ -167,6 +167,92 @@ static void format_of_corrupt_struct_stays_in_bounds(void **state)
 	assert_int_equal(buf[DONGBO_PERIOD_MAX], '!');
 }
 
+static const char *fmt(const struct dongbo_period *p, char *buf)
+{
+	dongbo_period_format(p, buf);
+	return buf;
+}
+
+static struct dongbo_period per(const char *s)
+{
+	struct dongbo_period p;
+
+	assert_int_equal(dongbo_period_parse(s, &p), 0);
+	return p;
+}
+
+static void parent_goes_month_quarter_half_year(void **state)
+{
+	struct dongbo_period p = per("2022M08"), q;
+	char buf[DONGBO_PERIOD_MAX];
+
+	(void)state;
+	assert_true(dongbo_period_parent(&p, &q));
+	assert_string_equal(fmt(&q, buf), "2022Q3");
+	assert_true(dongbo_period_parent(&q, &q));
+	assert_string_equal(fmt(&q, buf), "2022S2");
+	assert_true(dongbo_period_parent(&q, &q));
+	assert_string_equal(fmt(&q, buf), "2022");
+	assert_false(dongbo_period_parent(&q, &q));
+	p = per("2022Q2");
+	assert_true(dongbo_period_parent(&p, &q));
+	assert_string_equal(fmt(&q, buf), "2022S1");
+}
+
+static void parts_tile_their_period_in_order(void **state)
+{
+	struct dongbo_period parts[DONGBO_PERIOD_PARTS_MAX], p;
+	char buf[DONGBO_PERIOD_MAX];
+
+	(void)state;
+	p = per("2023");
+	assert_int_equal(dongbo_period_parts(&p, parts), 2);
+	assert_string_equal(fmt(&parts[0], buf), "2023S1");
+	assert_string_equal(fmt(&parts[1], buf), "2023S2");
+	p = per("2023S2");
+	assert_int_equal(dongbo_period_parts(&p, parts), 2);
+	assert_string_equal(fmt(&parts[0], buf), "2023Q3");
+	assert_string_equal(fmt(&parts[1], buf), "2023Q4");
+	p = per("2023Q4");
+	assert_int_equal(dongbo_period_parts(&p, parts), 3);
+	assert_string_equal(fmt(&parts[0], buf), "2023M10");
+	assert_string_equal(fmt(&parts[2], buf), "2023M12");
+	p = per("2023M12");
+	assert_int_equal(dongbo_period_parts(&p, parts), 0);
+}
+
+static void walk_lists_each_period_before_its_parts(void **state)
+{
+	struct dongbo_period all[DONGBO_PERIODS_PER_YEAR], p = per("2024");
+	char buf[DONGBO_PERIOD_MAX];
+
+	(void)state;
+	assert_int_equal(dongbo_period_walk(&p, all), DONGBO_PERIODS_PER_YEAR);
+	assert_string_equal(fmt(&all[0], buf), "2024");
+	assert_string_equal(fmt(&all[1], buf), "2024S1");
+	assert_string_equal(fmt(&all[2], buf), "2024Q1");
+	assert_string_equal(fmt(&all[3], buf), "2024M01");
+	assert_string_equal(fmt(&all[18], buf), "2024M12");
+	for (size_t i = 0; i < DONGBO_PERIODS_PER_YEAR; i++)
+		assert_true(dongbo_period_contains(&p, &all[i]));
+	p = per("2024Q2");
+	assert_int_equal(dongbo_period_walk(&p, all), 4);
+	assert_string_equal(fmt(&all[3], buf), "2024M06");
+}
+
+static void contains_follows_the_lattice(void **state)
+{
+	struct dongbo_period y = per("2024"), s1 = per("2024S1"),
+			     m7 = per("2024M07"), y2 = per("2025");
+
+	(void)state;
+	assert_true(dongbo_period_contains(&s1, &s1));
+	assert_false(dongbo_period_contains(&s1, &m7));
+	assert_true(dongbo_period_contains(&y, &m7));
+	assert_false(dongbo_period_contains(&y2, &m7));
+	assert_false(dongbo_period_contains(&m7, &y));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +265,10 @@ int main(void)
 		cmocka_unit_test(canonical_leaves_buffer_alone_on_refusal),
 		cmocka_unit_test(format_round_trips_every_canonical_form),
 		cmocka_unit_test(format_of_corrupt_struct_stays_in_bounds),
+		cmocka_unit_test(parent_goes_month_quarter_half_year),
+		cmocka_unit_test(parts_tile_their_period_in_order),
+		cmocka_unit_test(walk_lists_each_period_before_its_parts),
+		cmocka_unit_test(contains_follows_the_lattice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
