@@ -346,7 +346,9 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "unknown key in [%s] '%s'",
 				       section_names[r->in], key);
-	if (r->given[k])
+	/* hosts may be repeated: a province hosting its 200 communes needs
+	 * more than one line of at most 200 bytes. */
+	if (r->given[k] && k != K_HOSTS)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "key given twice '%s'", key);
 	r->given[k] = true;
@@ -597,9 +599,17 @@ static int render(const struct dongbo_config *c, char **out, size_t *outlen)
 	if (c->n_hosts == 0) {
 		fputs("# hosts = CODE CODE\n", f);
 	} else {
-		fputs("hosts =", f);
-		for (i = 0; i < c->n_hosts; i++)
-			fprintf(f, " %s", c->hosts[i]);
+		size_t col = 0;
+
+		/* Several lines when needed: a line is read whole only up
+		 * to 200 bytes. */
+		for (i = 0; i < c->n_hosts; i++) {
+			if (col == 0 || col + 1 + strlen(c->hosts[i]) > 160) {
+				fputs(i ? "\nhosts =" : "hosts =", f);
+				col = strlen("hosts =");
+			}
+			col += (size_t)fprintf(f, " %s", c->hosts[i]);
+		}
 		fputc('\n', f);
 	}
 	fprintf(f, "# Log detail: error, warn, info or debug.\n"

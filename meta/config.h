@@ -5,7 +5,8 @@
  *   unit    = 24                     ; home unit (required)
  *   units   = /path/units.tsv        ; unit list (required)
  *   catalog = /path/catalog.ini      ; indicator catalog (required)
- *   hosts   = 24001 24002            ; extra units hosted here (optional)
+ *   hosts   = 24001 24002            ; extra units hosted here (optional;
+ *                                    ; may be repeated: the lines add up)
  *   log_level = info
  *
  *   [parent]

@@ -263,7 +263,10 @@ def scenario_refusals(fed, rng):
         (c, ["put", "07201", ind, "2022S3", "5"], "2022S3"),
         (c, ["put", "07201", ind, "22Q1", "5"], "22Q1"),
         (c, ["put", "07201", ind, per, "-5"], "-5"),
-        (c, ["put", "07201", ind, per, "1.234"], "1.234"),
+        (c, ["put", "07201", ind, per, "1,5"], "1,5"),      # not whole
+        (c, ["put", "07201", ind, per, "1.23.4"], "1.23.4"),
+        (c, ["put", "07201", "ty_le_giai_quyet_dung_han", per, "5"],
+         "ty_le_giai_quyet_dung_han"),                      # computed
         (c, ["put", "07201", ind, per, "12x"], "12x"),
         (c, ["put", "07201", ind, per, "1e3"], "1e3"),
         (c, ["put", "07201", ind, per, "0x10"], "0x10"),

@@ -451,6 +451,36 @@ static void write_then_load_round_trips_every_field(void **state)
 	dongbo_config_fini(&out);
 }
 
+/* A province hosting its 205 districts and communes: more codes than one
+ * line may hold.  The file gets several hosts lines and reads back whole;
+ * a code on two lines is still refused. */
+static void many_hosts_span_several_lines_and_read_back(void **state)
+{
+	enum { N = 205 };
+	char codes[N][8];
+	char *hosts[N];
+	struct dongbo_config in = { .unit = "24", .units_path = "/u",
+				    .catalog_path = "/c", .hosts = hosts,
+				    .n_hosts = N };
+	struct dongbo_config out;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		snprintf(codes[i], sizeof(codes[i]), "%05d", 7201 + 3 * i);
+		hosts[i] = codes[i];
+	}
+	if (dongbo_config_write(dir, &in, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	if (dongbo_config_load(dir, &out, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(out.n_hosts, N);
+	for (int i = 0; i < N; i++)
+		assert_string_equal(out.hosts[i], codes[i]);
+	dongbo_config_fini(&out);
+	assert_refused(NODE "hosts = 24001 24002\nhosts = 24003 24001\n",
+		       "6: unit listed twice in hosts '24001'");
+}
+
 static void written_file_explains_itself_and_comments_out_missing_urls(void **state)
 {
 	struct dongbo_config in = { .unit = "24", .units_path = "/d/u.tsv",
@@ -587,6 +617,7 @@ int main(void)
 		T(malformed_and_overlong_lines_are_refused),
 		T(write_then_load_round_trips_every_field),
 		T(written_file_explains_itself_and_comments_out_missing_urls),
+		T(many_hosts_span_several_lines_and_read_back),
 		T(write_rounds_map_size_up_to_whole_mib),
 		T(write_refuses_to_overwrite_an_existing_file),
 		T(write_refuses_a_config_that_would_not_load),
