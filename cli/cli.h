@@ -36,6 +36,11 @@ int cmd_get(struct cli *cli, int argc, char **argv);
 int cmd_rollup(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_wait(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_catalog(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
 
 /* Prints "dongbo: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -48,6 +53,22 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_parse_simple(struct cli *cli, int argc, char **argv,
 		     const char *usage, char **pos, int max_pos, int *n_pos);
+
+/* An option of a command besides -h/--help and --json: a flag (flag set
+ * when given) or one taking a value (--name VALUE or --name=VALUE). */
+struct cli_opt {
+	const char *name;  /* "--stated" */
+	const char *alias; /* "-o", or NULL */
+	bool *flag;
+	const char **value;
+};
+
+/* As cli_parse_simple, with the command's own options (an array ended by
+ * a NULL name; opts may be NULL) and min_pos..max_pos positional
+ * arguments. */
+int cli_parse_args(struct cli *cli, int argc, char **argv, const char *usage,
+		   const struct cli_opt *opts, char **pos, int min_pos,
+		   int max_pos, int *n_pos);
 
 /* ---- talking to the daemon (client.c) ---- */
 
@@ -90,5 +111,22 @@ struct table *table_new(int n_cols, const char *const *headers,
 void table_add(struct table *t, const char *const *cells);
 /* Prints with the given indent and frees the table. */
 void table_print(struct table *t, FILE *f, int indent);
+
+/* ---- figures as the node sends them (cmd_report.c) ---- */
+
+/* True when a figure of this rule and scale is an exact integer, shown in
+ * JSON as a number (sums of counts); others are plain strings. */
+bool fig_is_integer(const char *rule, int scale);
+/* A value: a JSON integer at scale 0, else its plain text; null for
+ * NULL. */
+json_t *fig_shown_json(const Dongbo__Shown *s);
+/* A value as the printed reports write it; "" for NULL. */
+const char *fig_shown_text(const Dongbo__Shown *s);
+/* "07201 Phường Thọ Xương entered 2022S1 = 100; its quarters give 90;
+ * the entered figure is used", one line each under a heading; nothing
+ * when n is 0. */
+void fig_print_conflicts(FILE *f, Dongbo__Conflict **c, size_t n,
+			 bool name_indicator);
+json_t *fig_conflicts_json(Dongbo__Conflict **c, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cmd_data.c -- put, get and rollup.
+ * cmd_data.c -- put and get (rollup is in cmd_report.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -8,7 +8,8 @@
 #include "cli.h"
 
 static const char put_usage[] =
-	"Usage: dongbo [-C DIR] put UNIT INDICATOR PERIOD VALUE\n"
+	"Usage: dongbo [-C DIR] put UNIT INDICATOR PERIOD VALUE [--stated] "
+	"[--json]\n"
 	"\n"
 	"Stores VALUE for UNIT, which must be hosted by this node, and sends\n"
 	"it on to the parent.  A new value for the same unit, indicator and\n"
@@ -16,63 +17,88 @@ static const char put_usage[] =
 	"\n"
 	"  UNIT       unit code, e.g. 07201\n"
 	"  INDICATOR  indicator code from the catalog, e.g. hs_nhan_truc_tuyen\n"
+	"             (`dongbo catalog` lists them)\n"
 	"  PERIOD     2022, 2022S1, 2022Q3 or 2022M06\n"
-	"  VALUE      a count: a whole number, 0 or more, without separators\n"
+	"  VALUE      as the indicator's type asks, written the Vietnamese way\n"
+	"             or plainly where that is unambiguous:\n"
+	"               count    1234, 1.234.567 or 52,414 (no decimals, no "
+	"sign)\n"
+	"               decimal, money\n"
+	"                        99,98 or 99.98, 1.234,5 or 1,234.5, -3; "
+	"\"1.200\" is\n"
+	"                        ambiguous and refused (write 1200 or 1,2)\n"
+	"               enum     a value (2) or its label (\"Hoàn thành\")\n"
+	"               bool     0, 1 or a label (Không, Có)\n"
+	"             A ratio or total is computed, never entered: enter its "
+	"parts.\n"
 	"\n"
-	"Options: --json (print the stored record), -h/--help\n";
+	"Options:\n"
+	"  --stated   VALUE is the total UNIT's paper report states for its\n"
+	"             whole subtree (indicators with rule sum only).  It is kept\n"
+	"             beside the unit's own value, never added into roll-ups;\n"
+	"             `dongbo check` compares it with the computed total.\n"
+	"  --json     print the stored value\n"
+	"  -h, --help show this help\n";
 
 static const char get_usage[] =
-	"Usage: dongbo [-C DIR] get UNIT INDICATOR PERIOD [--json]\n"
+	"Usage: dongbo [-C DIR] get UNIT INDICATOR PERIOD [--stated] [--json]\n"
 	"\n"
-	"Shows the value stored for UNIT (any unit within this node's\n"
-	"subtree), with the version given by the node that entered it.\n"
-	"Exits 1 when no value is stored.\n";
-
-static const char rollup_usage[] =
-	"Usage: dongbo [-C DIR] rollup UNIT INDICATOR PERIOD [--json]\n"
+	"Shows the value of UNIT (any unit within this node's subtree) as the\n"
+	"catalog formats it, with its unit of measure and the version given by\n"
+	"the node that entered it.  When nothing was entered for PERIOD itself,\n"
+	"shows the value its sub-periods compose (a year from its halves, a\n"
+	"half from its quarters, a quarter from its months, by the indicator's\n"
+	"time rule), marked \"composed\".  Exits 1 when there is none.\n"
 	"\n"
-	"Shows the total of INDICATOR over UNIT and every unit below it, as\n"
-	"known at this node, broken down by level (tinh, huyen, xa, ...) and\n"
-	"by the child units of UNIT.\n";
+	"Options:\n"
+	"  --stated   the total UNIT's report states for its subtree instead\n"
+	"  --json     {\"unit\",\"indicator\",\"period\",\"value\",\"version\",\n"
+	"             \"composed\",\"stated\",...}: value is a number for counts,\n"
+	"             enums and booleans, a string such as \"1234.50\" for\n"
+	"             decimals and money (with \"scale\"), null when none\n";
 
-/* Parses UNIT INDICATOR PERIOD and asks the node for body (get or rollup).
- * Returns -1 with *rep set, or an exit status. */
-static int call_key(struct cli *cli, int argc, char **argv, const char *usage,
-		    Dongbo__CtlRequest__BodyCase body, Dongbo__CtlReply **rep)
-{
-	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
-	Dongbo__Key key = DONGBO__KEY__INIT;
-	char *pos[3];
-	int n, rv;
-
-	rv = cli_parse_simple(cli, argc, argv, usage, pos, 3, &n);
-	if (rv >= 0)
-		return rv;
-	key.unit = pos[0];
-	key.indicator = pos[1];
-	key.period = pos[2];
-	req.body_case = body;
-	if (body == DONGBO__CTL_REQUEST__BODY_GET)
-		req.get = &key;
-	else
-		req.rollup = &key;
-	rv = cli_call(cli, &req, rep);
-	return rv == EXIT_OK ? -1 : rv;
-}
-
-/* The JSON object both get and rollup start with: the key first (the shape
- * scripts rely on), then the value; names and units are added by
- * add_names() after the command's own fields. */
+/* The JSON object of get starts with the key (the shape scripts rely on),
+ * then the value; names and units are added by add_names() after the
+ * command's own fields. */
 static json_t *key_json(const Dongbo__UnitInfo *u, const char *indicator,
-			const char *period, bool found, int64_t value)
+			const char *period)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "unit", json_string(u->code));
 	json_object_set_new(o, "indicator", json_string(indicator));
 	json_object_set_new(o, "period", json_string(period));
-	json_object_set_new(o, "value", found ? json_integer(value) : json_null());
 	return o;
+}
+
+/* A value for JSON: a number for counts, enums and booleans; the plain text
+ * for decimals and money, which a JSON number (a double) could not carry
+ * exactly. */
+static json_t *shown_json(const Dongbo__Shown *v)
+{
+	if (strcmp(v->type, "decimal") == 0 || strcmp(v->type, "money") == 0)
+		return json_string(v->plain);
+	return json_integer(v->value);
+}
+
+/* The fields that come with a value in JSON: its scale, or its label. */
+static void add_shown(json_t *o, const Dongbo__Shown *v)
+{
+	json_object_set_new(o, "type", json_string(v->type));
+	if (strcmp(v->type, "decimal") == 0 || strcmp(v->type, "money") == 0)
+		json_object_set_new(o, "scale", json_integer(v->scale));
+	if (strcmp(v->type, "enum") == 0 || strcmp(v->type, "bool") == 0)
+		json_object_set_new(o, "label", json_string(v->text));
+	json_object_set_new(o, "text", json_string(v->text));
+}
+
+/* A value for people: "1.234,5", an enum as "Hoàn thành (2)". */
+static void shown_text(const Dongbo__Shown *v, char *buf, size_t len)
+{
+	if (strcmp(v->type, "enum") == 0 || strcmp(v->type, "bool") == 0)
+		snprintf(buf, len, "%s (%" PRId64 ")", v->text, v->value);
+	else
+		snprintf(buf, len, "%s", v->text);
 }
 
 static void add_names(json_t *o, const Dongbo__UnitInfo *u,
@@ -91,33 +117,42 @@ int cmd_put(struct cli *cli, int argc, char **argv)
 	Dongbo__PutItem item = DONGBO__PUT_ITEM__INIT;
 	Dongbo__PutItem *items[1] = { &item };
 	Dongbo__CtlReply *rep = NULL;
+	bool stated = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--stated", .flag = &stated },
+		{ .name = NULL },
+	};
 	char *pos[4];
 	int n, rv;
 
-	rv = cli_parse_simple(cli, argc, argv, put_usage, pos, 4, &n);
+	rv = cli_parse_args(cli, argc, argv, put_usage, opts, pos, 4, 4, &n);
 	if (rv >= 0)
 		return rv;
 	item.unit = pos[0];
 	item.indicator = pos[1];
 	item.period = pos[2];
 	item.value = pos[3];
+	item.stated = stated;
 	put.n_items = 1;
 	put.items = items;
 	req.body_case = DONGBO__CTL_REQUEST__BODY_PUT;
 	req.put = &put;
 	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
 		return rv;
-	if (cli->json) {
+	if (cli->json && rep->put->n_values == 1) {
+		const Dongbo__Shown *v = rep->put->values[0];
 		json_t *o = json_object();
 
 		json_object_set_new(o, "unit", json_string(pos[0]));
 		json_object_set_new(o, "indicator", json_string(pos[1]));
 		json_object_set_new(o, "period", json_string(pos[2]));
-		json_object_set_new(o, "value", json_integer(strtoll(pos[3], NULL, 10)));
+		json_object_set_new(o, "value", shown_json(v));
 		json_object_set_new(o, "version",
 				    json_integer(rep->put->n_versions > 0
 							 ? (json_int_t)rep->put->versions[0]
 							 : 0));
+		json_object_set_new(o, "stated", json_boolean(stated));
+		add_shown(o, v);
 		out_json(o);
 	}
 	dongbo_proto_free(&rep->base);
@@ -126,120 +161,62 @@ int cmd_put(struct cli *cli, int argc, char **argv)
 
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
+	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
+	Dongbo__Key key = DONGBO__KEY__INIT;
 	Dongbo__CtlReply *rep = NULL;
 	const Dongbo__GetReply *g;
-	int rv;
+	bool stated = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--stated", .flag = &stated },
+		{ .name = NULL },
+	};
+	char *pos[3];
+	char text[320];
+	int n, rv;
 
-	rv = call_key(cli, argc, argv, get_usage, DONGBO__CTL_REQUEST__BODY_GET,
-		      &rep);
+	rv = cli_parse_args(cli, argc, argv, get_usage, opts, pos, 3, 3, &n);
 	if (rv >= 0)
+		return rv;
+	key.unit = pos[0];
+	key.indicator = pos[1];
+	key.period = pos[2];
+	key.stated = stated;
+	req.body_case = DONGBO__CTL_REQUEST__BODY_GET;
+	req.get = &key;
+	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
 		return rv;
 	g = rep->get;
 	rv = g->found ? EXIT_OK : EXIT_FAIL;
 	if (cli->json) {
-		json_t *o = key_json(g->unit, g->indicator, g->period, g->found,
-				     g->value);
+		json_t *o = key_json(g->unit, g->indicator, g->period);
 
+		json_object_set_new(o, "value", g->found && g->shown != NULL
+							? shown_json(g->shown)
+							: json_null());
 		json_object_set_new(o, "version",
 				    g->version ? json_integer((json_int_t)g->version)
 					       : json_null());
+		json_object_set_new(o, "composed", json_boolean(g->composed));
+		json_object_set_new(o, "stated", json_boolean(g->stated));
+		if (g->found && g->shown != NULL)
+			add_shown(o, g->shown);
 		add_names(o, g->unit, g->indicator_name, g->measure);
 		out_json(o);
-	} else if (g->found) {
-		printf("%s  %s  %s  %" PRId64 " %s  (%s %s; version %" PRIu64 ")\n",
-		       g->unit->code, g->indicator, g->period, g->value,
-		       g->measure, g->unit->name, g->indicator_name, g->version);
+	} else if (g->found && g->shown != NULL) {
+		shown_text(g->shown, text, sizeof(text));
+		printf("%s  %s  %s  %s%s %s  (%s; %s; ", g->unit->code,
+		       g->indicator, g->period, g->stated ? "stated total " : "",
+		       text, g->measure, g->unit->name, g->indicator_name);
+		if (g->composed)
+			printf("composed of its sub-periods)\n");
+		else
+			printf("version %" PRIu64 ")\n", g->version);
 	} else {
-		cli_error("no value for %s %s %s%s", g->unit->code, g->indicator,
-			  g->period, g->deleted ? " (it was deleted)" : "");
+		cli_error("no %s for %s %s %s%s", g->stated ? "stated total"
+							    : "value",
+			  g->unit->code, g->indicator, g->period,
+			  g->deleted ? " (it was deleted)" : "");
 	}
 	dongbo_proto_free(&rep->base);
 	return rv;
-}
-
-static json_t *parts_json(Dongbo__Part **parts, size_t n)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, parts[i]->key, json_integer(parts[i]->value));
-	return o;
-}
-
-static void print_rollup(const Dongbo__RollupReply *r)
-{
-	char buf[64];
-
-	printf("%s (%s), %s\n", r->indicator_name, r->indicator, r->period);
-	printf("Unit: %s %s (%s)\n\n", r->unit->code, r->unit->name,
-	       r->unit->level);
-	if (!r->found) {
-		printf("No values reported in this subtree yet.\n");
-		return;
-	}
-	printf("Total  %" PRId64 " %s  (from %" PRId64 " unit value%s)\n",
-	       r->value, r->measure, r->count, r->count == 1 ? "" : "s");
-
-	if (r->n_by_level > 0) {
-		static const char *const h[] = { "LEVEL", "VALUE", "UNITS" };
-		static const bool right[] = { false, true, true };
-		struct table *t = table_new(3, h, right);
-
-		printf("\nBy level\n");
-		for (size_t i = 0; i < r->n_by_level; i++) {
-			char cnt[32];
-			const char *row[3] = { r->by_level[i]->key, buf, cnt };
-
-			snprintf(buf, sizeof(buf), "%" PRId64, r->by_level[i]->value);
-			snprintf(cnt, sizeof(cnt), "%" PRId64, r->by_level[i]->count);
-			table_add(t, row);
-		}
-		table_print(t, stdout, 2);
-	}
-	if (r->n_by_child > 0) {
-		static const char *const h[] = { "UNIT", "NAME", "VALUE", "UNITS" };
-		static const bool right[] = { false, false, true, true };
-		struct table *t = table_new(4, h, right);
-
-		printf("\nBy child unit\n");
-		for (size_t i = 0; i < r->n_by_child; i++) {
-			char cnt[32];
-			const char *row[4] = { r->by_child[i]->key,
-					       r->by_child[i]->name, buf, cnt };
-
-			snprintf(buf, sizeof(buf), "%" PRId64, r->by_child[i]->value);
-			snprintf(cnt, sizeof(cnt), "%" PRId64, r->by_child[i]->count);
-			table_add(t, row);
-		}
-		table_print(t, stdout, 2);
-	}
-}
-
-int cmd_rollup(struct cli *cli, int argc, char **argv)
-{
-	Dongbo__CtlReply *rep = NULL;
-	const Dongbo__RollupReply *r;
-	int rv;
-
-	rv = call_key(cli, argc, argv, rollup_usage,
-		      DONGBO__CTL_REQUEST__BODY_ROLLUP, &rep);
-	if (rv >= 0)
-		return rv;
-	r = rep->rollup;
-	if (cli->json) {
-		json_t *o = key_json(r->unit, r->indicator, r->period, r->found,
-				     r->value);
-
-		json_object_set_new(o, "by_level",
-				    parts_json(r->by_level, r->n_by_level));
-		json_object_set_new(o, "by_child",
-				    parts_json(r->by_child, r->n_by_child));
-		json_object_set_new(o, "count", json_integer(r->count));
-		add_names(o, r->unit, r->indicator_name, r->measure);
-		out_json(o);
-	} else {
-		print_rollup(r);
-	}
-	dongbo_proto_free(&rep->base);
-	return EXIT_OK;
 }

@@ -93,6 +93,7 @@ static json_t *status_json(const Dongbo__StatusReply *s)
 		json_array_append_new(hosts, json_string(s->hosts[i]->code));
 	json_object_set_new(o, "hosts", hosts);
 	json_object_set_new(o, "catalog_version", json_integer(s->catalog_version));
+	json_object_set_new(o, "catalog_source", json_string(s->catalog_source));
 	json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "version", json_string(s->version));
 	return o;
@@ -112,6 +113,10 @@ static void print_status(const Dongbo__StatusReply *s)
 		printf("\n");
 	}
 	printf("Listen   %s\n", s->listen_url[0] ? s->listen_url : "(no children)");
+	printf("Catalog  v%u, %s\n", s->catalog_version,
+	       strcmp(s->catalog_source, "parent") == 0
+		       ? "received from the parent"
+		       : "from this node's catalog file");
 	if (s->parent == NULL) {
 		printf("Parent   none: this is the top node\n");
 	} else {

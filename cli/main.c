@@ -20,14 +20,23 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  init DIR --unit CODE [--parent URL] [--listen URL] [--units FILE]\n"
 	"                     create a node directory with a commented config\n"
-	"  put UNIT INDICATOR PERIOD VALUE\n"
+	"  put UNIT INDICATOR PERIOD VALUE [--stated]\n"
 	"                     store a value for a unit this node hosts\n"
-	"  get UNIT INDICATOR PERIOD\n"
-	"                     show one stored value\n"
+	"  get UNIT INDICATOR PERIOD [--stated]\n"
+	"                     show one value, entered or composed of sub-periods\n"
+	"  import FILE.csv    store every value of a CSV file, all or nothing\n"
+	"  export UNIT PERIOD [-o FILE]\n"
+	"                     write the values of UNIT's subtree as CSV\n"
 	"  rollup UNIT INDICATOR PERIOD\n"
 	"                     total over UNIT's subtree, by level and by child\n"
+	"  report UNIT PERIOD --form CODE [--format table|csv|json]\n"
+	"                     a report form filled for UNIT's subtree\n"
+	"  check UNIT PERIOD  validation rules, stated totals and conflicts\n"
+	"                     over UNIT's subtree (exit 1 on any error)\n"
 	"  status             this node, its parent link and its children\n"
 	"  wait [--timeout S] wait until the parent has every record\n"
+	"  catalog [show INDICATOR | forms [FORM]]\n"
+	"                     the indicator catalog this node runs\n"
 	"\n"
 	"Options:\n"
 	"  -C DIR        the node directory (default: $DONGBO_DIR, else .)\n"
@@ -38,8 +47,9 @@ static const char main_usage[] =
 	"Periods: 2022 (year), 2022S1 (half), 2022Q3 (quarter), 2022M06 "
 	"(month).\n"
 	"\n"
-	"Exit status: 0 success; 1 refused or failed (reason on stderr);\n"
-	"2 usage error; 3 the node is not running; 4 `wait` timed out.\n";
+	"Exit status: 0 success; 1 refused or failed (reason on stderr), or\n"
+	"`check` found an error; 2 usage error; 3 the node is not running;\n"
+	"4 `wait` timed out.\n";
 
 void cli_error(const char *fmt, ...)
 {
@@ -52,8 +62,37 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The option of opts that a names (with its value after '=' in *eq), or
+ * NULL. */
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *a, const char **eq)
+{
+	*eq = NULL;
+	for (; opts != NULL && opts->name != NULL; opts++) {
+		size_t len = strlen(opts->name);
+
+		if (strcmp(a, opts->name) == 0 ||
+		    (opts->alias != NULL && strcmp(a, opts->alias) == 0))
+			return opts;
+		if (opts->value != NULL && strncmp(a, opts->name, len) == 0 &&
+		    a[len] == '=') {
+			*eq = a + len + 1;
+			return opts;
+		}
+	}
+	return NULL;
+}
+
 int cli_parse_simple(struct cli *cli, int argc, char **argv,
 		     const char *usage, char **pos, int max_pos, int *n_pos)
+{
+	return cli_parse_args(cli, argc, argv, usage, NULL, pos, max_pos,
+			      max_pos, n_pos);
+}
+
+int cli_parse_args(struct cli *cli, int argc, char **argv, const char *usage,
+		   const struct cli_opt *opts, char **pos, int min_pos,
+		   int max_pos, int *n_pos)
 {
 	bool only_pos = false;
 
@@ -65,6 +104,8 @@ int cli_parse_simple(struct cli *cli, int argc, char **argv,
 		const char *a = argv[i];
 		bool is_opt = !only_pos && a[0] == '-' && a[1] != '\0' &&
 			      !(a[1] >= '0' && a[1] <= '9');
+		const struct cli_opt *o;
+		const char *eq;
 
 		if (!is_opt) {
 			if (*n_pos == max_pos) {
@@ -81,15 +122,31 @@ int cli_parse_simple(struct cli *cli, int argc, char **argv,
 			return EXIT_OK;
 		} else if (strcmp(a, "--json") == 0) {
 			cli->json = true;
+		} else if ((o = find_opt(opts, a, &eq)) != NULL) {
+			if (o->flag != NULL)
+				*o->flag = true;
+			if (o->value == NULL)
+				continue;
+			if (eq == NULL && i + 1 == argc) {
+				cli_error("%s: option %s needs a value",
+					  argv[0], a);
+				fputs(usage, stderr);
+				return EXIT_USAGE;
+			}
+			*o->value = eq != NULL ? eq : argv[++i];
 		} else {
 			cli_error("%s: unknown option '%s'", argv[0], a);
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (*n_pos != max_pos) {
-		cli_error("%s: expected %d argument%s, got %d", argv[0], max_pos,
-			  max_pos == 1 ? "" : "s", *n_pos);
+	if (*n_pos < min_pos) {
+		if (min_pos == max_pos)
+			cli_error("%s: expected %d argument%s, got %d", argv[0],
+				  max_pos, max_pos == 1 ? "" : "s", *n_pos);
+		else
+			cli_error("%s: expected %d to %d arguments, got %d",
+				  argv[0], min_pos, max_pos, *n_pos);
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
@@ -102,6 +159,9 @@ static const struct {
 } commands[] = {
 	{ "init", cmd_init },	  { "put", cmd_put },	    { "get", cmd_get },
 	{ "rollup", cmd_rollup }, { "status", cmd_status }, { "wait", cmd_wait },
+	{ "import", cmd_import }, { "export", cmd_export },
+	{ "catalog", cmd_catalog }, { "report", cmd_report },
+	{ "check", cmd_check },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

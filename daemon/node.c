@@ -1,10 +1,16 @@
 /*
  * node.c -- starting and stopping one node.
  *
- * Start: configuration -> unit list and catalog -> store -> mailbox ->
- * control socket -> listener for children -> dialer to the parent ->
- * signal handlers.  Any failure undoes what was done, in reverse order, and
- * names the cause in the log.
+ * Start: configuration -> unit list and catalog file -> store -> the
+ * catalog last received from the parent, when newer -> mailbox -> control
+ * socket -> listener for children -> dialer to the parent -> signal
+ * handlers.  Any failure undoes what was done, in reverse order, and names
+ * the cause in the log.
+ *
+ * The catalog: the top node runs its file.  Every other node runs the newer
+ * of its file and the catalog its parent last sent (kept in the store); a
+ * newer one arriving from the parent replaces it live.  A catalog that does
+ * not parse is refused with FILE:LINE: reason and the node keeps its own.
  *
  * Stop (SIGTERM, SIGINT): the servers and the uplink close their nng
  * sockets and abandon requests in flight.  Nothing is half-written: every
@@ -197,6 +203,9 @@ static int open_store(struct dongbo_node *node)
 		.map_size = node->cfg.map_size,
 		.units = node->units,
 		.home = node->home,
+		/* Set once the catalog to run is chosen (follow_catalog),
+		 * so that the roll-ups are rebuilt at most once. */
+		.catalog = NULL,
 	};
 	int rv;
 
@@ -209,6 +218,137 @@ static int open_store(struct dongbo_node *node)
 	}
 	dongbo_log_info("store %s at %s%s", dongbo_store_id(node->store), path,
 			dongbo_store_is_new(node->store) ? " (new)" : "");
+	return 0;
+}
+
+const char *dongbo_node_catalog_source(const struct dongbo_node *node)
+{
+	return node->catalog_from_parent ? "parent" : "file";
+}
+
+/* Makes cat (taken) the catalog the node and its store run, and frees the
+ * old one: nothing else refers to it once the store has switched, and the
+ * loop is the only thread that reads it. */
+static int switch_catalog(struct dongbo_node *node, struct dongbo_catalog *cat,
+			  bool from_parent)
+{
+	int rv = dongbo_store_set_catalog(node->store, cat);
+
+	if (rv != 0) {
+		dongbo_catalog_free(cat);
+		return rv;
+	}
+	dongbo_catalog_free(node->catalog);
+	node->catalog = cat;
+	node->catalog_from_parent = from_parent;
+	return 0;
+}
+
+/* A node with a parent runs the catalog that parent last sent, when it is
+ * newer than its own file's.  A saved text that no longer parses (a newer
+ * format than this build knows) is left aside with a warning. */
+static int load_parent_catalog(struct dongbo_node *node)
+{
+	struct dongbo_catalog *cat;
+	uint32_t own = dongbo_catalog_version(node->catalog), got;
+	char err[512];
+	char *text;
+	size_t len;
+	int rv;
+
+	if (node->cfg.parent_url == NULL)
+		return 0; /* the top node's catalog is its file */
+	rv = dongbo_store_catalog_load(node->store, &text, &len);
+	if (rv == DONGBO_E_NOTFOUND)
+		return 0;
+	if (rv != 0) {
+		dongbo_log_error("store: the catalog received from the parent: "
+				 "%s", dongbo_strerror(rv));
+		return rv;
+	}
+	rv = dongbo_catalog_parse("catalog received from the parent", text,
+				  len, &cat, err, sizeof(err));
+	free(text);
+	if (rv != 0) {
+		dongbo_log_warn("%s; running catalog v%u from %s", err, own,
+				node->cfg.catalog_path);
+		return 0;
+	}
+	got = dongbo_catalog_version(cat);
+	if (got <= own) {
+		dongbo_log_info("catalog v%u from %s (the parent's last, v%u, "
+				"is not newer)", own, node->cfg.catalog_path,
+				got);
+		dongbo_catalog_free(cat);
+		return 0;
+	}
+	rv = switch_catalog(node, cat, true);
+	if (rv != 0) {
+		dongbo_log_error("store: switching to catalog v%u: %s", got,
+				 dongbo_strerror(rv));
+		return rv;
+	}
+	dongbo_log_info("catalog v%u, received from the parent (%s has v%u)",
+			got, node->cfg.catalog_path, own);
+	return 0;
+}
+
+/* The store follows the catalog chosen at start (a no-op when
+ * load_parent_catalog already switched to the parent's). */
+static int follow_catalog(struct dongbo_node *node)
+{
+	int rv = dongbo_store_set_catalog(node->store, node->catalog);
+
+	if (rv != 0)
+		dongbo_log_error("store: following catalog v%u: %s",
+				 dongbo_catalog_version(node->catalog),
+				 dongbo_strerror(rv));
+	return rv;
+}
+
+int dongbo_node_catalog_offer(struct dongbo_node *node, const char *parent,
+			      const void *text, size_t len, uint32_t version)
+{
+	struct dongbo_catalog *cat;
+	uint32_t own = dongbo_catalog_version(node->catalog), got;
+	char name[64];
+	char err[512];
+	int rv;
+
+	snprintf(name, sizeof(name), "catalog of %s", parent);
+	rv = dongbo_catalog_parse(name, text, len, &cat, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("catalog v%u from parent refused: %s; keeping "
+				 "v%u", version, err, own);
+		node->catalog_refused = version;
+		return rv;
+	}
+	got = dongbo_catalog_version(cat);
+	if (got != version)
+		dongbo_log_warn("catalog from parent %s announced as v%u is "
+				"v%u", parent, version, got);
+	if (got <= own) {
+		/* Not newer after all: do not fetch it again. */
+		if (version > own)
+			node->catalog_refused = version;
+		dongbo_catalog_free(cat);
+		return 0;
+	}
+	/* Saved first: should the switch fail, a restart still tries it. */
+	rv = dongbo_store_catalog_save(node->store, text, len);
+	if (rv == 0)
+		rv = switch_catalog(node, cat, true);
+	else
+		dongbo_catalog_free(cat);
+	if (rv != 0) {
+		dongbo_log_error("catalog v%u from parent not taken: store: %s; "
+				 "keeping v%u", got, dongbo_strerror(rv), own);
+		node->catalog_refused = got;
+		return rv;
+	}
+	node->catalog_refused = 0;
+	dongbo_log_info("catalog v%u → v%u from parent %s", own, got,
+			parent);
 	return 0;
 }
 
@@ -272,7 +412,9 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 	}
 	if (dongbo_log_level_parse(node->cfg.log_level, &level) == 0)
 		dongbo_log_set_level(level);
-	if ((rv = load_meta(node)) != 0 || (rv = open_store(node)) != 0)
+	if ((rv = load_meta(node)) != 0 || (rv = open_store(node)) != 0 ||
+	    (rv = load_parent_catalog(node)) != 0 ||
+	    (rv = follow_catalog(node)) != 0)
 		return rv;
 	if (dongbo_mailbox_init(&node->mailbox, loop) != 0) {
 		dongbo_log_error("cannot create the loop's mailbox");

@@ -33,7 +33,14 @@ struct dongbo_node {
 	uv_loop_t *loop;
 	struct dongbo_config cfg;
 	struct dongbo_units *units;
+	/* The catalog the node runs: its own file's, or the newer one last
+	 * received from the parent (see dongbo_node_catalog_offer). */
 	struct dongbo_catalog *catalog;
+	bool catalog_from_parent;
+	/* A version from the parent that could not be taken (malformed, or
+	 * the store failed): not fetched again until a newer one or a
+	 * restart.  0 when none. */
+	uint32_t catalog_refused;
 	const struct dongbo_unit *home;
 	const struct dongbo_unit **hosts; /* home first, then cfg.hosts */
 	size_t n_hosts;
@@ -83,6 +90,22 @@ struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
 /* Position of a level name in node->levels; unknown names sort last. */
 size_t dongbo_node_level_rank(const struct dongbo_node *node,
 			      const char *level);
+
+/* "parent" when the catalog the node runs came from its parent, else
+ * "file" (its own catalog file). */
+const char *dongbo_node_catalog_source(const struct dongbo_node *node);
+
+/*
+ * The parent sent its catalog (len bytes of text; version as announced in
+ * its Welcome).  When the text parses and its version is newer than the one
+ * the node runs, it is saved in the store (so a restart runs it), the
+ * roll-ups follow it and the node switches to it, freeing the old one.  A
+ * text that does not parse, or a store failure, is logged and leaves the
+ * node on its catalog (node->catalog_refused notes the version).  Loop
+ * thread.  Returns 0 (taken, or not newer) or the error.
+ */
+int dongbo_node_catalog_offer(struct dongbo_node *node, const char *parent,
+			      const void *text, size_t len, uint32_t version);
 
 /* sync.c: handles one request from a child (server handler). */
 nng_msg *dongbo_sync_handle(void *node, nng_msg *req);

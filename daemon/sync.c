@@ -8,6 +8,11 @@
  * transaction -> Ack {cursor}, sent only after that commit.  When values
  * changed, our own uplink is kicked so they travel on up.
  *
+ * The catalog flows down with these replies: a Welcome to a child whose
+ * Hello names an older catalog version carries our catalog's text, and
+ * every Ack names our version (a child that sees a newer one says Hello
+ * again).  We never take a catalog from a child.
+ *
  * Failure modes (each answered with an Error or a Rejection; nothing stored
  * changes unless the whole transaction commits):
  *  - malformed bytes, unknown message, bad store id: Error PROTO.
@@ -15,9 +20,11 @@
  *    Error UNKNOWN_UNIT / OUTSIDE_SUBTREE, logged.
  *  - records out of order or outside the batch range: Error PROTO.
  *  - a record with an unknown unit or indicator, a unit outside the child's
- *    subtree, a malformed period, a bad value or version: a Rejection with
- *    its reason; the rest of the batch is applied and the cursor moves past
- *    it, so one bad record never blocks the records after it.
+ *    subtree, a malformed period, a bad value or version, a value for a
+ *    ratio or total (computed, never stored) or a stated total for an
+ *    indicator that is not summed: a Rejection with its reason; the rest
+ *    of the batch is applied and the cursor moves past it, so one bad
+ *    record never blocks the records after it.
  *  - a batch we have already applied (REQ resend, replay): the store
  *    changes nothing and we ack the cursor again.
  *  - a batch beyond our cursor: Error GAP with the cursor to resume from.
@@ -138,6 +145,17 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 	w.unit = (char *)node->home->code;
 	w.store_id = (char *)dongbo_store_id(node->store);
 	w.applied_seq = applied;
+	w.catalog_version = dongbo_catalog_version(node->catalog);
+	if (h->catalog_version < w.catalog_version) {
+		size_t len;
+		const char *text = dongbo_catalog_text(node->catalog, &len);
+
+		dongbo_log_info("sync: sending catalog v%u to %s (it runs v%u)",
+				w.catalog_version, child->code,
+				h->catalog_version);
+		w.catalog.data = (uint8_t *)text;
+		w.catalog.len = len;
+	}
 	rep.body_case = DONGBO__SYNC_REPLY__BODY_WELCOME;
 	rep.welcome = &w;
 	return reply_pack(&rep);
@@ -172,6 +190,17 @@ static int check_record(struct dongbo_node *node, const struct dongbo_unit *chil
 	}
 	if (r->version == 0) {
 		snprintf(err, errlen, "version 0 is not a version");
+		return DONGBO_E_BAD_VALUE;
+	}
+	if (!dongbo_indicator_is_stored(ind)) {
+		snprintf(err, errlen, "%s is computed (rule %s) and holds no "
+			 "values of its own", ind->code,
+			 ind->rule == DONGBO_RULE_RATIO ? "ratio" : "total");
+		return DONGBO_E_BAD_VALUE;
+	}
+	if (r->stated && ind->rule != DONGBO_RULE_SUM) {
+		snprintf(err, errlen, "a stated total of %s: only indicators "
+			 "with rule sum have stated totals", ind->code);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (!r->deleted &&
@@ -262,6 +291,7 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 			.value = r->deleted ? 0 : r->value,
 			.version = r->version,
 			.deleted = r->deleted,
+			.stated = r->stated,
 			.seq = r->seq,
 		};
 	}
@@ -295,6 +325,7 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 	}
 	ack.store_id = (char *)dongbo_store_id(node->store);
 	ack.applied_seq = applied;
+	ack.catalog_version = dongbo_catalog_version(node->catalog);
 	ack.n_rejected = n_rej;
 	ack.rejected = rej_ptrs;
 	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;

@@ -9,6 +9,12 @@
  * nothing is left the session goes IDLE and sends an empty Push every
  * heartbeat, which also notices a parent that lost its store.
  *
+ * The catalog comes down the same session: Hello says which version we
+ * run; a Welcome from a parent running a newer one carries its text, which
+ * the node takes (dongbo_node_catalog_offer).  Every Ack names the
+ * parent's version, so a parent that got a newer catalog while we were
+ * idle is noticed at the next heartbeat: we say Hello again to fetch it.
+ *
  * Failure modes:
  *  - parent down, link lost, reply late: the request times out (or nng
  *    resends it on a new pipe); we back off exponentially with jitter and
@@ -22,6 +28,11 @@
  *  - a malformed or unexpected reply: logged, treated as a failure.
  *  - a parent serving a unit that is not an ancestor of ours: refused,
  *    logged, retried at the slowest backoff (the configuration is wrong).
+ *  - a catalog from the parent that does not parse (or cannot be stored):
+ *    logged with FILE:LINE: reason; we keep ours and do not fetch that
+ *    version again until the parent announces a newer one or we restart.
+ *    Sync goes on meanwhile; records the parent cannot check yet are
+ *    refused with a reason, as always.
  */
 #include "uplink.h"
 
@@ -212,6 +223,7 @@ static void send_hello(struct dongbo_uplink *up)
 	hello.protocol = DONGBO_PROTOCOL_VERSION;
 	hello.unit = (char *)up->node->home->code;
 	hello.store_id = (char *)dongbo_store_id(up->node->store);
+	hello.catalog_version = dongbo_catalog_version(up->node->catalog);
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_HELLO;
 	req.hello = &hello;
 	up_call(up, &req.base);
@@ -249,6 +261,7 @@ static int batch_add_cb(void *arg, const struct dongbo_record *rec)
 	r->value = rec->value;
 	r->version = rec->version;
 	r->deleted = rec->deleted;
+	r->stated = rec->stated;
 	r->seq = rec->seq;
 	b->ptrs[b->n++] = r;
 	return oom ? DONGBO_E_NOMEM : 0;
@@ -366,6 +379,17 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 }
 
 
+/* True when the parent announces a catalog newer than ours that we have
+ * not already refused. */
+static bool parent_has_newer_catalog(const struct dongbo_uplink *up,
+				     uint32_t version)
+{
+	const struct dongbo_node *node = up->node;
+
+	return version > dongbo_catalog_version(node->catalog) &&
+	       version > node->catalog_refused;
+}
+
 static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 {
 	const struct dongbo_unit *pu = dongbo_units_find(up->node->units, w->unit);
@@ -396,6 +420,11 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 	}
 	dongbo_log_info("uplink: welcomed by %s, resuming after record %llu",
 			w->unit, (unsigned long long)w->applied_seq);
+	if (w->catalog.len > 0 &&
+	    parent_has_newer_catalog(up, w->catalog_version))
+		(void)dongbo_node_catalog_offer(up->node, w->unit,
+						w->catalog.data, w->catalog.len,
+						w->catalog_version);
 	up->backoff_ms = BACKOFF_MIN_MS;
 	up->last_error[0] = '\0';
 	send_next(up);
@@ -426,6 +455,13 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 		return;
 	}
 	up->last_error[0] = '\0';
+	if (parent_has_newer_catalog(up, ack->catalog_version)) {
+		dongbo_log_info("uplink: parent runs catalog v%u (we run v%u); "
+				"fetching it", ack->catalog_version,
+				dongbo_catalog_version(up->node->catalog));
+		send_hello(up);
+		return;
+	}
 	send_next(up);
 }
 

@@ -21,6 +21,10 @@
 /* Largest message a node or the CLI accepts (NNG_OPT_RECVMAXSZ). */
 #define DONGBO_MSG_MAX (16u * 1024u * 1024u)
 
+/* Most items one put request may carry (an import is one request, all or
+ * nothing); the message size limit usually binds first. */
+#define DONGBO_PUT_ITEMS_MAX 500000u
+
 /* Packs m into a new nng message *out (caller owns it).
  * Returns 0, DONGBO_E_TOOBIG or DONGBO_E_NOMEM. */
 int dongbo_proto_pack(const ProtobufCMessage *m, nng_msg **out);

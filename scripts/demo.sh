@@ -3,11 +3,14 @@
 # and three real communes under each, from data/dvhc-2025-03.tsv.  Every
 # node is its own dongbod process on 127.0.0.1 in its own directory.
 #
-# It installs what is missing, builds, starts the 9 nodes, enters the 2022
-# II.06c figures of scripts/sample-2022.tsv at communes, districts and the
-# province, waits until they have flowed up, prints the province roll-up
-# (total, by level, by district) and every node's sync state, shows a
-# correction travelling up, and stops every node cleanly.
+# It installs what is missing, builds, starts the 9 nodes, imports the 2022
+# figures of scripts/sample-2022.csv at communes, districts and the
+# province (each node its own units), waits until they have flowed up,
+# prints the province roll-up (total, by level, by district), the filled
+# official forms II.06c and Bộ Nội vụ Biểu mẫu 3, the consistency check
+# (which finds the stated total that disagrees with its units, as in the
+# real 2022 report), every node's sync state, shows a correction
+# travelling up, and stops every node cleanly.
 #
 # Environment: DONGBO_DEMO_DIR (default: a new temporary directory, kept
 # afterwards so you can look around), DONGBO_DEMO_PORT (default 17400; the
@@ -82,16 +85,13 @@ for u in "${all_units[@]}"; do
 done
 echo "  ${#all_units[@]} nodes running (logs in $work/logs)"
 
-say "Entering the 2022 II.06c figures, each at its own unit's node"
-declare -A entered
-while IFS=$'\t' read -r unit ind period value; do
-  case "$unit" in ''|'#'*|unit) continue ;; esac
-  "$dongbo" -C "$work/$unit" put "$unit" "$ind" "$period" "$value"
-  entered[$unit]=$(( ${entered[$unit]:-0} + 1 ))
-done < scripts/sample-2022.tsv
+say "Importing the 2022 figures, each unit's at its own node (dongbo import)"
 for u in "${all_units[@]}"; do
-  name=$("$dongbo" -C "$work/$u" status --json | jq -r .name)
-  printf '  %-6s %2d figures  %s\n' "$u" "${entered[$u]:-0}" "$name"
+  # The unit's rows of the sample, with its header (comments dropped).
+  awk -F, -v u="$u" '/^#/ { next } !h { print; h = 1; next } $1 == u' \
+    scripts/sample-2022.csv >"$work/import-$u.csv"
+  printf '  %-6s ' "$u"
+  "$dongbo" -C "$work/$u" import "$work/import-$u.csv"
 done
 
 say "Waiting until every figure has reached the province"
@@ -126,6 +126,15 @@ echo "  Districts: $(for d in "${districts[@]}"; do printf '%s %s; ' "$d" \
 echo
 echo "  One indicator in full, as \`dongbo rollup\` prints it:"
 "$dongbo" -C "$work/$province" rollup "$province" hs_giai_quyet_dung_han 2022 | sed 's/^/    /'
+
+say "The province's official forms, filled from its units' own figures"
+"$dongbo" -C "$work/$province" report "$province" 2022 --form II.06c --width 110 | sed 's/^/  /'
+echo
+"$dongbo" -C "$work/$province" report "$province" 2022 --form BNV-BM3 --width 110 | sed 's/^/  /'
+
+say "Consistency check of the province's subtree (dongbo check)"
+# Exit status 1: an error was found -- here on purpose, see the sample.
+"$dongbo" -C "$work/$province" check "$province" 2022 | sed 's/^/  /' || true
 
 say "A correction at a commune travels up: 07201 hs_giai_quyet_dung_han 240 -> 245"
 before=$("$dongbo" -C "$work/$province" rollup "$province" hs_giai_quyet_dung_han 2022 --json | jq .value)

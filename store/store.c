@@ -20,7 +20,7 @@
 #include "log.h"
 
 #define STORE_MAP_DEFAULT (1ull << 30)
-#define STORE_N_DBS 5
+#define STORE_N_DBS 7
 
 int store_mdb_err(const struct dongbo_store *s, const char *what, int rc)
 {
@@ -197,10 +197,12 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 
 	if (fmt->mv_size != 1)
 		return store_corrupt(s, "format record has a bad length");
-	if (*(const unsigned char *)fmt->mv_data != STORE_FORMAT) {
-		dongbo_log_error("store: '%s': format %u, this build reads %u",
+	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT_MIN ||
+	    *(const unsigned char *)fmt->mv_data > STORE_FORMAT) {
+		dongbo_log_error("store: '%s': format %u, this build reads "
+				 "%u to %u",
 				 s->path, *(const unsigned char *)fmt->mv_data,
-				 STORE_FORMAT);
+				 STORE_FORMAT_MIN, STORE_FORMAT);
 		return DONGBO_E_VERSION;
 	}
 
@@ -240,11 +242,13 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 
 static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
 {
-	const char *names[STORE_N_DBS] = { "meta", "values", "log", "rollup",
-					   "children" };
-	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta, &s->dbi_values,
-				       &s->dbi_log, &s->dbi_rollup,
-				       &s->dbi_children };
+	const char *names[STORE_N_DBS] = { "meta",     "values", "log",
+					   "rollup",   "children", "dist",
+					   "conflict" };
+	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta,	 &s->dbi_values,
+				       &s->dbi_log,	 &s->dbi_rollup,
+				       &s->dbi_children, &s->dbi_dist,
+				       &s->dbi_conflict };
 
 	for (size_t i = 0; i < STORE_N_DBS; i++) {
 		int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
@@ -253,6 +257,107 @@ static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
 			return store_mdb_err(s, "open database", rc);
 	}
 	return 0;
+}
+
+/* Rebuilds the roll-ups when the catalog they follow is not s->catalog's
+ * version (a new catalog, or a store of format 1). */
+static int catalog_follow(struct dongbo_store *s, MDB_txn *txn)
+{
+	uint64_t want = s->catalog != NULL ? dongbo_catalog_version(s->catalog)
+					   : 0;
+	uint64_t have = UINT64_MAX; /* none: a new or format 1 store */
+	MDB_val k = val_str("catver"), v;
+	int rc;
+
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == 0 && v.mv_size == 8)
+		have = store_get_u64(v.mv_data);
+	else if (rc == 0)
+		return store_corrupt(s, "meta record has a bad length");
+	else if (rc != MDB_NOTFOUND)
+		return store_mdb_err(s, "read meta", rc);
+	if (have == want)
+		return 0;
+	if (have != UINT64_MAX)
+		dongbo_log_info("store: catalog v%llu replaces v%llu: rebuilding "
+				"roll-ups",
+				(unsigned long long)want,
+				(unsigned long long)have);
+	return store_rebuild(s, txn);
+}
+
+int dongbo_store_set_catalog(struct dongbo_store *s,
+			     const struct dongbo_catalog *cat)
+{
+	const struct dongbo_catalog *old = s->catalog;
+	MDB_txn *txn;
+	int rc;
+
+	s->catalog = cat;
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		goto err;
+	rc = catalog_follow(s, txn);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		goto err;
+	}
+	rc = store_txn_commit(s, txn);
+	if (rc == 0)
+		return 0;
+err:
+	s->catalog = old;
+	return rc;
+}
+
+int dongbo_store_catalog_save(struct dongbo_store *s, const char *text,
+			      size_t len)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (text == NULL || len == 0)
+		return DONGBO_E_INVAL;
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	rc = meta_put_bytes(s, txn, "catalog", text, len);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return store_txn_commit(s, txn);
+}
+
+int dongbo_store_catalog_load(struct dongbo_store *s, char **text, size_t *len)
+{
+	MDB_val k = val_str("catalog"), v;
+	MDB_txn *txn;
+	char *copy = NULL;
+	int rc;
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		rc = DONGBO_E_NOTFOUND;
+	} else if (rc != 0) {
+		rc = store_mdb_err(s, "read meta", rc);
+	} else {
+		copy = malloc(v.mv_size + 1);
+		if (copy == NULL) {
+			rc = DONGBO_E_NOMEM;
+		} else {
+			memcpy(copy, v.mv_data, v.mv_size);
+			copy[v.mv_size] = '\0';
+			*len = v.mv_size;
+		}
+	}
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		*text = copy;
+	return rc;
 }
 
 /* Opens the databases and creates or checks the meta records, in one write
@@ -291,6 +396,10 @@ static int store_init(struct dongbo_store *s)
 	}
 	if (rc != 0)
 		goto err_after_txn;
+	/* Without a catalog yet, the caller picks one (from its file or the
+	 * one saved here) and sets it; rebuilding now would be wasted. */
+	if (s->catalog != NULL && (rc = catalog_follow(s, txn)) != 0)
+		goto err_after_txn;
 	rc = store_txn_commit(s, txn);
 	if (rc != 0)
 		s->is_new = false;
@@ -318,6 +427,7 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 		return DONGBO_E_NOMEM;
 	s->units = opts->units;
 	s->home = opts->home;
+	s->catalog = opts->catalog;
 	s->path = strdup(opts->path);
 	if (s->path == NULL) {
 		rc = DONGBO_E_NOMEM;
@@ -687,11 +797,11 @@ out:
 }
 
 int dongbo_store_get(struct dongbo_store *s, const char *unit,
-		     const char *indicator, const char *period,
+		     const char *indicator, const char *period, bool stated,
 		     struct dongbo_value *out)
 {
 	struct dongbo_record probe = { .unit = unit, .indicator = indicator,
-				       .period = period };
+				       .period = period, .stated = stated };
 	char kbuf[STORE_KEY_MAX];
 	struct store_value sv;
 	MDB_txn *txn;
@@ -720,108 +830,6 @@ int dongbo_store_get(struct dongbo_store *s, const char *unit,
 	out->version = sv.version;
 	out->deleted = sv.deleted;
 	return 0;
-}
-
-int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
-			const char *indicator, const char *period,
-			struct dongbo_agg *total,
-			int (*cb)(void *arg, enum dongbo_part_kind kind,
-				  const char *key, const struct dongbo_agg *agg),
-			void *arg)
-{
-	char prefix[STORE_KEY_MAX];
-	char part[STORE_KEY_MAX + 1];
-	size_t prefix_len;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	struct dongbo_agg agg;
-	int rc;
-
-	rc = store_key_rollup_prefix(anchor, indicator, period, prefix,
-				     &prefix_len);
-	if (rc != 0)
-		return DONGBO_E_NOTFOUND;
-
-	rc = store_txn_begin(s, true, &txn);
-	if (rc != 0)
-		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
-
-	/* The total sorts first under the prefix; without it the subtree
-	 * holds no value (parts never outlive their total). */
-	prefix[prefix_len] = STORE_DIM_TOTAL;
-	k.mv_size = prefix_len + 1;
-	k.mv_data = prefix;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-	if (rc == MDB_NOTFOUND) {
-		rc = DONGBO_E_NOTFOUND;
-		goto err_after_cursor;
-	}
-	if (rc != 0) {
-		rc = store_mdb_err(s, "read rollup", rc);
-		goto err_after_cursor;
-	}
-	if (store_agg_decode(&v, &agg) != 0) {
-		rc = store_corrupt(s, "rollup entry malformed");
-		goto err_after_cursor;
-	}
-	/* The total is handed out before the parts so that cb may relate
-	 * each part to it. */
-	if (total != NULL)
-		*total = agg;
-
-	for (;;) {
-		enum dongbo_part_kind kind;
-		const char *dim;
-		size_t n;
-
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		if (rc == MDB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read rollup", rc);
-			break;
-		}
-		if (k.mv_size <= prefix_len ||
-		    memcmp(k.mv_data, prefix, prefix_len) != 0) {
-			rc = 0;
-			break;
-		}
-		dim = (const char *)k.mv_data + prefix_len;
-		n = k.mv_size - prefix_len - 1;
-		if (dim[0] == STORE_DIM_LEVEL) {
-			kind = DONGBO_PART_LEVEL;
-		} else if (dim[0] == STORE_DIM_CHILD && n > 0) {
-			kind = DONGBO_PART_CHILD;
-		} else {
-			rc = store_corrupt(s, "rollup key malformed");
-			break;
-		}
-		if (memchr(dim + 1, '\0', n) != NULL ||
-		    store_agg_decode(&v, &agg) != 0) {
-			rc = store_corrupt(s, "rollup entry malformed");
-			break;
-		}
-		if (cb == NULL)
-			continue;
-		memcpy(part, dim + 1, n);
-		part[n] = '\0';
-		rc = cb(arg, kind, part, &agg);
-		if (rc != 0)
-			break;
-	}
-err_after_cursor:
-	mdb_cursor_close(cur);
-err_after_txn:
-	mdb_txn_abort(txn);
-	return rc;
 }
 
 bool dongbo_store_id_is_valid(const char *s)

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "units.h"
 
 /* Store identity: 32 lower-case hex digits. */
@@ -46,6 +47,12 @@ struct dongbo_store_options {
 	uint64_t map_size;	/* bytes; 0 means 1 GiB */
 	const struct dongbo_units *units; /* borrowed; outlives the store */
 	const struct dongbo_unit *home;	  /* this node's home unit */
+	/* borrowed; outlives the store or its replacement by
+	 * dongbo_store_set_catalog.  Gives each indicator its rules.  NULL:
+	 * none yet -- the caller reads the saved catalog
+	 * (dongbo_store_catalog_load) and then sets the one to run, so that
+	 * the roll-ups are rebuilt at most once. */
+	const struct dongbo_catalog *catalog;
 };
 
 /* Opens (creating on first use) the store.  Returns 0, DONGBO_E_IO,
@@ -53,6 +60,26 @@ struct dongbo_store_options {
  * given unit list).  A new store gets a fresh random identity. */
 int dongbo_store_open(const struct dongbo_store_options *opts,
 		      struct dongbo_store **out);
+
+/*
+ * Replaces the catalog the roll-ups follow (cat is borrowed, as in the
+ * options).  When its version differs from the one the stored roll-ups
+ * were built with, every roll-up is rebuilt from the values in one write
+ * transaction (also done by open).  0 or a store error.
+ */
+int dongbo_store_set_catalog(struct dongbo_store *store,
+			     const struct dongbo_catalog *cat);
+
+/*
+ * The catalog received from the parent, kept so that a restart runs the
+ * catalog the node last received.  save stores a copy of the len bytes
+ * (durably, replacing any earlier one); load returns a malloc'd copy the
+ * caller frees, or DONGBO_E_NOTFOUND when none was saved.
+ */
+int dongbo_store_catalog_save(struct dongbo_store *store, const char *text,
+			      size_t len);
+int dongbo_store_catalog_load(struct dongbo_store *store, char **text,
+			      size_t *len);
 
 /* Closes the environment.  NULL is a no-op. */
 void dongbo_store_close(struct dongbo_store *store);
@@ -74,6 +101,10 @@ struct dongbo_record {
 	int64_t value;
 	uint64_t version; /* from the authoring node; > 0 */
 	bool deleted;	  /* a retraction (tombstone); value is then 0 */
+	/* The total the unit's paper report states for its subtree: kept
+	 * beside the value under its own key, never rolled up; `check`
+	 * compares it with the computed roll-up. */
+	bool stated;
 	uint64_t seq;	  /* position in the log it comes from */
 };
 
@@ -175,15 +206,31 @@ struct dongbo_value {
 	bool deleted;
 };
 
-/* Returns 0 (a tombstone is found with deleted = true) or
+/* The value entered for exactly this key (stated: the stated total).
+ * Returns 0 (a tombstone is found with deleted = true) or
  * DONGBO_E_NOTFOUND. */
 int dongbo_store_get(struct dongbo_store *store, const char *unit,
-		     const char *indicator, const char *period,
+		     const char *indicator, const char *period, bool stated,
 		     struct dongbo_value *out);
+
+/*
+ * The value of unit for indicator in period: the one entered for that
+ * period, or else one composed from its parts by the indicator's time rule
+ * (a year from its halves, a half from its quarters, a quarter from its
+ * months, recursively; sum needs every part, first/last the first/last
+ * part).  *composed (may be NULL) tells which.  0 or DONGBO_E_NOTFOUND.
+ */
+int dongbo_store_value_at(struct dongbo_store *store, const char *unit,
+			  const char *indicator, const char *period,
+			  int64_t *value, bool *composed);
 
 struct dongbo_agg {
 	int64_t sum;
 	int64_t count; /* how many unit values contribute */
+	/* The smallest and largest contributing value, exact under
+	 * corrections; set for indicators with rule min, max or count,
+	 * 0 for others. */
+	int64_t min, max;
 };
 
 enum dongbo_part_kind {
@@ -194,14 +241,52 @@ enum dongbo_part_kind {
 /*
  * The roll-up of indicator/period over anchor's subtree (anchor within
  * home): *total, then cb for each non-empty part, levels first, each kind
- * in key order.  cb may be NULL.  Returns 0 or DONGBO_E_NOTFOUND when no
- * value lies in the subtree.
+ * in key order.  cb may be NULL.  Each unit counts with its value at the
+ * period as dongbo_store_value_at gives it, so any period can be asked for,
+ * also one nobody entered directly.  Returns 0, DONGBO_E_NOTFOUND when no
+ * value lies in the subtree, DONGBO_E_INVAL for an indicator with rule
+ * none or ratio (none keeps no roll-ups; a ratio is computed from the
+ * roll-ups of its parts) or one not in the catalog.
  */
 int dongbo_store_rollup(struct dongbo_store *store, const char *anchor,
 			const char *indicator, const char *period,
 			struct dongbo_agg *total,
 			int (*cb)(void *arg, enum dongbo_part_kind kind,
 				  const char *key, const struct dongbo_agg *agg),
+			void *arg);
+
+/* For indicators with rule min, max or count: cb for each distinct value
+ * among the units of the total (kind/key NULL) or of one part, with how
+ * many units hold it, in increasing order.  0 or DONGBO_E_NOTFOUND. */
+int dongbo_store_rollup_dist(struct dongbo_store *store, const char *anchor,
+			     const char *indicator, const char *period,
+			     const enum dongbo_part_kind *kind, const char *key,
+			     int (*cb)(void *arg, int64_t value, int64_t units),
+			     void *arg);
+
+/* A unit whose entered value for a period differs from the one its parts
+ * compose to (e.g. 2022S1 entered 100, 2022Q1 + 2022Q2 = 90).  Roll-ups
+ * use the entered value. */
+struct dongbo_conflict {
+	const char *unit;
+	const char *period;
+	int64_t entered;
+	int64_t composed;
+};
+
+/* Calls cb for every conflict of indicator in anchor's subtree at period
+ * or any period within it, by period then unit.  0 or cb's return. */
+int dongbo_store_conflicts(struct dongbo_store *store, const char *anchor,
+			   const char *indicator, const char *period,
+			   int (*cb)(void *arg, const struct dongbo_conflict *c),
+			   void *arg);
+
+/* Calls cb for every entered value and stated total (tombstones left out)
+ * of a unit in anchor's subtree, for period (NULL: every period), in key
+ * order.  rec->seq is 0.  0 or cb's return. */
+int dongbo_store_values(struct dongbo_store *store, const char *anchor,
+			const char *period,
+			int (*cb)(void *arg, const struct dongbo_record *rec),
 			void *arg);
 
 /*

@@ -77,53 +77,63 @@ static int slot_lookup(struct batch *b, const struct dongbo_unit *within,
 	return 0;
 }
 
-struct rollup_delta {
-	struct batch *b;
-	int64_t sum;
-	int64_t count;
+/* The values of sl's unit at rec's period and every enclosing period, as
+ * the roll-ups and conflicts see them. */
+struct chain {
+	struct store_rules rules;
+	struct dongbo_period p[4];
+	struct store_eff eff[4];
+	size_t n;
 };
 
-static int rollup_add_cb(void *arg, const char *key, size_t key_len)
+static int chain_read(struct batch *b, const struct dongbo_record *rec,
+		      struct chain *c)
 {
-	struct rollup_delta *d = arg;
-	struct batch *b = d->b;
-	unsigned char buf[STORE_AGG_LEN];
-	struct dongbo_agg agg = { 0, 0 };
-	MDB_val k = { .mv_size = key_len, .mv_data = (void *)key }, v;
+	for (size_t i = 0; i < c->n; i++) {
+		int rc = store_eff(b->s, b->txn, rec->unit, rec->indicator,
+				   &c->p[i], c->rules.time, &c->eff[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Moves roll-ups and conflicts from what `before` saw to what is stored
+ * now. */
+static int chain_fold(struct batch *b, const struct slot *sl,
+		      const struct dongbo_record *rec, const struct chain *before)
+{
+	struct chain after = *before;
 	int rc;
 
-	rc = mdb_get(b->txn, b->s->dbi_rollup, &k, &v);
-	if (rc == 0) {
-		if (store_agg_decode(&v, &agg) != 0)
-			return store_corrupt(b->s, "rollup entry malformed");
-	} else if (rc != MDB_NOTFOUND) {
-		return store_mdb_err(b->s, "read rollup", rc);
-	}
+	rc = chain_read(b, rec, &after);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < after.n; i++) {
+		const struct store_eff *o = &before->eff[i], *n = &after.eff[i];
+		char period[DONGBO_PERIOD_MAX];
 
-	if (__builtin_add_overflow(agg.sum, d->sum, &agg.sum))
-		return DONGBO_E_BAD_VALUE;
-	if (__builtin_add_overflow(agg.count, d->count, &agg.count) ||
-	    agg.count < 0)
-		return store_corrupt(b->s, "rollup count below zero");
-
-	if (agg.count == 0) {
-		/* The last contribution left: an empty entry is no entry,
-		 * so that a part listed by dongbo_store_rollup always holds
-		 * a value.  Its sum must be back to exactly zero. */
-		if (agg.sum != 0)
-			return store_corrupt(b->s, "rollup sum left without values");
-		rc = mdb_del(b->txn, b->s->dbi_rollup, &k, NULL);
-		return store_mdb_err(b->s, "delete rollup", rc);
+		dongbo_period_format(&after.p[i], period);
+		if (after.rules.rolled &&
+		    (rc = store_rollup_fold(b->s, b->txn, sl->unit,
+					    rec->indicator, period,
+					    after.rules.dist,
+					    o->present ? &o->value : NULL,
+					    n->present ? &n->value : NULL)) != 0)
+			return rc;
+		if ((o->conflict || n->conflict) &&
+		    (o->conflict != n->conflict || o->entered != n->entered ||
+		     o->composed != n->composed) &&
+		    (rc = store_conflict_set(b->s, b->txn, rec->unit,
+					     rec->indicator, period, n)) != 0)
+			return rc;
 	}
-	store_agg_encode(&agg, buf);
-	v.mv_size = sizeof(buf);
-	v.mv_data = buf;
-	rc = mdb_put(b->txn, b->s->dbi_rollup, &k, &v, 0);
-	return store_mdb_err(b->s, "write rollup", rc);
+	return 0;
 }
 
 /* Replaces the value in sl by rec at version, logs it and moves the
- * roll-ups by the difference. */
+ * roll-ups of every period whose value that changes. */
 static int slot_replace(struct batch *b, const struct slot *sl,
 			const struct dongbo_record *rec, uint64_t version)
 {
@@ -135,17 +145,23 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 		.version = version,
 		.deleted = rec->deleted,
 	};
-	bool old_present = sl->found && !sl->old.deleted;
-	int64_t old_value = old_present ? sl->old.value : 0;
-	struct rollup_delta d = { .b = b };
+	struct chain before = { .n = 0 };
 	MDB_val k, v;
 	size_t len;
 	int rc;
 
-	/* The difference itself must fit before any sum can absorb it. */
-	if (__builtin_sub_overflow(nv.value, old_value, &d.sum))
-		return DONGBO_E_BAD_VALUE;
-	d.count = (int64_t)!nv.deleted - (int64_t)old_present;
+	/* A stated total is a claim to check, never part of a roll-up. */
+	if (!rec->stated) {
+		store_rules_of(b->s, rec->indicator, &before.rules);
+		if (before.rules.known) {
+			before.n = store_period_chain(rec->period, before.p);
+			if (before.n == 0)
+				return DONGBO_E_BAD_PERIOD;
+			rc = chain_read(b, rec, &before);
+			if (rc != 0)
+				return rc;
+		}
+	}
 
 	store_value_encode(&nv, vbuf);
 	k.mv_size = sl->key_len;
@@ -175,12 +191,8 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 		return store_mdb_err(b->s, "append log", rc);
 	b->head++;
 
-	if (d.sum != 0 || d.count != 0) {
-		rc = store_rollup_keys(b->s, sl->unit, rec->indicator,
-				       rec->period, rollup_add_cb, &d);
-		if (rc != 0)
-			return rc;
-	}
+	if (before.n > 0 && (rc = chain_fold(b, sl, rec, &before)) != 0)
+		return rc;
 	b->n_changed++;
 	return 0;
 }

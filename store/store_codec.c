@@ -94,9 +94,45 @@ static int key_fields(const char *a, size_t a_max, const char *b, size_t b_max,
 int store_key_value(const struct dongbo_record *rec, char key[STORE_KEY_MAX],
 		    size_t *key_len)
 {
-	return key_fields(rec->unit, DONGBO_UNIT_CODE_MAX, rec->indicator,
-			  DONGBO_INDICATOR_CODE_MAX, rec->period,
-			  DONGBO_PERIOD_MAX - 1, key, key_len);
+	size_t n;
+	int rc;
+
+	rc = key_fields(rec->unit, DONGBO_UNIT_CODE_MAX, rec->indicator,
+			DONGBO_INDICATOR_CODE_MAX, rec->period,
+			DONGBO_PERIOD_MAX - 1, key, &n);
+	if (rc != 0)
+		return rc;
+	if (rec->stated) {
+		if (n + 2 > STORE_KEY_MAX)
+			return DONGBO_E_INVAL;
+		key[n++] = '\0';
+		key[n++] = STORE_STATED_SUFFIX;
+	}
+	*key_len = n;
+	return 0;
+}
+
+int store_key_conflict(const char *indicator, const char *period,
+		       const char *unit, char key[STORE_KEY_MAX],
+		       size_t *key_len)
+{
+	return key_fields(indicator, DONGBO_INDICATOR_CODE_MAX, period,
+			  DONGBO_PERIOD_MAX - 1, unit, DONGBO_UNIT_CODE_MAX, key,
+			  key_len);
+}
+
+void store_put_sortable(unsigned char *p, int64_t v)
+{
+	store_put_u64(p, (uint64_t)v ^ (UINT64_C(1) << 63));
+}
+
+int64_t store_get_sortable(const unsigned char *p)
+{
+	uint64_t u = store_get_u64(p) ^ (UINT64_C(1) << 63);
+	int64_t v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
 }
 
 int store_key_rollup_prefix(const char *anchor, const char *indicator,
@@ -119,7 +155,7 @@ int store_key_rollup_prefix(const char *anchor, const char *indicator,
 }
 
 int store_key_value_split(const MDB_val *key, char *unit, char *indicator,
-			  char *period)
+			  char *period, bool *stated)
 {
 	const char *p = key->mv_data;
 	const char *end = p + key->mv_size;
@@ -127,6 +163,13 @@ int store_key_value_split(const MDB_val *key, char *unit, char *indicator,
 	size_t max[3] = { DONGBO_UNIT_CODE_MAX, DONGBO_INDICATOR_CODE_MAX,
 			  DONGBO_PERIOD_MAX - 1 };
 
+	*stated = false;
+	/* A stated total ends in \0 's'; the period then ends there. */
+	if (key->mv_size >= 2 && end[-1] == STORE_STATED_SUFFIX &&
+	    end[-2] == '\0') {
+		*stated = true;
+		end -= 2;
+	}
 	for (int i = 0; i < 3; i++) {
 		/* The first two fields end at a NUL, the last at the key's
 		 * end and must not hide a fourth field. */
@@ -201,7 +244,8 @@ int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 		return DONGBO_E_INVAL;
 	store_put_u64(buf, version);
 	store_put_i64(buf + 8, rec->deleted ? 0 : rec->value);
-	buf[16] = rec->deleted ? STORE_FLAG_DELETED : 0;
+	buf[16] = (rec->deleted ? STORE_FLAG_DELETED : 0) |
+		  (rec->stated ? STORE_FLAG_STATED : 0);
 	memcpy(buf + STORE_LOG_HDR_LEN, rec->unit, nu);
 	memcpy(buf + STORE_LOG_HDR_LEN + nu, rec->indicator, ni);
 	memcpy(buf + STORE_LOG_HDR_LEN + nu + ni, rec->period, np);
@@ -218,7 +262,7 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	struct dongbo_record r;
 
 	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6 ||
-	    (p[16] & ~STORE_FLAG_DELETED))
+	    (p[16] & ~(STORE_FLAG_DELETED | STORE_FLAG_STATED)))
 		return DONGBO_E_CORRUPT;
 	s = (const char *)p + STORE_LOG_HDR_LEN;
 	end = (const char *)p + data->mv_size;
@@ -238,6 +282,7 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	r.version = store_get_u64(p);
 	r.value = store_get_i64(p + 8);
 	r.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
+	r.stated = (p[16] & STORE_FLAG_STATED) != 0;
 	r.seq = store_get_u64(key->mv_data);
 	if (r.version == 0 || r.seq == 0 || (r.deleted && r.value != 0))
 		return DONGBO_E_CORRUPT;

@@ -14,10 +14,14 @@
  *             "head"   -> u64 last log seq (0: empty log)
  *             "uplink" -> u64 acked_seq, i64 last_ack_ms, then 0 or 32
  *                         bytes of parent store id
- *   values    unit \0 indicator \0 period
+ *             "catver" -> u64 catalog version the roll-ups follow
+ *             "catalog" -> the catalog received from the parent (bytes)
+ *   values    unit \0 indicator \0 period [\0 's']
  *             -> u64 version, i64 value, u8 flags (bit 0: deleted)
+ *             The suffix \0 's' marks a stated total, which sorts right
+ *             after the entered value of the same key.
  *   log       u64 seq
- *             -> u64 version, i64 value, u8 flags,
+ *             -> u64 version, i64 value, u8 flags (bit 1: stated),
  *                unit \0 indicator \0 period \0
  *                (NUL-terminated so a record handed out can point into
  *                the map instead of being copied)
@@ -28,7 +32,17 @@
  *             of the anchor's child whose subtree holds the value.  The
  *             letters sort total < levels < children, so one prefix range
  *             scan yields a roll-up in the order dongbo_store_rollup
- *             promises.
+ *             promises.  A unit counts with its value at the period as
+ *             store_eff gives it (entered, or composed from the parts),
+ *             so periods nobody entered have roll-ups too.
+ *   dist      rollup key \0 u64 sortable value (sign bit flipped)
+ *             -> i64 units holding that value (> 0), for indicators with
+ *             rule min, max or count: the first and last entry under a
+ *             roll-up key are its minimum and maximum, whatever was
+ *             corrected.
+ *   conflict  indicator \0 period \0 unit
+ *             -> i64 entered, i64 composed: the unit's entered value for
+ *             the period differs from what its parts compose to.
  *   children child unit code
  *             -> 32 bytes store id, u64 applied_seq, u64 received,
  *                i64 last_seen_ms
@@ -42,9 +56,13 @@
 
 #include <lmdb.h>
 
+#include "period.h"
 #include "store.h"
 
-#define STORE_FORMAT 1
+/* Format 2 added stated totals, dist and conflict; a format 1 store is
+ * read as is and upgraded by rebuilding its roll-ups. */
+#define STORE_FORMAT 2
+#define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
  * MDB_MAXKEYSIZE was changed; keys are built in buffers of this size and
@@ -62,6 +80,10 @@
 #define STORE_UPLINK_LEN 16
 
 #define STORE_FLAG_DELETED 0x01u
+#define STORE_FLAG_STATED 0x02u /* in log entries only */
+#define STORE_STATED_SUFFIX 's'
+#define STORE_DIST_VALUE_LEN 8
+#define STORE_CONFLICT_LEN 16
 
 struct dongbo_store {
 	MDB_env *env;
@@ -70,7 +92,10 @@ struct dongbo_store {
 	MDB_dbi dbi_log;
 	MDB_dbi dbi_rollup;
 	MDB_dbi dbi_children;
+	MDB_dbi dbi_dist;
+	MDB_dbi dbi_conflict;
 	const struct dongbo_units *units; /* borrowed */
+	const struct dongbo_catalog *catalog; /* borrowed; may be NULL */
 	const struct dongbo_unit *home;	  /* borrowed, inside units */
 	char *path;			  /* for messages */
 	char id[DONGBO_STORE_ID_LEN + 1];
@@ -122,15 +147,26 @@ int64_t store_get_i64(const unsigned char *p);
 bool store_id_is_valid(const char *s, size_t n);
 
 /* Checks a record's strings (non-NULL, non-empty, within the limits) and
- * builds its values key.  0 or DONGBO_E_INVAL. */
+ * builds its values key (with the stated suffix when rec->stated).
+ * 0 or DONGBO_E_INVAL. */
 int store_key_value(const struct dongbo_record *rec, char key[STORE_KEY_MAX],
 		    size_t *key_len);
 
 /* Splits a values key into its three fields, copied NUL-terminated into
  * buffers of DONGBO_UNIT_CODE_MAX + 1, DONGBO_INDICATOR_CODE_MAX + 1 and
- * DONGBO_PERIOD_MAX bytes.  0 or DONGBO_E_CORRUPT. */
+ * DONGBO_PERIOD_MAX bytes, and whether it is a stated total.
+ * 0 or DONGBO_E_CORRUPT. */
 int store_key_value_split(const MDB_val *key, char *unit, char *indicator,
-			  char *period);
+			  char *period, bool *stated);
+
+/* Builds the conflict key indicator\0period\0unit. */
+int store_key_conflict(const char *indicator, const char *period,
+		       const char *unit, char key[STORE_KEY_MAX],
+		       size_t *key_len);
+
+/* An int64 as 8 bytes that sort in numeric order, and back. */
+void store_put_sortable(unsigned char *p, int64_t v);
+int64_t store_get_sortable(const unsigned char *p);
 
 /* Builds the roll-up key prefix anchor\0indicator\0period\0. */
 int store_key_rollup_prefix(const char *anchor, const char *indicator,
@@ -158,7 +194,75 @@ void store_child_encode(const struct dongbo_child_state *c,
 int store_child_decode(const MDB_val *key, const MDB_val *data,
 		       struct dongbo_child_state *out);
 
+/* ---- store_time.c: periods composed from their parts ---- */
+
+/* What the store does with an indicator, from the catalog. */
+struct store_rules {
+	bool known;  /* stored indicator in the catalog */
+	bool rolled; /* roll-ups kept (rule other than none) */
+	bool dist;   /* value distribution kept (min, max, count) */
+	enum dongbo_time_rule time;
+};
+
+void store_rules_of(const struct dongbo_store *s, const char *indicator,
+		    struct store_rules *out);
+
+/* A unit's value at a period: entered or composed from the parts. */
+struct store_eff {
+	bool present;  /* has_entered || has_composed */
+	int64_t value; /* entered if any, else composed */
+	bool has_entered, has_composed;
+	int64_t entered, composed;
+	bool conflict; /* entered and composed both present and different */
+};
+
+/* Reads unit/indicator's value at p within txn. */
+int store_eff(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+	      const char *indicator, const struct dongbo_period *p,
+	      enum dongbo_time_rule time, struct store_eff *out);
+
+/* The periods whose value may change when the entered value at period
+ * changes: period itself, then each enclosing one up to its year.
+ * Returns how many (1..4) or 0 when period is malformed. */
+size_t store_period_chain(const char *period, struct dongbo_period chain[4]);
+
+/* Where from-scratch computations deliver what one unit contributes. */
+struct store_sink {
+	/* u's value at period (rolled indicators only). */
+	int (*value)(void *arg, const struct dongbo_unit *u,
+		     const char *indicator, const char *period, int64_t v,
+		     bool dist);
+	/* u's entered and composed values differ at period. */
+	int (*conflict)(void *arg, const char *unit, const char *indicator,
+			const char *period, int64_t entered, int64_t composed);
+	void *arg;
+};
+
+/* Calls the sink for every value and conflict derived from the entered
+ * values of the store (read in txn): the from-scratch definition that the
+ * incremental maintenance must match. */
+int store_derive_all(struct dongbo_store *s, MDB_txn *txn,
+		     const struct store_sink *sink);
+
+/* Stores or removes the conflict record of unit/indicator/period so that
+ * it matches e. */
+int store_conflict_set(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		       const char *indicator, const char *period,
+		       const struct store_eff *e);
+
 /* ---- store_rollup.c ---- */
+
+/* Moves every roll-up that unit u's value of indicator at period feeds
+ * from old to new (NULL: absent), and the value distribution too when
+ * dist.  DONGBO_E_BAD_VALUE when a sum would overflow. */
+int store_rollup_fold(struct dongbo_store *s, MDB_txn *txn,
+		      const struct dongbo_unit *u, const char *indicator,
+		      const char *period, bool dist, const int64_t *old_v,
+		      const int64_t *new_v);
+
+/* Empties the derived databases and recomputes them from the values, and
+ * records the catalog version they follow. */
+int store_rebuild(struct dongbo_store *s, MDB_txn *txn);
 
 /* Calls fn for every roll-up key a value of unit u feeds: for each anchor
  * from u up to and including home, the total, u's level, and (above u) the

@@ -25,6 +25,7 @@ Standard library only.
 
 import atexit
 import concurrent.futures
+import configparser
 import ctypes
 import json
 import os
@@ -51,6 +52,54 @@ SANITIZER_MARKERS = (
 CLI_TIMEOUT_S = 45  # the CLI gives up on the daemon after 30 s itself
 
 _T0 = time.monotonic()
+
+
+def period_parts(period):
+    """The parts a period is composed of: a year of its halves, a half of
+    its quarters, a quarter of its months (canonical forms)."""
+    year, rest = period[:4], period[4:]
+    if rest == "":
+        return [year + "S1", year + "S2"]
+    if rest[0] == "S":
+        h = int(rest[1:])
+        return [year + "Q%d" % q for q in (2 * h - 1, 2 * h)]
+    if rest[0] == "Q":
+        q = int(rest[1:])
+        return [year + "M%02d" % m for m in range(3 * q - 2, 3 * q + 1)]
+    return []
+
+
+def period_value(truth, unit, indicator, period, time_rule):
+    """A unit's value at a period: the one entered, else composed from the
+    parts (sum: every part needed; first/last: that part's), else None."""
+    v = truth.get((unit, indicator, period))
+    if v is not None or time_rule == "none":
+        return v
+    parts = period_parts(period)
+    if not parts:
+        return None
+    if time_rule == "sum":
+        vals = [period_value(truth, unit, indicator, p, time_rule)
+                for p in parts]
+        return None if any(x is None for x in vals) else sum(vals)
+    part = parts[0] if time_rule == "first" else parts[-1]
+    return period_value(truth, unit, indicator, part, time_rule)
+
+
+def catalog_time_rules(path):
+    """indicator code -> time rule, from the catalog file the nodes run
+    (sections named by a bare code are indicators)."""
+    cp = configparser.ConfigParser(strict=False, interpolation=None,
+                                   inline_comment_prefixes=(";",))
+    with open(path, encoding="utf-8") as f:
+        cp.read_file(f)
+    rules = {}
+    for sec in cp.sections():
+        if re.fullmatch(r"[a-z][a-z0-9_]*", sec) and sec != "catalog":
+            typ = cp.get(sec, "type", fallback="count")
+            default = "last" if typ in ("enum", "bool") else "sum"
+            rules[sec] = cp.get(sec, "time", fallback=default)
+    return rules
 
 
 class TestFailure(Exception):
@@ -322,7 +371,8 @@ class Federation:
             raise TestFailure("dongbo %s: exit %s: %s"
                               % (" ".join(args), rc, err.strip()))
         if self.units is None:
-            self.units = Units(self._conf_units_path(n))
+            self.units = Units(self._conf_path(n, "units"))
+            self.time_rules = catalog_time_rules(self._conf_path(n, "catalog"))
         if unit not in self.units.parent:
             raise TestFailure("unit %s is not in %s" % (unit, self.units.path))
         if p is not None and self.units.parent[unit] != p.unit:
@@ -332,16 +382,16 @@ class Federation:
         self.puts_ok[name] = 0
         return n
 
-    def _conf_units_path(self, node):
+    def _conf_path(self, node, key):
         with open(os.path.join(node.dir, "dongbo.conf"), encoding="utf-8") as f:
             for line in f:
-                m = re.match(r"\s*units\s*=\s*(\S+)", line)
+                m = re.match(r"\s*%s\s*=\s*(\S+)" % key, line)
                 if m:
                     path = m.group(1)
                     if not os.path.isabs(path):
                         path = os.path.join(node.dir, path)
                     return path
-        raise TestFailure("no units path in %s/dongbo.conf" % node.dir)
+        raise TestFailure("no %s path in %s/dongbo.conf" % (key, node.dir))
 
     def node(self, name):
         return self.nodes[name]
@@ -541,12 +591,18 @@ class Federation:
     # -- the checker --
 
     def expected_rollup(self, truth, anchor, indicator, period):
+        """The roll-up recomputed from the truth: each unit counts with its
+        value at PERIOD, entered or composed from the parts of the period
+        by the indicator's time rule (see period_value)."""
         u = self.units
+        time_rule = self.time_rules.get(indicator, "sum")
         value, count, by_level, by_child = None, 0, {}, {}
-        for (unit, ind, per), v in truth.items():
-            if ind != indicator or per != period:
-                continue
+        units = {k[0] for k in truth if k[1] == indicator}
+        for unit in sorted(units):
             if not u.is_within(unit, anchor):
+                continue
+            v = period_value(truth, unit, indicator, period, time_rule)
+            if v is None:
                 continue
             value = (value or 0) + v
             count += 1

@@ -1,396 +1,22 @@
 /*
- * test_store.c -- the store against its contract (store/store.h).
+ * test_store.c -- the store against its contract (store/store.h):
+ * sessions, versions, cursors, roll-ups by level and child, damage.
  *
- * Every case gets its own directory from mkdtemp and a store opened on the
- * real unit-list parser.  Nothing here reaches below the public API: state
- * is compared through get / rollup / log_read / children / uplink_state,
- * and roll-ups are checked against a from-scratch sum done in the test.
+ * Nothing here reaches below the public API except the tamper helper
+ * that damages records on purpose: state is compared through get /
+ * rollup / log_read / children / uplink_state.
  */
-#include <dirent.h>
 #include <inttypes.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <lmdb.h>
 
-#include "error.h"
-#include "store.h"
-#include "units.h"
-
-/* Province 24 with two districts and three communes, and a second
- * province so that "outside home" has somewhere to be. */
-static const char units_tsv[] = "code\tparent\tlevel\tname\n"
-				"24\t\ttinh\tTinh 24\n"
-				"213\t24\thuyen\tHuyen 213\n"
-				"215\t24\thuyen\tHuyen 215\n"
-				"07201\t213\txa\tXa 07201\n"
-				"07207\t213\txa\tXa 07207\n"
-				"07300\t215\txa\tXa 07300\n"
-				"25\t\ttinh\tTinh 25\n"
-				"251\t25\thuyen\tHuyen 251\n"
-				"02501\t251\txa\tXa 02501\n";
-
-/* The same units, but 07201 moved from 213 to 215. */
-static const char units_moved_tsv[] = "code\tparent\tlevel\tname\n"
-				      "24\t\ttinh\tTinh 24\n"
-				      "213\t24\thuyen\tHuyen 213\n"
-				      "215\t24\thuyen\tHuyen 215\n"
-				      "07201\t215\txa\tXa 07201\n"
-				      "07207\t213\txa\tXa 07207\n"
-				      "07300\t215\txa\tXa 07300\n"
-				      "25\t\ttinh\tTinh 25\n"
-				      "251\t25\thuyen\tHuyen 251\n"
-				      "02501\t251\txa\tXa 02501\n";
-
-/* Four levels, with names that are none of tinh/huyen/xa. */
-static const char units4_tsv[] = "code\tparent\tlevel\tname\n"
-				 "VN\t\tquocgia\tViet Nam\n"
-				 "R1\tVN\tvung\tVung 1\n"
-				 "R2\tVN\tvung\tVung 2\n"
-				 "P1\tR1\tmien\tMien 1\n"
-				 "P2\tR1\tmien\tMien 2\n"
-				 "C1\tP1\tcoso\tCo so 1\n"
-				 "C2\tP1\tcoso\tCo so 2\n"
-				 "C3\tP2\tcoso\tCo so 3\n"
-				 "C4\tR2\tcoso\tCo so 4\n";
-
-static const char *const all_units[] = { "24",	  "213",   "215",
-					  "07201", "07207", "07300" };
-#define N_UNITS (sizeof(all_units) / sizeof(all_units[0]))
-
-#define ID_A "0123456789abcdef0123456789abcdef"
-#define ID_B "fedcba9876543210fedcba9876543210"
-#define ID_P "00112233445566778899aabbccddeeff"
-
-struct fx {
-	char dir[64];
-	char path[96];
-	struct dongbo_units *units;
-	struct dongbo_store *st;
-};
-
-/* ---- Helpers ---- */
-
-static void rm_rf(const char *path)
-{
-	struct stat sb;
-	DIR *d;
-	struct dirent *e;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			char sub[512];
-
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
-static struct dongbo_units *units_from(const char *tsv)
-{
-	struct dongbo_units *u = NULL;
-	char err[256] = "";
-	int rc = dongbo_units_parse("test.tsv", tsv, strlen(tsv), &u, err,
-				    sizeof(err));
-
-	if (rc != 0)
-		fail_msg("units: %s", err);
-	return u;
-}
-
-static int fx_open_with(struct fx *fx, const char *home, uint64_t map_size)
-{
-	struct dongbo_store_options o = {
-		.path = fx->path,
-		.map_size = map_size,
-		.units = fx->units,
-		.home = dongbo_units_find(fx->units, home),
-	};
-
-	assert_non_null(o.home);
-	return dongbo_store_open(&o, &fx->st);
-}
-
-static void fx_reopen(struct fx *fx, const char *home, uint64_t map_size)
-{
-	dongbo_store_close(fx->st);
-	fx->st = NULL;
-	assert_int_equal(fx_open_with(fx, home, map_size), 0);
-}
-
-static void fx_set_units(struct fx *fx, const char *tsv, const char *home)
-{
-	dongbo_store_close(fx->st);
-	fx->st = NULL;
-	dongbo_units_free(fx->units);
-	fx->units = units_from(tsv);
-	assert_int_equal(fx_open_with(fx, home, 0), 0);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/dongbo-test-store-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof(fx->path), "%s/store", fx->dir);
-	fx->units = units_from(units_tsv);
-	assert_int_equal(fx_open_with(fx, "24", 0), 0);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	dongbo_store_close(fx->st);
-	dongbo_units_free(fx->units);
-	rm_rf(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static void verify_ok(struct fx *fx)
-{
-	char err[512] = "";
-	int rc = dongbo_store_verify(fx->st, err, sizeof(err));
-
-	if (rc != 0)
-		fail_msg("verify: %s (%s)", dongbo_strerror(rc), err);
-}
-
-static struct dongbo_record rec(const char *unit, const char *ind,
-				const char *period, int64_t value,
-				uint64_t version, uint64_t seq)
-{
-	return (struct dongbo_record){ .unit = unit, .indicator = ind,
-				       .period = period, .value = value,
-				       .version = version, .seq = seq };
-}
-
-static struct dongbo_record tomb(const char *unit, const char *ind,
-				 const char *period, uint64_t version,
-				 uint64_t seq)
-{
-	struct dongbo_record r = rec(unit, ind, period, 0, version, seq);
-
-	r.deleted = true;
-	return r;
-}
-
-static int apply(struct fx *fx, const char *child, const char *id,
-		 uint64_t first, uint64_t last, const struct dongbo_record *r,
-		 size_t n, uint64_t *applied, size_t *changed)
-{
-	return dongbo_store_apply_child(fx->st, child, id, first, last, r, n,
-					1000, applied, changed);
-}
-
-static uint64_t hello(struct fx *fx, const char *child, const char *id)
-{
-	uint64_t seq = 12345;
-
-	assert_int_equal(dongbo_store_child_hello(fx->st, child, id, 1, &seq), 0);
-	return seq;
-}
-
-static uint64_t head(struct fx *fx)
-{
-	struct dongbo_uplink_state u;
-
-	assert_int_equal(dongbo_store_uplink_state(fx->st, &u), 0);
-	return u.head_seq;
-}
-
-static void value_is(struct fx *fx, const char *unit, const char *ind,
-			 const char *period, int64_t value, uint64_t version)
-{
-	struct dongbo_value v;
-
-	assert_int_equal(dongbo_store_get(fx->st, unit, ind, period, &v), 0);
-	assert_false(v.deleted);
-	assert_int_equal(v.value, value);
-	assert_int_equal(v.version, version);
-}
-
-static void value_absent(struct fx *fx, const char *unit, const char *ind,
-			  const char *period)
-{
-	struct dongbo_value v;
-
-	assert_int_equal(dongbo_store_get(fx->st, unit, ind, period, &v),
-			 DONGBO_E_NOTFOUND);
-}
-
-/* A roll-up as the callback hands it out. */
-#define PARTS_MAX 32
-struct rollup_seen {
-	struct dongbo_agg total;
-	size_t n;
-	struct {
-		enum dongbo_part_kind kind;
-		char key[32];
-		struct dongbo_agg agg;
-	} part[PARTS_MAX];
-};
-
-static int parts_cb(void *arg, enum dongbo_part_kind kind, const char *key,
-		    const struct dongbo_agg *agg)
-{
-	struct rollup_seen *rs = arg;
-
-	assert_true(rs->n < PARTS_MAX);
-	rs->part[rs->n].kind = kind;
-	snprintf(rs->part[rs->n].key, sizeof(rs->part[0].key), "%s", key);
-	rs->part[rs->n].agg = *agg;
-	rs->n++;
-	return 0;
-}
-
-static int rollup(struct fx *fx, const char *anchor, const char *ind,
-		  const char *period, struct rollup_seen *rs)
-{
-	memset(rs, 0, sizeof(*rs));
-	return dongbo_store_rollup(fx->st, anchor, ind, period, &rs->total,
-				   parts_cb, rs);
-}
-
-static void total_is(struct fx *fx, const char *anchor, const char *ind,
-			 const char *period, int64_t sum, int64_t count)
-{
-	struct rollup_seen rs;
-
-	assert_int_equal(rollup(fx, anchor, ind, period, &rs), 0);
-	assert_int_equal(rs.total.sum, sum);
-	assert_int_equal(rs.total.count, count);
-}
-
-static void part_is(const struct rollup_seen *rs, size_t i,
-			enum dongbo_part_kind kind, const char *key,
-			int64_t sum, int64_t count)
-{
-	assert_true(i < rs->n);
-	assert_int_equal(rs->part[i].kind, kind);
-	assert_string_equal(rs->part[i].key, key);
-	assert_int_equal(rs->part[i].agg.sum, sum);
-	assert_int_equal(rs->part[i].agg.count, count);
-}
-
-/* Appends everything readable about the store to a string, so that two
- * moments can be compared whole. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_add(struct sbuf *sb,
-							const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
-		va_end(ap);
-		assert_true(n >= 0);
-		if ((size_t)n < sb->cap - sb->len)
-			break;
-		sb->cap = 2 * sb->cap + (size_t)n + 1;
-		sb->p = realloc(sb->p, sb->cap);
-		assert_non_null(sb->p);
-	}
-	sb->len += (size_t)n;
-}
-
-static int log_dump_cb(void *arg, const struct dongbo_record *r)
-{
-	sb_add(arg, "L%" PRIu64 " %s/%s/%s=%" PRId64 "@%" PRIu64 "%s\n", r->seq,
-	       r->unit, r->indicator, r->period, r->value, r->version,
-	       r->deleted ? "d" : "");
-	return 0;
-}
-
-static int child_dump_cb(void *arg, const struct dongbo_child_state *c)
-{
-	sb_add(arg, "C %s %s %" PRIu64 " %" PRIu64 " %" PRId64 "\n", c->unit,
-	       c->store_id, c->applied_seq, c->received, c->last_seen_ms);
-	return 0;
-}
-
-static const char *const inds[] = { "hs_nhan", "hs_dung_han" };
-static const char *const periods[] = { "2024Q1", "2024" };
-
-static char *state_string(struct fx *fx)
-{
-	struct sbuf sb = { .p = malloc(256), .cap = 256 };
-	struct dongbo_uplink_state up;
-
-	assert_non_null(sb.p);
-	sb.p[0] = '\0';
-	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
-	sb_add(&sb, "head %" PRIu64 " acked %" PRIu64 " %s\n", up.head_seq,
-	       up.acked_seq, up.parent_store_id);
-	assert_int_equal(dongbo_store_log_read(fx->st, 0, SIZE_MAX, log_dump_cb,
-					       &sb, NULL),
-			 0);
-	assert_int_equal(dongbo_store_children(fx->st, child_dump_cb, &sb), 0);
-	for (size_t u = 0; u < N_UNITS; u++) {
-		for (size_t i = 0; i < 2; i++) {
-			for (size_t p = 0; p < 2; p++) {
-				struct dongbo_value v;
-				struct rollup_seen rs;
-				int rc;
-
-				rc = dongbo_store_get(fx->st, all_units[u], inds[i],
-						      periods[p], &v);
-				if (rc == 0)
-					sb_add(&sb, "V %s/%s/%s=%" PRId64 "@%" PRIu64 "%s\n",
-					       all_units[u], inds[i], periods[p],
-					       v.value, v.version,
-					       v.deleted ? "d" : "");
-				rc = rollup(fx, all_units[u], inds[i], periods[p], &rs);
-				if (rc != 0)
-					continue;
-				sb_add(&sb, "R %s/%s/%s %" PRId64 "/%" PRId64,
-				       all_units[u], inds[i], periods[p],
-				       rs.total.sum, rs.total.count);
-				for (size_t k = 0; k < rs.n; k++)
-					sb_add(&sb, " %c%s=%" PRId64 "/%" PRId64,
-					       rs.part[k].kind == DONGBO_PART_LEVEL
-						       ? 'L'
-						       : 'C',
-					       rs.part[k].key, rs.part[k].agg.sum,
-					       rs.part[k].agg.count);
-				sb_add(&sb, "\n");
-			}
-		}
-	}
-	return sb.p;
-}
+#include "period.h"
+#include "store_fixture.h"
 
 /* ---- Idempotence and versions ---- */
 
@@ -547,7 +173,7 @@ static void tombstone_removes_contribution(void **state)
 	assert_int_equal(apply(fx, "213", ID_A, 1, 2, b1, 2, &applied, &changed), 0);
 	assert_int_equal(apply(fx, "213", ID_A, 3, 3, b2, 1, &applied, &changed), 0);
 	assert_int_equal(changed, 1);
-	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024Q1", &v), 0);
+	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024Q1", false, &v), 0);
 	assert_true(v.deleted);
 	assert_int_equal(v.value, 0);
 	assert_int_equal(v.version, 110);
@@ -589,7 +215,7 @@ static void tombstone_for_absent_value_is_kept_and_logged(void **state)
 	size_t changed;
 
 	assert_int_equal(dongbo_store_put_local(fx->st, &t, 1, 1000, &ver), 0);
-	assert_int_equal(dongbo_store_get(fx->st, "07300", "hs_nhan", "2024", &v), 0);
+	assert_int_equal(dongbo_store_get(fx->st, "07300", "hs_nhan", "2024", false, &v), 0);
 	assert_true(v.deleted);
 	assert_int_equal(head(fx), 1);
 	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024", &rs),
@@ -1180,14 +806,14 @@ static void four_level_hierarchy_rolls_up(void **state)
 {
 	struct fx *fx = *state;
 	struct dongbo_record r[] = {
-		rec("C1", "x", "2024", 1, 0, 0),
-		rec("C2", "x", "2024", 2, 0, 0),
-		rec("C3", "x", "2024", 4, 0, 0),
-		rec("C4", "x", "2024", 8, 0, 0),
-		rec("P1", "x", "2024", 16, 0, 0),
-		rec("VN", "x", "2024", 32, 0, 0),
+		rec("C1", "hs_nhan", "2024", 1, 0, 0),
+		rec("C2", "hs_nhan", "2024", 2, 0, 0),
+		rec("C3", "hs_nhan", "2024", 4, 0, 0),
+		rec("C4", "hs_nhan", "2024", 8, 0, 0),
+		rec("P1", "hs_nhan", "2024", 16, 0, 0),
+		rec("VN", "hs_nhan", "2024", 32, 0, 0),
 	};
-	struct dongbo_record fix = rec("C1", "x", "2024", 101, 0, 0);
+	struct dongbo_record fix = rec("C1", "hs_nhan", "2024", 101, 0, 0);
 	struct rollup_seen rs;
 
 	dongbo_store_close(fx->st);
@@ -1196,7 +822,7 @@ static void four_level_hierarchy_rolls_up(void **state)
 	fx_set_units(fx, units4_tsv, "VN");
 	assert_int_equal(dongbo_store_put_local(fx->st, r, 6, 1, NULL), 0);
 
-	assert_int_equal(rollup(fx, "VN", "x", "2024", &rs), 0);
+	assert_int_equal(rollup(fx, "VN", "hs_nhan", "2024", &rs), 0);
 	assert_int_equal(rs.total.sum, 63);
 	assert_int_equal(rs.total.count, 6);
 	assert_int_equal(rs.n, 5);
@@ -1206,7 +832,7 @@ static void four_level_hierarchy_rolls_up(void **state)
 	part_is(&rs, 3, DONGBO_PART_CHILD, "R1", 23, 4);
 	part_is(&rs, 4, DONGBO_PART_CHILD, "R2", 8, 1);
 
-	assert_int_equal(rollup(fx, "R1", "x", "2024", &rs), 0);
+	assert_int_equal(rollup(fx, "R1", "hs_nhan", "2024", &rs), 0);
 	assert_int_equal(rs.total.sum, 23);
 	assert_int_equal(rs.n, 4);
 	part_is(&rs, 0, DONGBO_PART_LEVEL, "coso", 7, 3);
@@ -1216,9 +842,9 @@ static void four_level_hierarchy_rolls_up(void **state)
 
 	/* A correction at the bottom moves all three anchors above it. */
 	assert_int_equal(dongbo_store_put_local(fx->st, &fix, 1, 1, NULL), 0);
-	total_is(fx, "P1", "x", "2024", 119, 3);
-	total_is(fx, "R1", "x", "2024", 123, 4);
-	total_is(fx, "VN", "x", "2024", 163, 6);
+	total_is(fx, "P1", "hs_nhan", "2024", 119, 3);
+	total_is(fx, "R1", "hs_nhan", "2024", 123, 4);
+	total_is(fx, "VN", "hs_nhan", "2024", 163, 6);
 	verify_ok(fx);
 
 	/* A node in the middle keeps roll-ups only up to its home, and a
@@ -1229,7 +855,7 @@ static void four_level_hierarchy_rolls_up(void **state)
 	assert_int_equal(fx_open_with(fx, "R1", 0), 0);
 	assert_int_equal(hello(fx, "C1", ID_A), 0);
 	{
-		struct dongbo_record b[] = { rec("C1", "x", "2024", 5, 10, 1) };
+		struct dongbo_record b[] = { rec("C1", "hs_nhan", "2024", 5, 10, 1) };
 		uint64_t applied;
 		size_t changed;
 
@@ -1237,8 +863,8 @@ static void four_level_hierarchy_rolls_up(void **state)
 				       &changed),
 				 0);
 	}
-	total_is(fx, "R1", "x", "2024", 5, 1);
-	assert_int_equal(rollup(fx, "VN", "x", "2024", &rs), DONGBO_E_NOTFOUND);
+	total_is(fx, "R1", "hs_nhan", "2024", 5, 1);
+	assert_int_equal(rollup(fx, "VN", "hs_nhan", "2024", &rs), DONGBO_E_NOTFOUND);
 	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 1, NULL), 0);
 	assert_int_equal(dongbo_store_put_local(fx->st, &r[3], 1, 1, NULL),
 			 DONGBO_E_OUTSIDE_SUBTREE);
@@ -1330,7 +956,7 @@ static void damaged_records_read_as_corrupt(void **state)
 	/* A value record of the wrong length. */
 	tamper(fx->path, "values", value_key, sizeof(value_key) - 1, "abc", 3);
 	assert_int_equal(fx_open_with(fx, "24", 0), 0);
-	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024", &v),
+	assert_int_equal(dongbo_store_get(fx->st, "07201", "hs_nhan", "2024", false, &v),
 			 DONGBO_E_CORRUPT);
 	assert_int_equal(dongbo_store_put_local(fx->st, r, 1, 1, NULL),
 			 DONGBO_E_CORRUPT);
@@ -1367,18 +993,24 @@ static void damaged_records_read_as_corrupt(void **state)
 	tamper(fx->path, "meta", "head", 4, "xyz", 3);
 	assert_int_equal(fx_open_with(fx, "24", 0), DONGBO_E_CORRUPT);
 	assert_null(fx->st);
-	tamper(fx->path, "meta", "format", 6, "\2", 1);
+	tamper(fx->path, "meta", "format", 6, "\x09", 1);
 	assert_int_equal(fx_open_with(fx, "24", 0), DONGBO_E_VERSION);
 	assert_null(fx->st);
 }
 
 /* ---- Limits ---- */
 
+/* The i-th month from 1990M01. */
+static void month_of(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "%04dM%02d", 1990 + i / 12, i % 12 + 1);
+}
+
 static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t n_ok = 0;
-	char unit_ind[32];
+	char per[DONGBO_PERIOD_MAX + 8];
 	int rc = 0;
 
 	dongbo_store_close(fx->st);
@@ -1389,11 +1021,12 @@ static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state
 
 	for (int i = 0; i < 100000; i++) {
 		struct dongbo_record r[2] = {
-			rec("07201", unit_ind, "2024", i, 0, 0),
-			rec("07300", unit_ind, "2024", i, 0, 0),
+			rec("07201", "hs_nhan", per, i, 0, 0),
+			rec("07300", "hs_nhan", per, i, 0, 0),
 		};
 
-		snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", i);
+		/* A new month each time, so that the store only grows. */
+		month_of(per, sizeof(per), i);
 		rc = dongbo_store_put_local(fx->st, r, 2, 1, NULL);
 		if (rc != 0)
 			break;
@@ -1402,11 +1035,11 @@ static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state
 	assert_int_equal(rc, DONGBO_E_MAP_FULL);
 	assert_true(n_ok > 0);
 	/* The failed batch left nothing behind; earlier ones are whole. */
-	snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", (int)n_ok);
-	value_absent(fx, "07201", unit_ind, "2024");
-	value_absent(fx, "07300", unit_ind, "2024");
-	snprintf(unit_ind, sizeof(unit_ind), "ind_%06d", (int)n_ok - 1);
-	total_is(fx, "24", unit_ind, "2024", 2 * ((int64_t)n_ok - 1), 2);
+	month_of(per, sizeof(per), (int)n_ok);
+	value_absent(fx, "07201", "hs_nhan", per);
+	value_absent(fx, "07300", "hs_nhan", per);
+	month_of(per, sizeof(per), (int)n_ok - 1);
+	total_is(fx, "24", "hs_nhan", per, 2 * ((int64_t)n_ok - 1), 2);
 	assert_int_equal(head(fx), 2 * n_ok);
 	verify_ok(fx);
 
@@ -1418,15 +1051,16 @@ static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state
 		size_t changed;
 
 		for (int i = 0; i < 40; i++) {
-			snprintf(inds_b[i], sizeof(inds_b[i]), "child_%02d", i);
-			b[i] = rec("07300", inds_b[i], "2024", i, 10, (uint64_t)i + 1);
+			month_of(inds_b[i], sizeof(inds_b[i]), 1200 + i);
+			b[i] = rec("07300", "hs_dung_han", inds_b[i], i, 10,
+				   (uint64_t)i + 1);
 		}
 		assert_int_equal(apply(fx, "215", ID_A, 1, 40, b, 40, &applied,
 				       &changed),
 				 DONGBO_E_MAP_FULL);
 		assert_int_equal(applied, 99);
 		assert_int_equal(hello(fx, "215", ID_A), 0);
-		value_absent(fx, "07300", "child_00", "2024");
+		value_absent(fx, "07300", "hs_dung_han", inds_b[0]);
 	}
 
 	fx_reopen(fx, "24", 256 * 1024);
@@ -1485,357 +1119,6 @@ static void overflow_is_refused(void **state)
 	verify_ok(fx);
 }
 
-/* ---- Random workload against a model ---- */
-
-/* splitmix64: deterministic, seeded, good enough to pick operations. */
-static uint64_t rnd_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd(uint64_t *s, uint64_t n)
-{
-	return rnd_next(s) % n;
-}
-
-#define M_KEYS (N_UNITS * 2 * 2)
-
-struct model_value {
-	bool present; /* stored at all (tombstones included) */
-	int64_t value;
-	uint64_t version;
-	bool deleted;
-};
-
-struct model {
-	struct model_value v[M_KEYS];
-	uint64_t head;
-	uint64_t clock;
-};
-
-static size_t key_index(size_t u, size_t i, size_t p)
-{
-	return (u * 2 + i) * 2 + p;
-}
-
-static size_t unit_index(const char *code)
-{
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (strcmp(all_units[u], code) == 0)
-			return u;
-	fail_msg("unit %s not in the model", code);
-	return 0;
-}
-
-static size_t str_index(const char *const *list, const char *s)
-{
-	return strcmp(list[0], s) == 0 ? 0 : 1;
-}
-
-/* Applies r by version; returns whether it changed anything. */
-static bool model_apply(struct model *m, const struct dongbo_record *r,
-			uint64_t version)
-{
-	struct model_value *mv = &m->v[key_index(unit_index(r->unit),
-						 str_index(inds, r->indicator),
-						 str_index(periods, r->period))];
-
-	if (mv->present && version <= mv->version)
-		return false;
-	mv->present = true;
-	mv->value = r->deleted ? 0 : r->value;
-	mv->version = version;
-	mv->deleted = r->deleted;
-	m->head++;
-	return true;
-}
-
-/* Recomputes every roll-up from the model and compares it with the store;
- * also compares every value. */
-static void model_check(struct fx *fx, const struct model *m)
-{
-	for (size_t i = 0; i < 2; i++) {
-		for (size_t p = 0; p < 2; p++) {
-			for (size_t u = 0; u < N_UNITS; u++) {
-				const struct model_value *mv =
-					&m->v[key_index(u, i, p)];
-				struct dongbo_value got;
-				int rc = dongbo_store_get(fx->st, all_units[u],
-							  inds[i], periods[p], &got);
-
-				if (!mv->present) {
-					assert_int_equal(rc, DONGBO_E_NOTFOUND);
-					continue;
-				}
-				assert_int_equal(rc, 0);
-				assert_int_equal(got.value, mv->value);
-				assert_int_equal(got.version, mv->version);
-				assert_int_equal(got.deleted, mv->deleted);
-			}
-
-			for (size_t a = 0; a < N_UNITS; a++) {
-				const struct dongbo_unit *anchor =
-					dongbo_units_find(fx->units, all_units[a]);
-				struct rollup_seen want, got;
-				int rc;
-
-				memset(&want, 0, sizeof(want));
-				for (size_t u = 0; u < N_UNITS; u++) {
-					const struct model_value *mv =
-						&m->v[key_index(u, i, p)];
-					const struct dongbo_unit *unit =
-						dongbo_units_find(fx->units,
-								  all_units[u]);
-					const struct dongbo_unit *c;
-
-					if (!mv->present || mv->deleted ||
-					    !dongbo_unit_is_within(unit, anchor))
-						continue;
-					want.total.sum += mv->value;
-					want.total.count++;
-					/* Parts: level, then child, merged in
-					 * by key below. */
-					for (int k = 0; k < 2; k++) {
-						const char *key;
-						enum dongbo_part_kind kind;
-						size_t j;
-
-						if (k == 0) {
-							kind = DONGBO_PART_LEVEL;
-							key = unit->level;
-						} else {
-							c = dongbo_unit_child_toward(
-								anchor, unit);
-							if (c == NULL)
-								continue;
-							kind = DONGBO_PART_CHILD;
-							key = c->code;
-						}
-						for (j = 0; j < want.n; j++)
-							if (want.part[j].kind == kind &&
-							    strcmp(want.part[j].key,
-								   key) == 0)
-								break;
-						if (j == want.n) {
-							want.part[j].kind = kind;
-							strcpy(want.part[j].key, key);
-							want.n++;
-						}
-						want.part[j].agg.sum += mv->value;
-						want.part[j].agg.count++;
-					}
-				}
-
-				rc = rollup(fx, all_units[a], inds[i], periods[p],
-					    &got);
-				if (want.total.count == 0) {
-					assert_int_equal(rc, DONGBO_E_NOTFOUND);
-					continue;
-				}
-				assert_int_equal(rc, 0);
-				assert_int_equal(got.total.sum, want.total.sum);
-				assert_int_equal(got.total.count, want.total.count);
-				assert_int_equal(got.n, want.n);
-				/* Every wanted part is there with its numbers
-				 * (order is checked elsewhere). */
-				for (size_t j = 0; j < want.n; j++) {
-					size_t k;
-
-					for (k = 0; k < got.n; k++)
-						if (got.part[k].kind ==
-							    want.part[j].kind &&
-						    strcmp(got.part[k].key,
-							   want.part[j].key) == 0)
-							break;
-					assert_true(k < got.n);
-					assert_int_equal(got.part[k].agg.sum,
-							 want.part[j].agg.sum);
-					assert_int_equal(got.part[k].agg.count,
-							 want.part[j].agg.count);
-				}
-			}
-		}
-	}
-	assert_int_equal(head(fx), m->head);
-}
-
-/* A simulated child node: its own log, which the parent reads in
- * windows that overlap, repeat, skip ahead or leave records out. */
-struct sim_child {
-	const char *unit;
-	const char *units[3]; /* it may write for these */
-	size_t n_units;
-	char id[DONGBO_STORE_ID_LEN + 1];
-	struct dongbo_record log[400];
-	size_t n_log;
-	uint64_t cursor; /* what the parent should hold */
-	uint64_t clock;
-};
-
-static void sim_child_append(struct sim_child *c, uint64_t *seed)
-{
-	struct dongbo_record *r = &c->log[c->n_log];
-
-	assert_true(c->n_log < 400);
-	*r = rec(c->units[rnd(seed, c->n_units)], inds[rnd(seed, 2)],
-		 periods[rnd(seed, 2)], (int64_t)rnd(seed, 1000) - 100, 0, 0);
-	r->deleted = rnd(seed, 6) == 0;
-	if (r->deleted)
-		r->value = 0;
-	/* Children's clocks are unrelated to the parent's: sometimes
-	 * ahead, sometimes behind. */
-	c->clock += 1 + rnd(seed, 3000);
-	r->version = c->clock;
-	r->seq = ++c->n_log;
-}
-
-static void sim_child_new_id(struct sim_child *c, uint64_t *seed)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < DONGBO_STORE_ID_LEN; i++)
-		c->id[i] = hex[rnd(seed, 16)];
-	c->id[DONGBO_STORE_ID_LEN] = '\0';
-}
-
-static void sim_child_send(struct fx *fx, struct model *m,
-			   struct sim_child *c, uint64_t *seed)
-{
-	struct dongbo_record batch[64];
-	uint64_t first, last, applied = 0;
-	size_t n = 0, changed = 0, want_changed = 0;
-	int rc;
-
-	for (int k = (int)rnd(seed, 6); k > 0; k--)
-		sim_child_append(c, seed);
-	if (c->n_log == 0)
-		return;
-
-	/* A window around the cursor: replays, overlaps, gaps. */
-	first = c->cursor + 1;
-	switch (rnd(seed, 6)) {
-	case 0:
-		first = 1 + rnd(seed, c->n_log);
-		break;
-	case 1:
-		first = c->cursor > 2 ? c->cursor - 2 : 1;
-		break;
-	default:
-		break;
-	}
-	if (first > c->n_log + 1)
-		first = c->n_log + 1;
-	last = first - 1 + rnd(seed, 20);
-	if (last > c->n_log)
-		last = c->n_log;
-	if (last + 1 < first)
-		last = first - 1;
-	for (uint64_t s = first; s <= last && n < 64; s++) {
-		/* The caller refused some records; they are still covered. */
-		if (rnd(seed, 8) == 0)
-			continue;
-		batch[n++] = c->log[s - 1];
-	}
-
-	rc = apply(fx, c->unit, c->id, first, last, batch, n, &applied, &changed);
-	if (last <= c->cursor) {
-		assert_int_equal(rc, 0);
-		assert_int_equal(changed, 0);
-	} else if (first > c->cursor + 1) {
-		assert_int_equal(rc, DONGBO_E_GAP);
-	} else {
-		assert_int_equal(rc, 0);
-		for (size_t i = 0; i < n; i++)
-			if (batch[i].seq > c->cursor &&
-			    model_apply(m, &batch[i], batch[i].version))
-				want_changed++;
-		assert_int_equal(changed, want_changed);
-		c->cursor = last;
-	}
-	assert_int_equal(applied, c->cursor);
-}
-
-static void put_local_random(struct fx *fx, struct model *m, uint64_t *seed,
-			     int64_t *now)
-{
-	struct dongbo_record r[8];
-	uint64_t v[8];
-	size_t n = 1 + rnd(seed, 8);
-
-	for (size_t i = 0; i < n; i++) {
-		r[i] = rec(all_units[rnd(seed, N_UNITS)], inds[rnd(seed, 2)],
-			   periods[rnd(seed, 2)], (int64_t)rnd(seed, 1000), 0, 0);
-		r[i].deleted = rnd(seed, 5) == 0;
-	}
-	/* The wall clock mostly advances, sometimes steps back. */
-	*now += (int64_t)rnd(seed, 4000) - 1000;
-	assert_int_equal(dongbo_store_put_local(fx->st, r, n, *now, v), 0);
-	for (size_t i = 0; i < n; i++) {
-		const struct model_value *mv =
-			&m->v[key_index(unit_index(r[i].unit),
-					str_index(inds, r[i].indicator),
-					str_index(periods, r[i].period))];
-		uint64_t want = (uint64_t)*now > m->clock ? (uint64_t)*now
-							  : m->clock + 1;
-
-		if (mv->present && want <= mv->version)
-			want = mv->version + 1;
-		assert_int_equal(v[i], want);
-		m->clock = want;
-		assert_true(model_apply(m, &r[i], v[i]));
-	}
-}
-
-static void verify_detects_nothing_on_random_workload(void **state)
-{
-	struct fx *fx = *state;
-	struct model m;
-	struct sim_child kids[2] = {
-		{ .unit = "213", .units = { "213", "07201", "07207" }, .n_units = 3 },
-		{ .unit = "215", .units = { "215", "07300" }, .n_units = 2 },
-	};
-	uint64_t seed = 20240601;
-	int64_t now = 1000000;
-
-	memset(&m, 0, sizeof(m));
-	for (int k = 0; k < 2; k++) {
-		sim_child_new_id(&kids[k], &seed);
-		kids[k].clock = 1000000 - 5000 + 7000 * (uint64_t)k;
-		assert_int_equal(hello(fx, kids[k].unit, kids[k].id), 0);
-	}
-
-	for (int step = 0; step < 400; step++) {
-		uint64_t op = rnd(&seed, 20);
-
-		if (op < 8) {
-			put_local_random(fx, &m, &seed, &now);
-		} else if (op < 18) {
-			sim_child_send(fx, &m, &kids[op % 2], &seed);
-		} else if (op == 18) {
-			/* A child lost its store: new identity, new log,
-			 * cursor from 0. */
-			struct sim_child *c = &kids[rnd(&seed, 2)];
-
-			sim_child_new_id(c, &seed);
-			c->n_log = 0;
-			c->cursor = 0;
-			assert_int_equal(hello(fx, c->unit, c->id), 0);
-		} else {
-			fx_reopen(fx, "24", 0);
-			for (int k = 0; k < 2; k++)
-				assert_int_equal(hello(fx, kids[k].unit, kids[k].id),
-						 kids[k].cursor);
-		}
-		verify_ok(fx);
-		model_check(fx, &m);
-	}
-	assert_true(m.head > 100);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1867,7 +1150,6 @@ int main(void)
 		T(damaged_records_read_as_corrupt),
 		T(tiny_map_size_gives_map_full_and_store_stays_consistent),
 		T(overflow_is_refused),
-		T(verify_detects_nothing_on_random_workload),
 #undef T
 	};
 

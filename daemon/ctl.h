@@ -1,0 +1,76 @@
+/*
+ * ctl.h -- pieces shared by the control-socket handlers (ctl*.c).
+ *
+ * Internal to daemon/.  Loop thread only.  A handler fills in r->rep (or
+ * fails it with ctl_fail); everything the reply points to must live until
+ * dongbo_ctl_handle has packed it: the handler's own storage, the node's
+ * (unit list, catalog), or memory from ctl_alloc, freed after packing.
+ */
+#ifndef DONGBO_DAEMON_CTL_H
+#define DONGBO_DAEMON_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "codec.h"
+#include "node.h"
+#include "period.h"
+
+struct ctl_reply {
+	Dongbo__CtlReply rep;
+	char err[512];
+	/* Memory from ctl_alloc, freed after the reply is packed. */
+	void **owned;
+	size_t n_owned, cap_owned;
+};
+
+/* Sets the reply's code and error text; returns code. */
+int ctl_fail(struct ctl_reply *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Zeroed memory that lives until the reply is packed; NULL when out of
+ * memory (the reply is then failed with DONGBO_E_NOMEM). */
+void *ctl_alloc(struct ctl_reply *r, size_t n, size_t size);
+
+/* Takes p (from malloc; may be NULL) to free after packing.  Returns false,
+ * freeing p and failing the reply, when out of memory. */
+bool ctl_own(struct ctl_reply *r, void *p);
+
+/* A copy of s in ctl_alloc memory; NULL when out of memory. */
+char *ctl_strdup(struct ctl_reply *r, const char *s);
+
+void ctl_unit_info(Dongbo__UnitInfo *info, const struct dongbo_unit *u);
+
+/* The unit with this code, within this node's subtree; or fails r. */
+int ctl_find_unit(struct dongbo_node *node, struct ctl_reply *r,
+		  const char *code, const struct dongbo_unit **out);
+
+/* The indicator with this code in the catalog the node runs; or fails r. */
+int ctl_find_indicator(struct dongbo_node *node, struct ctl_reply *r,
+		       const char *code, const struct dongbo_indicator **out);
+
+/* Canonical form of a period; or fails r naming the text. */
+int ctl_parse_period(struct ctl_reply *r, const char *text,
+		     char canon[DONGBO_PERIOD_MAX]);
+
+/* ---- ctl_data.c: put, get, export, catalog ---- */
+
+void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
+		    const Dongbo__PutRequest *put);
+void ctl_handle_get(struct dongbo_node *node, struct ctl_reply *r,
+		    const Dongbo__Key *k);
+void ctl_handle_export(struct dongbo_node *node, struct ctl_reply *r,
+		       const Dongbo__ExportRequest *x);
+void ctl_handle_catalog(struct dongbo_node *node, struct ctl_reply *r,
+			const Dongbo__CatalogRequest *c);
+
+/* ---- ctl_report.c: rollup, report, check ---- */
+
+void ctl_handle_rollup(struct dongbo_node *node, struct ctl_reply *r,
+		       const Dongbo__Key *k);
+void ctl_handle_report(struct dongbo_node *node, struct ctl_reply *r,
+		       const Dongbo__ReportRequest *q);
+void ctl_handle_check(struct dongbo_node *node, struct ctl_reply *r,
+		      const Dongbo__CheckRequest *q);
+
+#endif

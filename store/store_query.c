@@ -1,0 +1,324 @@
+/*
+ * store_query.c -- reading roll-ups, value distributions and values.
+ *
+ * Every call is one read transaction; what callbacks receive is copied
+ * out of the map first or borrowed only for the callback, as store.h
+ * says.
+ */
+#include "store_internal.h"
+
+#include <string.h>
+
+#include "error.h"
+
+/* First or last dist entry under a roll-up key: the minimum or maximum
+ * value among the units it counts. */
+static int dist_edge(struct dongbo_store *s, MDB_txn *txn, const char *key,
+		     size_t key_len, bool last, int64_t *out)
+{
+	char prefix[STORE_KEY_MAX + 1];
+	unsigned char hi[STORE_DIST_VALUE_LEN];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (key_len + 1 + STORE_DIST_VALUE_LEN > STORE_KEY_MAX)
+		return DONGBO_E_INVAL;
+	memcpy(prefix, key, key_len);
+	prefix[key_len] = '\0';
+	rc = mdb_cursor_open(txn, s->dbi_dist, &cur);
+	if (rc != 0)
+		return store_mdb_err(s, "open cursor", rc);
+	k.mv_data = prefix;
+	if (!last) {
+		k.mv_size = key_len + 1;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	} else {
+		/* The entry at or after the largest possible value under
+		 * the prefix, then one back. */
+		memset(hi, 0xff, sizeof(hi));
+		memcpy(prefix + key_len + 1, hi, sizeof(hi));
+		k.mv_size = key_len + 1 + sizeof(hi);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == key_len + 1 + sizeof(hi) &&
+		    memcmp(k.mv_data, prefix, k.mv_size) == 0)
+			; /* INT64_MAX itself */
+		else if (rc == 0)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+		else if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	}
+	if (rc == 0 && (k.mv_size != key_len + 1 + STORE_DIST_VALUE_LEN ||
+			memcmp(k.mv_data, prefix, key_len + 1) != 0))
+		rc = MDB_NOTFOUND;
+	if (rc == 0)
+		*out = store_get_sortable((const unsigned char *)k.mv_data +
+					  key_len + 1);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return store_corrupt(s, "rollup without its distribution");
+	return rc != 0 ? store_mdb_err(s, "read dist", rc) : 0;
+}
+
+static int agg_read(struct dongbo_store *s, MDB_txn *txn,
+		    const struct store_rules *r, const MDB_val *k,
+		    const MDB_val *v, struct dongbo_agg *out)
+{
+	int rc;
+
+	if (store_agg_decode(v, out) != 0)
+		return store_corrupt(s, "rollup entry malformed");
+	out->min = out->max = 0;
+	if (!r->dist)
+		return 0;
+	if ((rc = dist_edge(s, txn, k->mv_data, k->mv_size, false,
+			    &out->min)) != 0 ||
+	    (rc = dist_edge(s, txn, k->mv_data, k->mv_size, true,
+			    &out->max)) != 0)
+		return rc;
+	return 0;
+}
+
+int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
+			const char *indicator, const char *period,
+			struct dongbo_agg *total,
+			int (*cb)(void *arg, enum dongbo_part_kind kind,
+				  const char *key, const struct dongbo_agg *agg),
+			void *arg)
+{
+	char prefix[STORE_KEY_MAX];
+	char part[STORE_KEY_MAX + 1];
+	struct store_rules r;
+	size_t prefix_len;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct dongbo_agg agg;
+	int rc;
+
+	store_rules_of(s, indicator, &r);
+	if (!r.rolled)
+		return DONGBO_E_INVAL;
+	rc = store_key_rollup_prefix(anchor, indicator, period, prefix,
+				     &prefix_len);
+	if (rc != 0)
+		return DONGBO_E_NOTFOUND;
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+
+	/* The total sorts first under the prefix; without it the subtree
+	 * holds no value (parts never outlive their total). */
+	prefix[prefix_len] = STORE_DIM_TOTAL;
+	k.mv_size = prefix_len + 1;
+	k.mv_data = prefix;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	if (rc == MDB_NOTFOUND) {
+		rc = DONGBO_E_NOTFOUND;
+		goto err_after_cursor;
+	}
+	if (rc != 0) {
+		rc = store_mdb_err(s, "read rollup", rc);
+		goto err_after_cursor;
+	}
+	rc = agg_read(s, txn, &r, &k, &v, &agg);
+	if (rc != 0)
+		goto err_after_cursor;
+	/* The total is handed out before the parts so that cb may relate
+	 * each part to it. */
+	if (total != NULL)
+		*total = agg;
+
+	for (;;) {
+		enum dongbo_part_kind kind;
+		const char *dim;
+		size_t n;
+
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read rollup", rc);
+			break;
+		}
+		if (k.mv_size <= prefix_len ||
+		    memcmp(k.mv_data, prefix, prefix_len) != 0) {
+			rc = 0;
+			break;
+		}
+		dim = (const char *)k.mv_data + prefix_len;
+		n = k.mv_size - prefix_len - 1;
+		if (dim[0] == STORE_DIM_LEVEL) {
+			kind = DONGBO_PART_LEVEL;
+		} else if (dim[0] == STORE_DIM_CHILD && n > 0) {
+			kind = DONGBO_PART_CHILD;
+		} else {
+			rc = store_corrupt(s, "rollup key malformed");
+			break;
+		}
+		if (memchr(dim + 1, '\0', n) != NULL) {
+			rc = store_corrupt(s, "rollup entry malformed");
+			break;
+		}
+		if (cb == NULL)
+			continue;
+		memcpy(part, dim + 1, n);
+		part[n] = '\0';
+		rc = agg_read(s, txn, &r, &k, &v, &agg);
+		if (rc == 0)
+			rc = cb(arg, kind, part, &agg);
+		if (rc != 0)
+			break;
+	}
+err_after_cursor:
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
+			     const char *indicator, const char *period,
+			     const enum dongbo_part_kind *kind, const char *key,
+			     int (*cb)(void *arg, int64_t value, int64_t units),
+			     void *arg)
+{
+	char prefix[STORE_KEY_MAX];
+	struct store_rules r;
+	size_t len, n = key != NULL ? strlen(key) : 0;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	bool any = false;
+	int rc, op;
+
+	store_rules_of(s, indicator, &r);
+	if (!r.dist || (kind != NULL && (key == NULL || n == 0)))
+		return DONGBO_E_INVAL;
+	rc = store_key_rollup_prefix(anchor, indicator, period, prefix, &len);
+	if (rc != 0 || len + 2 + n > STORE_KEY_MAX)
+		return DONGBO_E_NOTFOUND;
+	prefix[len++] = kind == NULL		     ? STORE_DIM_TOTAL :
+			*kind == DONGBO_PART_LEVEL ? STORE_DIM_LEVEL :
+						     STORE_DIM_CHILD;
+	if (n > 0)
+		memcpy(prefix + len, key, n);
+	len += n;
+	prefix[len++] = '\0';
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_dist, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+	k.mv_size = len;
+	k.mv_data = prefix;
+	for (op = MDB_SET_RANGE;; op = MDB_NEXT) {
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read dist", rc);
+			break;
+		}
+		if (k.mv_size != len + STORE_DIST_VALUE_LEN ||
+		    memcmp(k.mv_data, prefix, len) != 0)
+			break;
+		if (v.mv_size != 8) {
+			rc = store_corrupt(s, "dist entry malformed");
+			break;
+		}
+		any = true;
+		rc = cb(arg,
+			store_get_sortable((const unsigned char *)k.mv_data + len),
+			store_get_i64(v.mv_data));
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	if (rc == 0 && !any)
+		return DONGBO_E_NOTFOUND;
+	return rc;
+}
+
+int dongbo_store_values(struct dongbo_store *s, const char *anchor,
+			const char *period,
+			int (*cb)(void *arg, const struct dongbo_record *rec),
+			void *arg)
+{
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+	char per[DONGBO_PERIOD_MAX];
+	const struct dongbo_unit *a;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc, op;
+
+	a = anchor != NULL ? dongbo_units_find(s->units, anchor) : NULL;
+	if (a == NULL)
+		return DONGBO_E_UNKNOWN_UNIT;
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_values, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
+	}
+	for (op = MDB_FIRST;; op = MDB_NEXT) {
+		const struct dongbo_unit *u;
+		struct dongbo_record rec;
+		struct store_value sv;
+
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read values", rc);
+			break;
+		}
+		if (store_key_value_split(&k, unit, indicator, per,
+					  &rec.stated) != 0 ||
+		    store_value_decode(&v, &sv) != 0) {
+			rc = store_corrupt(s, "value record malformed");
+			break;
+		}
+		if (sv.deleted || (period != NULL && strcmp(per, period) != 0))
+			continue;
+		u = dongbo_units_find(s->units, unit);
+		if (u == NULL || !dongbo_unit_is_within(u, a))
+			continue;
+		rec.unit = unit;
+		rec.indicator = indicator;
+		rec.period = per;
+		rec.value = sv.value;
+		rec.version = sv.version;
+		rec.deleted = false;
+		rec.seq = 0;
+		rc = cb(arg, &rec);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
