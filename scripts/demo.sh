@@ -172,5 +172,7 @@ done
 [ $failed -eq 0 ] && echo "  all ${#all_units[@]} nodes stopped cleanly (exit 0)"
 echo
 echo "Node directories and logs are kept in $work"
-echo "Try: $dongbo -C $work/$province rollup 213 hs_nhan_truc_tuyen 2022   (after starting: $dongbod $work/$province)"
+echo "Try (after starting: $dongbod $work/$province):"
+echo "  $dongbo -C $work/$province report 213 2022 --form II.06c"
+echo "  $dongbo -C $work/$province catalog show ty_le_dung_han_bnv"
 exit $failed

@@ -346,9 +346,10 @@ class Federation:
 
     # -- building the federation --
 
-    def add_node(self, name, unit, parent=None, listen=None):
+    def add_node(self, name, unit, parent=None, listen=None, hosts=()):
         """Creates node NAME for UNIT; listen is None, "tcp" or "ipc";
-        parent is the name of an existing node (which must listen)."""
+        parent is the name of an existing node (which must listen); hosts
+        are more units entered at the node."""
         if listen == "tcp":
             url = "tcp://127.0.0.1:%d" % free_tcp_port()
         elif listen == "ipc":
@@ -366,13 +367,16 @@ class Federation:
             args += ["--parent", p.listen_url]
         if url is not None:
             args += ["--listen", url]
+        if hosts:
+            args += ["--hosts", ",".join(hosts)]
         rc, out, err = self.cli(args)
         if rc != 0:
             raise TestFailure("dongbo %s: exit %s: %s"
                               % (" ".join(args), rc, err.strip()))
         if self.units is None:
             self.units = Units(self._conf_path(n, "units"))
-            self.time_rules = catalog_time_rules(self._conf_path(n, "catalog"))
+            self.catalog_path = self._conf_path(n, "catalog")
+            self.time_rules = catalog_time_rules(self.catalog_path)
         if unit not in self.units.parent:
             raise TestFailure("unit %s is not in %s" % (unit, self.units.path))
         if p is not None and self.units.parent[unit] != p.unit:
@@ -526,6 +530,41 @@ class Federation:
             raise TestFailure("%s: put %s %s %s %s: exit %s: %s"
                               % (name, unit, indicator, period, value, rc,
                                  err.strip()))
+
+    def set_catalog(self, name, path):
+        """Points node NAME's configuration at another catalog file (it is
+        read when the node starts)."""
+        conf = os.path.join(self.nodes[name].dir, "dongbo.conf")
+        with open(conf, encoding="utf-8") as f:
+            text = f.read()
+        text, n = re.subn(r"(?m)^(\s*catalog\s*=\s*)\S+", r"\g<1>" + path,
+                          text)
+        if n != 1:
+            raise TestFailure("no catalog line in %s" % conf)
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def import_rows(self, name, rows, label="import"):
+        """Imports rows (unit, indicator, period, value, stated) at node
+        NAME with `dongbo import` and records the entered values (not the
+        stated totals) in the truth."""
+        path = os.path.join(self.tmp, "%s-%s.csv" % (label, name))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("unit,indicator,period,value,stated\n")
+            for u, ind, per, v, stated in rows:
+                f.write("%s,%s,%s,%s,%s\n" % (u, ind, per, v,
+                                              "1" if stated else ""))
+        rc, out, err = self.cli(["import", path], self.nodes[name])
+        if rc != EXIT_OK:
+            raise TestFailure("%s: import %s: exit %s: %s"
+                              % (name, path, rc, err.strip()))
+        with self.lock:
+            for u, ind, per, v, stated in rows:
+                if not stated:
+                    self.truth[(u, ind, per)] = int(v)
+                    self.indicators.add(ind)
+                    self.periods.add(per)
+        return out.strip()
 
     def puts_done(self, names):
         with self.lock:

@@ -16,6 +16,13 @@ Scenarios (each ends with a full CHECK, see federation.Federation.check):
   kill9_district           213 killed (SIGKILL) 3 times mid-stream
   commune_before_district  215's communes take values before 215 exists
   refusals                 bad puts are refused and change nothing
+  catalog_carry_down       a newer catalog at the root reaches every node
+                           live and survives restarts
+  forms_and_check          II.06c figures imported at every node: the
+                           province's report, check (stated total, rule
+                           violation, half-year conflict) and export
+  bac_giang_fixture        the real 2022 II.06c case of DOMAIN.md section D
+                           over all 206 units of Bac Giang at one node
 
 The seed comes from --seed, else $DONGBO_TEST_SEED, else is random; it is
 printed first so that a failure can be replayed.  Exit status 0 on
@@ -24,8 +31,12 @@ every node's log), 2 on a usage error.
 """
 
 import argparse
+import csv
+import io
+import json
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -34,7 +45,8 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from federation import (EXIT_OK, Federation, TestFailure, Writer,  # noqa: E402
+from federation import (EXIT_FAIL, EXIT_OK, Federation,  # noqa: E402
+                        TestFailure, Writer,
                         log, wait_for)
 
 INDICATORS = [
@@ -295,12 +307,274 @@ def scenario_refusals(fed, rng):
     fed.check()
 
 
+def cli_checked_json(fed, name, args, want_rc):
+    """Runs a CLI command with --json that may exit non-zero on purpose."""
+    rc, out, err = fed.cli(list(args) + ["--json"], fed.node(name))
+    if rc != want_rc:
+        raise TestFailure("%s: dongbo %s: exit %s (expected %s): %s"
+                          % (name, " ".join(args), rc, want_rc, err.strip()))
+    try:
+        return json.loads(out)
+    except ValueError:
+        raise TestFailure("%s: dongbo %s: not JSON: %r"
+                          % (name, " ".join(args), out))
+
+
+def scenario_catalog_carry_down(fed, rng):
+    build(fed)
+    fed.start_all()
+    inds = rng.sample(INDICATORS, 2)
+    enter_values(fed, rng, list(fed.nodes), inds, PERIODS, n_initial=4,
+                 n_corrections=2)
+    # Version 3: the shipped catalog plus one indicator.
+    with open(fed.catalog_path, encoding="utf-8") as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^version\s*=\s*\d+", "version = 3", text,
+                      count=1)
+    if n != 1:
+        raise TestFailure("no version line in %s" % fed.catalog_path)
+    text += ("\n[hs_thu_nghiem_v3]\nname = Chỉ tiêu thử nghiệm\n"
+             "unit = Hồ sơ\ntype = count\nrule = sum\ntime = sum\n")
+    v3 = os.path.join(fed.tmp, "catalog-v3.ini")
+    with open(v3, "w", encoding="utf-8") as f:
+        f.write(text)
+    new_ind = "hs_thu_nghiem_v3"
+    fed.expect_refused("c07201", ["put", "07201", new_ind, "2022", "5"],
+                       new_ind)
+    # Only the root's file changes; the others learn it from their parent
+    # without a restart.
+    fed.set_catalog(PROVINCE, v3)
+    fed.restart(PROVINCE)
+    t0 = time.monotonic()
+
+    def all_v3():
+        return all(fed.status(n)["catalog_version"] == 3 for n in fed.nodes)
+    wait_for(all_v3, 30, "every node to run catalog v3")
+    log("catalog v3 reached all %d nodes in %.2f s"
+        % (len(fed.nodes), time.monotonic() - t0))
+    for name in fed.nodes:
+        st = fed.status(name)
+        want = "file" if name == PROVINCE else "parent"
+        if st.get("catalog_source") != want:
+            raise TestFailure("%s: catalog source %r, expected %r"
+                              % (name, st.get("catalog_source"), want))
+    fed.put("c07201", "07201", new_ind, "2022", "41")
+    fed.put("c07243", "07243", new_ind, "2022", "1")
+    fed.put(D213, "213", new_ind, "2022Q1", "7")
+    # Restarts keep the catalog received (a clean stop and a kill -9).
+    fed.restart(D213)
+    fed.kill9("c07201")
+    fed.start("c07201")
+    for name in (D213, "c07201"):
+        st = fed.status(name)
+        if st["catalog_version"] != 3 or st.get("catalog_source") != "parent":
+            raise TestFailure("%s after restart: catalog v%s from %s"
+                              % (name, st["catalog_version"],
+                                 st.get("catalog_source")))
+    fed.put("c07201", "07201", new_ind, "2022", "42", retry_for=10)
+    fed.converge()
+    fed.check()
+
+
+def ii06c_figures(rng, scale):
+    """One unit's II.06c figures: random parts, totals that satisfy every
+    identity of the catalog's rules."""
+    f = {
+        "hs_nhan_truc_tuyen": rng.randint(0, scale),
+        "hs_nhan_truc_tiep": rng.randint(0, scale),
+        "hs_ton_ky_truoc": rng.randint(0, scale // 20 + 1),
+    }
+    f["hs_moi_tiep_nhan"] = f["hs_nhan_truc_tuyen"] + f["hs_nhan_truc_tiep"]
+    f["hs_tiep_nhan"] = f["hs_moi_tiep_nhan"] + f["hs_ton_ky_truoc"]
+    pending = rng.randint(0, f["hs_tiep_nhan"] // 10)
+    resolved = f["hs_tiep_nhan"] - pending
+    late = rng.randint(0, resolved // 50)
+    early = rng.randint(0, resolved - late)
+    f.update({
+        "hs_da_giai_quyet": resolved,
+        "hs_giai_quyet_qua_han": late,
+        "hs_giai_quyet_truoc_han": early,
+        "hs_giai_quyet_dung_han": resolved - late - early,
+        "hs_dang_giai_quyet": pending,
+        "hs_dang_giai_quyet_qua_han": pending // 3,
+        "hs_dang_giai_quyet_trong_han": pending - pending // 3,
+    })
+    return f
+
+
+def percent(num, den):
+    """num/den as a percentage with 2 decimals, rounded half away from
+    zero, exactly ("n/a" for 0/0), the way the reports should print it."""
+    if den == 0:
+        return "n/a"
+    q, r = divmod(num * 10000, den)
+    if 2 * r >= den:
+        q += 1
+    return "%d.%02d" % divmod(q, 100)
+
+
+def expect_report(fed, name, unit, period, form, truth):
+    """Every row of the form filled at NAME equals the figures recomputed
+    here from TRUTH (unit -> indicator -> value): counts summed over the
+    row's level, ratios as sum/sum."""
+    rep = fed.cli_json(fed.node(name), ["report", unit, period, "--form",
+                                        form, "--format", "json"])
+    units = fed.units
+    ratios = {
+        "ty_le_giai_quyet_truoc_han": ("hs_giai_quyet_truoc_han",),
+        "ty_le_giai_quyet_dung_han": ("hs_giai_quyet_dung_han",),
+        "ty_le_giai_quyet_qua_han": ("hs_giai_quyet_qua_han",),
+    }
+    n_rows = 0
+    for row in rep["rows"]:
+        ind = row["indicator"]
+        if ind is None:
+            continue
+
+        def total(i):
+            vals = [f[i] for u, f in truth.items()
+                    if units.is_within(u, unit) and i in f and
+                    (row["level"] is None or units.level[u] == row["level"])]
+            return sum(vals) if vals else None
+        if ind in ratios:
+            num, den = total(ratios[ind][0]), total("hs_da_giai_quyet")
+            want = None if num is None and den is None else percent(num, den)
+        else:
+            want = total(ind)
+            want = None if want is None else str(want)
+        if row["value"] != want:
+            raise TestFailure("%s: report %s row %s (%s, level %s): got %r, "
+                              "expected %r" % (name, form, row["stt"], ind,
+                                               row["level"], row["value"],
+                                               want))
+        n_rows += 1
+    if n_rows < 40:
+        raise TestFailure("report %s: only %d rows with values" % (form, n_rows))
+    log("%s: report %s %s %s: %d rows as recomputed"
+        % (name, form, unit, period, n_rows))
+
+
+def scenario_forms_and_check(fed, rng):
+    build(fed)
+    fed.start_all()
+    figures = {}
+    for name in fed.nodes:
+        u = fed.node(name).unit
+        figures[u] = ii06c_figures(rng, {0: 50000, 1: 5000, 2: 800}[
+            fed.node(name).depth()])
+    delta = rng.randint(1, 999)
+    computed = sum(f["hs_tiep_nhan"] for f in figures.values())
+    for name in fed.nodes:
+        u = fed.node(name).unit
+        rows = [(u, i, "2022", v, False) for i, v in sorted(figures[u].items())]
+        if name == PROVINCE:
+            rows.append((u, "hs_tiep_nhan", "2022", computed - delta, True))
+        log("%s: %s" % (name, fed.import_rows(name, rows)))
+    # A half-year entered at a commune that its quarters contradict.
+    fed.put("c07243", "07243", "hs_nhan_truc_tuyen", "2023S1", "100")
+    fed.put("c07243", "07243", "hs_nhan_truc_tuyen", "2023Q1", "40")
+    fed.put("c07243", "07243", "hs_nhan_truc_tuyen", "2023Q2", "50")
+    fed.converge()
+    fed.check()
+
+    expect_report(fed, PROVINCE, "24", "2022", "II.06c", figures)
+    expect_report(fed, D213, "213", "2022", "II.06c", figures)
+
+    chk = cli_checked_json(fed, PROVINCE, ["check", "24", "2022"], EXIT_FAIL)
+    if chk["violations"]:
+        raise TestFailure("check 24 2022: unexpected violations %s"
+                          % chk["violations"])
+    st = [(x["unit"], x["indicator"], x["stated"], x["computed"],
+           x["difference"]) for x in chk["stated"] if not x["agrees"]]
+    want = [("24", "hs_tiep_nhan", computed - delta, computed, delta)]
+    if st != want:
+        raise TestFailure("check 24 2022: stated totals %s, expected %s"
+                          % (st, want))
+    if chk["checked_units"] != len(fed.nodes):
+        raise TestFailure("check 24 2022: %s units checked, expected %d"
+                          % (chk["checked_units"], len(fed.nodes)))
+    log("check: stated %d vs computed %d found (difference %d)"
+        % (computed - delta, computed, delta))
+
+    chk = cli_checked_json(fed, D215, ["check", "215", "2023"], EXIT_FAIL)
+    conf = [(c["unit"], c["period"], c["entered"], c["composed"])
+            for c in chk["conflicts"]]
+    if conf != [("07243", "2023S1", 100, 90)]:
+        raise TestFailure("check 215 2023: conflicts %s" % chk["conflicts"])
+
+    # A correction that breaks received = new + carried over at 07201.
+    bad = figures["07201"]["hs_tiep_nhan"] + 7
+    fed.put("c07201", "07201", "hs_tiep_nhan", "2022", str(bad))
+    figures["07201"]["hs_tiep_nhan"] = bad
+    fed.converge()
+    chk = cli_checked_json(fed, D213, ["check", "213", "2022"], EXIT_FAIL)
+    got = sorted((v["unit"], v["scope"], v["difference"])
+                 for v in chk["violations"]
+                 if v["rule"] == "hs_tiep_nhan_bang_moi_cong_ton_ky_truoc")
+    if got != [("07201", "own", 7), ("213", "subtree", 7)]:
+        raise TestFailure("check 213 2022: violations %s"
+                          % chk["violations"])
+    log("check 213: the broken identity at 07201 found (own and subtree)")
+
+    # Export of the province's subtree gives back every value entered.
+    rc, out, err = fed.cli(["export", "24", "2022"], fed.node(PROVINCE))
+    if rc != EXIT_OK:
+        raise TestFailure("export: exit %s: %s" % (rc, err.strip()))
+    got = {(r["unit"], r["indicator"], r["period"], int(r["value"]),
+            r["stated"] in ("1", "stated")) for r in
+           csv.DictReader(io.StringIO(out))}
+    want = {(u, i, "2022", v, False) for u, f in figures.items()
+            for i, v in f.items()}
+    want.add(("24", "hs_tiep_nhan", "2022", computed - delta, True))
+    if got != want:
+        raise TestFailure("export 24 2022: %d rows, expected %d; missing %s, "
+                          "extra %s" % (len(got), len(want),
+                                        sorted(want - got)[:3],
+                                        sorted(got - want)[:3]))
+    log("export 24 2022: all %d values" % len(got))
+
+
+def scenario_bac_giang_fixture(fed, rng):
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "fixtures", "bac-giang-2022-ii06c.csv")
+    with open(fixture, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    units = sorted({r["unit"] for r in rows} - {"24"})
+    fed.add_node(PROVINCE, "24", hosts=units)
+    fed.start_all()
+    out = fed.import_rows(PROVINCE, [
+        (r["unit"], r["indicator"], r["period"], r["value"],
+         r["stated"] in ("1", "stated")) for r in rows])
+    log("%s: %s" % (PROVINCE, out))
+    rep = fed.cli_json(fed.node(PROVINCE), ["report", "24", "2022", "--form",
+                                            "II.06c", "--format", "json"])
+    got = {row["level"]: row["value"] for row in rep["rows"]
+           if row["indicator"] == "hs_tiep_nhan"}
+    want = {None: "690989", "tinh": "264740", "huyen": "85065",
+            "xa": "341184"}
+    if got != want:
+        raise TestFailure("report II.06c received by level: %s, expected %s"
+                          % (got, want))
+    chk = cli_checked_json(fed, PROVINCE, ["check", "24", "2022"], EXIT_FAIL)
+    st = [(x["unit"], x["stated"], x["computed"], x["difference"])
+          for x in chk["stated"]]
+    if chk["violations"] or st != [("24", 690889, 690989, 100)]:
+        raise TestFailure("check: violations %s, stated %s"
+                          % (chk["violations"], st))
+    log("Bac Giang 2022: %d units checked; stated 690.889, computed 690.989"
+        % chk["checked_units"])
+    fed.check()
+
+
 SCENARIOS = {
     "converge": scenario_converge,
     "sigterm_district": scenario_sigterm_district,
     "kill9_district": scenario_kill9_district,
     "commune_before_district": scenario_commune_before_district,
     "refusals": scenario_refusals,
+    "catalog_carry_down": scenario_catalog_carry_down,
+    "forms_and_check": scenario_forms_and_check,
+    "bac_giang_fixture": scenario_bac_giang_fixture,
 }
 
 
