@@ -30,39 +30,6 @@ static const char catalog_usage[] =
 	"  forms           the report forms, with their number of rows\n"
 	"  forms FORM      the rows of one form\n";
 
-static const char *type_name(enum dongbo_value_type t)
-{
-	static const char *const names[] = {
-		[DONGBO_TYPE_COUNT] = "count",	   [DONGBO_TYPE_DECIMAL] = "decimal",
-		[DONGBO_TYPE_MONEY] = "money",	   [DONGBO_TYPE_ENUM] = "enum",
-		[DONGBO_TYPE_BOOL] = "bool",
-	};
-
-	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
-}
-
-static const char *rule_name(enum dongbo_unit_rule r)
-{
-	static const char *const names[] = {
-		[DONGBO_RULE_SUM] = "sum",     [DONGBO_RULE_MEAN] = "mean",
-		[DONGBO_RULE_MIN] = "min",     [DONGBO_RULE_MAX] = "max",
-		[DONGBO_RULE_COUNT] = "count", [DONGBO_RULE_NONE] = "none",
-		[DONGBO_RULE_RATIO] = "ratio", [DONGBO_RULE_TOTAL] = "total",
-	};
-
-	return (size_t)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
-}
-
-static const char *time_name(enum dongbo_time_rule t)
-{
-	static const char *const names[] = {
-		[DONGBO_TIME_SUM] = "sum",   [DONGBO_TIME_FIRST] = "first",
-		[DONGBO_TIME_LAST] = "last", [DONGBO_TIME_NONE] = "none",
-	};
-
-	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
-}
-
 /* What the rules mean, for `catalog show`. */
 static const char *const rule_words[] = {
 	[DONGBO_RULE_SUM] = "the units' values are added up",
@@ -131,9 +98,9 @@ static json_t *brief_json(const struct dongbo_indicator *ind)
 	json_object_set_new(o, "code", json_string(ind->code));
 	json_object_set_new(o, "name", json_string(ind->name));
 	json_object_set_new(o, "unit", json_string(ind->unit));
-	json_object_set_new(o, "type", json_string(type_name(ind->type)));
-	json_object_set_new(o, "rule", json_string(rule_name(ind->rule)));
-	json_object_set_new(o, "time", json_string(time_name(ind->time)));
+	json_object_set_new(o, "type", json_string(dongbo_type_word(ind->type)));
+	json_object_set_new(o, "rule", json_string(dongbo_rule_word(ind->rule)));
+	json_object_set_new(o, "time", json_string(dongbo_time_word(ind->time)));
 	return o;
 }
 
@@ -193,9 +160,9 @@ static int show_summary(const struct cli *cli, const Dongbo__CatalogReply *cr,
 		for (size_t i = 0; i < n; i++) {
 			const struct dongbo_indicator *ind =
 				dongbo_catalog_at(cat, i);
-			const char *row[6] = { ind->code, type_name(ind->type),
-					       rule_name(ind->rule),
-					       time_name(ind->time), ind->unit,
+			const char *row[6] = { ind->code, dongbo_type_word(ind->type),
+					       dongbo_rule_word(ind->rule),
+					       dongbo_time_word(ind->time), ind->unit,
 					       ind->name };
 
 			table_add(t, row);
@@ -340,14 +307,14 @@ static int show_text(const struct dongbo_catalog *cat,
 
 	printf("%s  %s\n", ind->code, ind->name);
 	printf("  unit      %s\n", ind->unit);
-	printf("  type      %s", type_name(ind->type));
+	printf("  type      %s", dongbo_type_word(ind->type));
 	if (ind->type == DONGBO_TYPE_DECIMAL || ind->type == DONGBO_TYPE_MONEY ||
 	    ind->rule == DONGBO_RULE_RATIO)
 		printf(", %d digit%s after the point", ind->scale,
 		       ind->scale == 1 ? "" : "s");
-	printf("\n  rule      %s (across units: %s)\n", rule_name(ind->rule),
+	printf("\n  rule      %s (across units: %s)\n", dongbo_rule_word(ind->rule),
 	       rule_words[ind->rule]);
-	printf("  time      %s (across periods: %s)\n", time_name(ind->time),
+	printf("  time      %s (across periods: %s)\n", dongbo_time_word(ind->time),
 	       time_words[ind->time]);
 	if (ind->has_min || ind->has_max) {
 		if (ind->has_min)

@@ -32,36 +32,6 @@
 #define VALUE_TEXT_MAX 256
 #define PLAIN_TEXT_MAX 32
 
-static const char *type_name(enum dongbo_value_type t)
-{
-	switch (t) {
-	case DONGBO_TYPE_COUNT:
-		return "count";
-	case DONGBO_TYPE_DECIMAL:
-		return "decimal";
-	case DONGBO_TYPE_MONEY:
-		return "money";
-	case DONGBO_TYPE_ENUM:
-		return "enum";
-	case DONGBO_TYPE_BOOL:
-		return "bool";
-	}
-	return "?";
-}
-
-static const char *rule_name(enum dongbo_unit_rule rule)
-{
-	static const char *const names[] = {
-		[DONGBO_RULE_SUM] = "sum",     [DONGBO_RULE_MEAN] = "mean",
-		[DONGBO_RULE_MIN] = "min",     [DONGBO_RULE_MAX] = "max",
-		[DONGBO_RULE_COUNT] = "count", [DONGBO_RULE_NONE] = "none",
-		[DONGBO_RULE_RATIO] = "ratio", [DONGBO_RULE_TOTAL] = "total",
-	};
-
-	return (size_t)rule < sizeof(names) / sizeof(names[0]) ? names[rule]
-							       : "?";
-}
-
 /* Why ind, a ratio or a total, holds no values: "ty_le_x is computed from
  * a / b".  Returns the length written, as snprintf. */
 static int computed_from(const struct dongbo_indicator *ind, char *buf,
@@ -96,7 +66,7 @@ static int shown_fill(struct ctl_reply *r, Dongbo__Shown *s,
 	s->value = v;
 	s->plain = plain;
 	s->text = text;
-	s->type = (char *)type_name(ind->type);
+	s->type = (char *)dongbo_type_word(ind->type);
 	s->scale = ind->scale;
 	return 0;
 }
@@ -160,7 +130,7 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 				"%s has rule %s: a stated total is kept only "
 				"for indicators with rule sum, to compare with "
 				"the sum of the subtree", ind->code,
-				rule_name(ind->rule));
+				dongbo_rule_word(ind->rule));
 	if ((rv = ctl_parse_period(r, it->period, out->period)) != 0)
 		return rv;
 	if (dongbo_indicator_parse_value(ind, it->value, &out->rec.value, err,
@@ -340,7 +310,7 @@ void ctl_handle_get(struct dongbo_node *node, struct ctl_reply *r,
 	if (k->stated && ind->rule != DONGBO_RULE_SUM) {
 		ctl_fail(r, DONGBO_E_INVAL, "%s has rule %s: only indicators "
 			 "with rule sum have stated totals", ind->code,
-			 rule_name(ind->rule));
+			 dongbo_rule_word(ind->rule));
 		return;
 	}
 	rv = dongbo_store_get(node->store, u->code, ind->code, period,

@@ -83,7 +83,7 @@ static Dongbo__Shown *shown_new(struct ctl_reply *r,
 		return NULL;
 	dongbo__shown__init(s);
 	s->value = v;
-	s->type = (char *)dongbo_figures_type_name(ind->type);
+	s->type = (char *)dongbo_type_word(ind->type);
 	s->scale = ind->scale;
 	dongbo_indicator_format(ind, v, DONGBO_FORMAT_PLAIN, buf, sizeof(buf));
 	s->plain = ctl_strdup(r, buf);
@@ -308,8 +308,8 @@ void ctl_handle_rollup(struct dongbo_node *node, struct ctl_reply *r,
 	ru->indicator_name = (char *)ind->name;
 	ru->measure = (char *)ind->unit;
 	ru->period = period;
-	ru->rule = (char *)dongbo_figures_rule_name(ind->rule);
-	ru->type = (char *)dongbo_figures_type_name(ind->type);
+	ru->rule = (char *)dongbo_rule_word(ind->rule);
+	ru->type = (char *)dongbo_type_word(ind->type);
 	ru->scale = ind->scale;
 	ru->found = f.total.found;
 	ru->value = f.total.value;
@@ -382,7 +382,7 @@ static Dongbo__ReportRow *row_new(struct dongbo_node *node,
 		return m;
 	}
 	m->indicator = (char *)ind->code;
-	m->rule = (char *)dongbo_figures_rule_name(ind->rule);
+	m->rule = (char *)dongbo_rule_word(ind->rule);
 	*err = dongbo_figures_eval(node->store, ind, u, period, row->level,
 				   false, &f);
 	if (*err != 0)

@@ -43,46 +43,6 @@ static const int64_t pow10_tab[] = {
 	1000000000000000000,
 };
 
-const char *dongbo_figures_rule_name(enum dongbo_unit_rule rule)
-{
-	switch (rule) {
-	case DONGBO_RULE_SUM:
-		return "sum";
-	case DONGBO_RULE_MEAN:
-		return "mean";
-	case DONGBO_RULE_MIN:
-		return "min";
-	case DONGBO_RULE_MAX:
-		return "max";
-	case DONGBO_RULE_COUNT:
-		return "count";
-	case DONGBO_RULE_NONE:
-		return "none";
-	case DONGBO_RULE_RATIO:
-		return "ratio";
-	case DONGBO_RULE_TOTAL:
-		return "total";
-	}
-	return "?";
-}
-
-const char *dongbo_figures_type_name(enum dongbo_value_type type)
-{
-	switch (type) {
-	case DONGBO_TYPE_COUNT:
-		return "count";
-	case DONGBO_TYPE_DECIMAL:
-		return "decimal";
-	case DONGBO_TYPE_MONEY:
-		return "money";
-	case DONGBO_TYPE_ENUM:
-		return "enum";
-	case DONGBO_TYPE_BOOL:
-		return "bool";
-	}
-	return "?";
-}
-
 /* ---- figures and parts ---- */
 
 static void figure_fini(struct dongbo_figure *fig)

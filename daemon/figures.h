@@ -127,9 +127,4 @@ int dongbo_figures_conflicts(
 		  const struct dongbo_conflict *c),
 	void *arg);
 
-/* The catalog names of a unit rule ("sum", "ratio", ...) and of a value
- * type ("count", "decimal", ...); static strings. */
-const char *dongbo_figures_rule_name(enum dongbo_unit_rule rule);
-const char *dongbo_figures_type_name(enum dongbo_value_type type);
-
 #endif

@@ -7,7 +7,7 @@
  * refuse at once what can be judged alone: unknown sections and keys, keys
  * given twice, words outside their list, malformed codes.  Sections may
  * refer to each other in any order, so the rest waits until the whole file
- * is read: build() then makes the catalog in an order where everything a
+ * is read: catalog_build() (catalog_build.c) then makes the catalog in an order where everything a
  * check needs is known -- required keys, indicators alone (types,
  * defaults, bounds), the references between indicators (ratios and
  * totals, with cycle detection), forms and their rows, and rules.  Every
@@ -18,7 +18,7 @@
  * arena freed with it: a catalog is built once, never changes, and its
  * parts point at each other freely.
  */
-#include "catalog.h"
+#include "catalog_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,34 +33,11 @@
 #include "number.h"
 #include "util.h"
 
-/* Totals may be built on totals, this deep at most: enough for any form,
- * and it bounds the recursion that resolves them. */
-#define TOTAL_DEPTH_MAX 16
-/* The largest catalog accepted, in bytes; the real one is a few dozen KiB. */
-#define CATALOG_SIZE_MAX (16u << 20)
-
-#define FAIL(r, line, ...)                                                     \
-	dongbo_ini_fail(&(r)->src, DONGBO_E_CONFIG, (line), __VA_ARGS__)
-#define FAIL_NOMEM(r)                                                          \
-	dongbo_ini_fail(&(r)->src, DONGBO_E_NOMEM, (r)->src.lineno,            \
-			"out of memory")
 
 /* ---- memory --------------------------------------------------------------- */
 
-#define CHUNK_SIZE 16384
-
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct arena {
-	struct chunk *head; /* the chunk being filled */
-};
-
 /* Zeroed memory for n bytes, aligned for any type; NULL when out of it. */
-static void *arena_alloc(struct arena *a, size_t n)
+void *catalog_arena_alloc(struct arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
@@ -93,23 +70,23 @@ static void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-static void *arena_array(struct arena *a, size_t n, size_t size)
+void *catalog_arena_array(struct arena *a, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
 		return NULL;
-	return arena_alloc(a, n * size);
+	return catalog_arena_alloc(a, n * size);
 }
 
-static char *arena_strndup(struct arena *a, const char *s, size_t len)
+char *catalog_arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = len < SIZE_MAX ? arena_alloc(a, len + 1) : NULL;
+	char *p = len < SIZE_MAX ? catalog_arena_alloc(a, len + 1) : NULL;
 
 	if (p != NULL)
 		memcpy(p, s, len);
 	return p;
 }
 
-static void arena_fini(struct arena *a)
+void catalog_arena_fini(struct arena *a)
 {
 	struct chunk *c, *next;
 
@@ -120,76 +97,22 @@ static void arena_fini(struct arena *a)
 	a->head = NULL;
 }
 
-/* ---- the catalog ---------------------------------------------------------- */
-
-/* A row with its form, to walk every row in file order. */
-struct row_ref {
-	const struct dongbo_form *form;
-	const struct dongbo_form_row *row;
-};
-
-struct dongbo_catalog {
-	struct arena arena; /* everything below lives in it */
-	uint32_t version;
-	const char *title;
-	const char *text; /* the source bytes, NUL-terminated */
-	size_t text_len;
-	struct dongbo_indicator *inds; /* file order */
-	size_t n_inds;
-	const struct dongbo_indicator **ind_index; /* by code */
-	struct dongbo_form *forms;		   /* file order */
-	size_t n_forms;
-	const struct dongbo_form **form_index; /* by code */
-	struct dongbo_rule *rules;	       /* file order */
-	size_t n_rules;
-	struct row_ref *rows; /* every row of every form, file order */
-	size_t n_rows;
-};
 
 /* ---- reading: sections and keys as written -------------------------------- */
 
-enum kind { SEC_CATALOG, SEC_INDICATOR, SEC_FORM, SEC_ROW, SEC_RULE, N_KINDS };
-
-/* Keys by kind of section, in the order of the tables below. */
-enum { C_VERSION, C_TITLE };
-enum {
-	I_NAME,
-	I_UNIT,
-	I_TYPE,
-	I_SCALE,
-	I_RULE,
-	I_TIME,
-	I_MIN,
-	I_MAX,
-	I_NUMERATOR,
-	I_DENOMINATOR,
-	I_PERCENT,
-	I_PARTS,
-	I_NOTE,
-};
-enum { F_TITLE, F_BASIS };
-enum { W_LABEL, W_UNIT, W_INDICATOR, W_LEVEL };
-enum { R_TEXT, R_LEFT, R_OP, R_RIGHT, R_SEVERITY };
-#define MAX_KEYS 13
-
-struct choice {
-	const char *text;
-	int value;
-};
-
-static const struct choice types[] = {
+const struct choice catalog_types[] = {
 	{ "count", DONGBO_TYPE_COUNT }, { "decimal", DONGBO_TYPE_DECIMAL },
 	{ "money", DONGBO_TYPE_MONEY }, { "enum", DONGBO_TYPE_ENUM },
 	{ "bool", DONGBO_TYPE_BOOL },	{ NULL, 0 },
 };
-static const struct choice rules[] = {
+const struct choice catalog_rules[] = {
 	{ "sum", DONGBO_RULE_SUM },	{ "mean", DONGBO_RULE_MEAN },
 	{ "min", DONGBO_RULE_MIN },	{ "max", DONGBO_RULE_MAX },
 	{ "count", DONGBO_RULE_COUNT }, { "none", DONGBO_RULE_NONE },
 	{ "ratio", DONGBO_RULE_RATIO }, { "total", DONGBO_RULE_TOTAL },
 	{ NULL, 0 },
 };
-static const struct choice times[] = {
+const struct choice catalog_times[] = {
 	{ "sum", DONGBO_TIME_SUM },   { "last", DONGBO_TIME_LAST },
 	{ "first", DONGBO_TIME_FIRST }, { "none", DONGBO_TIME_NONE },
 	{ NULL, 0 },
@@ -210,25 +133,8 @@ static const struct choice yes_no[] = {
 	{ NULL, 0 },
 };
 
-/* How a key's value is checked as soon as it is read. */
-enum check {
-	V_TEXT,	   /* any text but "" */
-	V_FREE,	   /* any text, "" too */
-	V_VERSION, /* 1..2^32-1 */
-	V_CHOICE,  /* one word of a list */
-	V_SCALE,   /* 0..DONGBO_SCALE_MAX */
-	V_CODE,	   /* an indicator code */
-	V_CODES,   /* indicator codes joined by '+' */
-	V_LEVEL,   /* a level name */
-};
 
-struct key_def {
-	const char *name;
-	enum check check;
-	const struct choice *choices;
-};
-
-static const struct key_def key_defs[N_KINDS][MAX_KEYS] = {
+const struct key_def catalog_key_defs[N_KINDS][MAX_KEYS] = {
 	[SEC_CATALOG] = {
 		[C_VERSION] = { "version", V_VERSION, NULL },
 		[C_TITLE] = { "title", V_FREE, NULL },
@@ -236,10 +142,10 @@ static const struct key_def key_defs[N_KINDS][MAX_KEYS] = {
 	[SEC_INDICATOR] = {
 		[I_NAME] = { "name", V_TEXT, NULL },
 		[I_UNIT] = { "unit", V_TEXT, NULL },
-		[I_TYPE] = { "type", V_CHOICE, types },
+		[I_TYPE] = { "type", V_CHOICE, catalog_types },
 		[I_SCALE] = { "scale", V_SCALE, NULL },
-		[I_RULE] = { "rule", V_CHOICE, rules },
-		[I_TIME] = { "time", V_CHOICE, times },
+		[I_RULE] = { "rule", V_CHOICE, catalog_rules },
+		[I_TIME] = { "time", V_CHOICE, catalog_times },
 		[I_MIN] = { "min", V_TEXT, NULL },
 		[I_MAX] = { "max", V_TEXT, NULL },
 		[I_NUMERATOR] = { "numerator", V_CODE, NULL },
@@ -265,47 +171,6 @@ static const struct key_def key_defs[N_KINDS][MAX_KEYS] = {
 		[R_RIGHT] = { "right", V_CODES, NULL },
 		[R_SEVERITY] = { "severity", V_CHOICE, severities },
 	},
-};
-
-/* One key as written. */
-struct raw {
-	const char *value; /* NULL when not given */
-	int line;
-	int choice;	    /* V_CHOICE, V_SCALE: the value read */
-	const char **codes; /* V_CODES: the codes, in order */
-	size_t n_codes;
-};
-
-/* One "value.N = label" key of an indicator. */
-struct raw_label {
-	struct raw_label *next;
-	int64_t value;
-	const char *label;
-	int line;
-};
-
-struct section {
-	enum kind kind;
-	int line;
-	const char *code; /* of the indicator, form or rule; a row's form */
-	const char *stt;  /* rows: as printed, maybe "" */
-	struct raw keys[MAX_KEYS];
-	struct raw_label *labels; /* file order */
-	struct raw_label **labels_end;
-	size_t n_labels;
-	size_t index; /* in the catalog's array of its kind; a row's form */
-};
-
-struct reader {
-	struct dongbo_ini_src src; /* first: the callbacks get &reader.src */
-	struct arena *arena;
-	struct section *cur; /* NULL before the first section */
-	struct section *catalog;
-	uint32_t version;
-	struct section **secs; /* file order; malloc'd, the rest in arena */
-	size_t n_secs, cap_secs;
-	size_t n_of[N_KINDS];
-	struct section **ind_secs; /* by index in cat->inds */
 };
 
 static bool is_code(const char *s, size_t len)
@@ -353,7 +218,7 @@ static bool is_level(const char *s)
 }
 
 /* "indicator 'a'", "[catalog]", ... for messages; returns buf. */
-static const char *describe(const struct section *s, char *buf, size_t len)
+const char *catalog_describe(const struct section *s, char *buf, size_t len)
 {
 	switch (s->kind) {
 	case SEC_CATALOG:
@@ -408,7 +273,7 @@ static struct section *section_add(struct reader *r, enum kind kind)
 		r->secs = secs;
 		r->cap_secs = cap;
 	}
-	s = arena_alloc(r->arena, sizeof(*s));
+	s = catalog_arena_alloc(r->arena, sizeof(*s));
 	if (s == NULL)
 		return NULL;
 	s->kind = kind;
@@ -489,7 +354,7 @@ static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 			    (int)(p - rest), rest, DONGBO_INDICATOR_CODE_MAX);
 	}
 	if ((s = section_add(r, kind)) == NULL ||
-	    (s->code = arena_strndup(r->arena, rest, (size_t)(p - rest))) ==
+	    (s->code = catalog_arena_strndup(r->arena, rest, (size_t)(p - rest))) ==
 		    NULL)
 		return FAIL_NOMEM(r);
 	if (kind == SEC_ROW) {
@@ -499,7 +364,7 @@ static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 			return FAIL(r, src->lineno,
 				    "STT longer than %d bytes '%.*s'",
 				    DONGBO_INDICATOR_CODE_MAX, (int)(e - p), p);
-		if ((s->stt = arena_strndup(r->arena, p, (size_t)(e - p))) ==
+		if ((s->stt = catalog_arena_strndup(r->arena, p, (size_t)(e - p))) ==
 		    NULL)
 			return FAIL_NOMEM(r);
 	}
@@ -534,7 +399,7 @@ static int split_codes(struct reader *r, struct raw *raw)
 
 	for (p = s; *p; p++)
 		n += *p == '+';
-	raw->codes = arena_array(r->arena, n, sizeof(*raw->codes));
+	raw->codes = catalog_arena_array(r->arena, n, sizeof(*raw->codes));
 	if (raw->codes == NULL)
 		return FAIL_NOMEM(r);
 	for (p = s;; p = e + 1) {
@@ -553,7 +418,7 @@ static int split_codes(struct reader *r, struct raw *raw)
 			return FAIL(r, r->src.lineno,
 				    "invalid indicator code '%.*s' in '%s'",
 				    (int)(e - b), b, s);
-		raw->codes[i] = arena_strndup(r->arena, b, (size_t)(e - b));
+		raw->codes[i] = catalog_arena_strndup(r->arena, b, (size_t)(e - b));
 		if (raw->codes[i++] == NULL)
 			return FAIL_NOMEM(r);
 		while (*e && *e != '+')
@@ -580,9 +445,9 @@ static int label_key(struct reader *r, struct section *s, const char *key,
 			    key);
 	if (*value == '\0')
 		return FAIL(r, r->src.lineno, "empty value for '%s' of %s", key,
-			    describe(s, what, sizeof(what)));
-	l = arena_alloc(r->arena, sizeof(*l));
-	if (l == NULL || (l->label = arena_strndup(r->arena, value,
+			    catalog_describe(s, what, sizeof(what)));
+	l = catalog_arena_alloc(r->arena, sizeof(*l));
+	if (l == NULL || (l->label = catalog_arena_strndup(r->arena, value,
 						   strlen(value))) == NULL)
 		return FAIL_NOMEM(r);
 	l->value = v;
@@ -609,13 +474,13 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 			    key);
 	if (s->kind == SEC_INDICATOR && strncmp(key, "value.", 6) == 0)
 		return label_key(r, s, key, value);
-	for (k = 0; k < MAX_KEYS && key_defs[s->kind][k].name != NULL; k++)
-		if (strcmp(key, key_defs[s->kind][k].name) == 0)
+	for (k = 0; k < MAX_KEYS && catalog_key_defs[s->kind][k].name != NULL; k++)
+		if (strcmp(key, catalog_key_defs[s->kind][k].name) == 0)
 			break;
-	if (k == MAX_KEYS || key_defs[s->kind][k].name == NULL)
+	if (k == MAX_KEYS || catalog_key_defs[s->kind][k].name == NULL)
 		return FAIL(r, src->lineno, "unknown key in %s '%s'",
-			    describe(s, what, sizeof(what)), key);
-	def = &key_defs[s->kind][k];
+			    catalog_describe(s, what, sizeof(what)), key);
+	def = &catalog_key_defs[s->kind][k];
 	raw = &s->keys[k];
 	if (raw->value != NULL)
 		return FAIL(r, src->lineno,
@@ -624,9 +489,9 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 	if (*value == '\0' && (def->check == V_TEXT || def->check == V_CODE ||
 			       def->check == V_CODES || def->check == V_LEVEL))
 		return FAIL(r, src->lineno, "empty value for '%s' of %s", key,
-			    describe(s, what, sizeof(what)));
+			    catalog_describe(s, what, sizeof(what)));
 	raw->line = src->lineno;
-	raw->value = arena_strndup(r->arena, value, strlen(value));
+	raw->value = catalog_arena_strndup(r->arena, value, strlen(value));
 	if (raw->value == NULL)
 		return FAIL_NOMEM(r);
 	switch (def->check) {
@@ -675,890 +540,6 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 	return 0;
 }
 
-/* ---- building: names for messages ---------------------------------------- */
-
-static const char *choice_name(const struct choice *c, int value)
-{
-	for (; c->text != NULL; c++)
-		if (c->value == value)
-			return c->text;
-	return "?";
-}
-
-/* "count", "decimal with scale 2": what must agree between parts. */
-static const char *describe_type(const struct dongbo_indicator *ind,
-				 char *buf, size_t len)
-{
-	if (ind->type == DONGBO_TYPE_DECIMAL || ind->type == DONGBO_TYPE_MONEY)
-		snprintf(buf, len, "%s with scale %d",
-			 choice_name(types, (int)ind->type), ind->scale);
-	else
-		snprintf(buf, len, "%s", choice_name(types, (int)ind->type));
-	return buf;
-}
-
-/* ---- building: required keys and the [catalog] section -------------------- */
-
-static bool is_derived_rule(int rule)
-{
-	return rule == DONGBO_RULE_RATIO || rule == DONGBO_RULE_TOTAL;
-}
-
-/* The keys without which a section means nothing, blamed on its line. */
-static int check_required(struct reader *r)
-{
-	static const int by_kind[N_KINDS][5] = {
-		[SEC_CATALOG] = { C_VERSION, -1 },
-		[SEC_INDICATOR] = { I_NAME, I_UNIT, -1 },
-		[SEC_FORM] = { F_TITLE, -1 },
-		[SEC_ROW] = { -1 },
-		[SEC_RULE] = { R_TEXT, R_LEFT, R_OP, R_RIGHT, -1 },
-	};
-	char what[160];
-	size_t i;
-
-	for (i = 0; i < r->n_secs; i++) {
-		struct section *s = r->secs[i];
-		const struct raw *k = s->keys;
-		int need[10], n = 0, j, rule = -1;
-
-		for (j = 0; by_kind[s->kind][j] >= 0; j++)
-			need[n++] = by_kind[s->kind][j];
-		if (s->kind == SEC_INDICATOR) {
-			if (k[I_RULE].value != NULL)
-				rule = k[I_RULE].choice;
-			if (!is_derived_rule(rule))
-				need[n++] = I_TYPE;
-			if (!is_derived_rule(rule) && k[I_TYPE].value != NULL &&
-			    k[I_TYPE].choice == DONGBO_TYPE_DECIMAL)
-				need[n++] = I_SCALE;
-			if (rule == DONGBO_RULE_RATIO) {
-				need[n++] = I_NUMERATOR;
-				need[n++] = I_DENOMINATOR;
-			}
-			if (rule == DONGBO_RULE_TOTAL)
-				need[n++] = I_PARTS;
-		}
-		for (j = 0; j < n; j++)
-			if (k[need[j]].value == NULL)
-				return FAIL(r, s->line,
-					    "missing key in %s '%s'",
-					    describe(s, what, sizeof(what)),
-					    key_defs[s->kind][need[j]].name);
-	}
-	return 0;
-}
-
-static int build_catalog_section(struct reader *r, struct dongbo_catalog *cat)
-{
-	int last = r->src.lineno > 0 ? r->src.lineno : 1;
-
-	if (r->catalog == NULL)
-		return FAIL(r, last,
-			    "no '[catalog]' section (with 'version = 1')");
-	cat->version = r->version;
-	cat->title = r->catalog->keys[C_TITLE].value;
-	if (cat->title == NULL)
-		cat->title = "";
-	return 0;
-}
-
-/* ---- building: codes ------------------------------------------------------ */
-
-static int section_code_cmp(const void *a, const void *b)
-{
-	const struct section *sa = *(const struct section *const *)a;
-	const struct section *sb = *(const struct section *const *)b;
-	int c = strcmp(sa->code, sb->code);
-
-	return c != 0 ? c : (sa->line > sb->line) - (sa->line < sb->line);
-}
-
-/*
- * The sections of kind, sorted by code, into *out; refuses a code given
- * twice at the line of its second section (the earliest such line).
- */
-static int sort_by_code(struct reader *r, enum kind kind, const char *what,
-			struct section ***out)
-{
-	struct section **v;
-	size_t i, n = 0;
-
-	v = arena_array(r->arena, r->n_of[kind], sizeof(*v));
-	if (v == NULL && r->n_of[kind] > 0)
-		return FAIL_NOMEM(r);
-	for (i = 0; i < r->n_secs; i++)
-		if (r->secs[i]->kind == kind)
-			v[n++] = r->secs[i];
-	if (n > 1)
-		qsort(v, n, sizeof(*v), section_code_cmp);
-	for (i = 1; i < n; i++)
-		if (strcmp(v[i - 1]->code, v[i]->code) == 0)
-			FAIL(r, v[i]->line,
-			     "duplicate %s '%s' (first on line %d)", what,
-			     v[i]->code, v[i - 1]->line);
-	*out = v;
-	return r->src.rc;
-}
-
-static const struct dongbo_indicator *find_indicator(
-	const struct dongbo_catalog *cat, const char *code);
-
-/* ---- building: indicators alone ------------------------------------------- */
-
-#define TYPE_BIT(t) (1u << (t))
-#define NUMERIC_TYPES                                                          \
-	(TYPE_BIT(DONGBO_TYPE_COUNT) | TYPE_BIT(DONGBO_TYPE_DECIMAL) |         \
-	 TYPE_BIT(DONGBO_TYPE_MONEY))
-#define CHOICE_TYPES                                                           \
-	(TYPE_BIT(DONGBO_TYPE_ENUM) | TYPE_BIT(DONGBO_TYPE_BOOL))
-
-/* The types each stored rule may aggregate (catalog.h's table). */
-static const unsigned rule_types[] = {
-	[DONGBO_RULE_SUM] = NUMERIC_TYPES,
-	[DONGBO_RULE_MEAN] = NUMERIC_TYPES,
-	[DONGBO_RULE_MIN] = NUMERIC_TYPES | TYPE_BIT(DONGBO_TYPE_ENUM),
-	[DONGBO_RULE_MAX] = NUMERIC_TYPES | TYPE_BIT(DONGBO_TYPE_ENUM),
-	[DONGBO_RULE_COUNT] = CHOICE_TYPES,
-	[DONGBO_RULE_NONE] = NUMERIC_TYPES | CHOICE_TYPES,
-	[DONGBO_RULE_RATIO] = 0,
-	[DONGBO_RULE_TOTAL] = 0,
-};
-
-static bool is_numeric(enum dongbo_value_type t)
-{
-	return (NUMERIC_TYPES & TYPE_BIT(t)) != 0;
-}
-
-static enum dongbo_number_kind number_kind(enum dongbo_value_type t)
-{
-	return t == DONGBO_TYPE_COUNT	? DONGBO_NUMBER_COUNT
-	       : t == DONGBO_TYPE_MONEY ? DONGBO_NUMBER_MONEY
-					: DONGBO_NUMBER_DECIMAL;
-}
-
-static bool unit_is_percent(const struct dongbo_indicator *ind)
-{
-	return ind->unit != NULL && strcmp(ind->unit, "%") == 0;
-}
-
-static int raw_label_cmp(const void *a, const void *b)
-{
-	const struct raw_label *la = *(const struct raw_label *const *)a;
-	const struct raw_label *lb = *(const struct raw_label *const *)b;
-
-	if (la->value != lb->value)
-		return la->value < lb->value ? -1 : 1;
-	return (la->line > lb->line) - (la->line < lb->line);
-}
-
-/* The words for 0 and 1 of a bool without value.N keys (catalog.h). */
-static const char *const default_bool_labels[2] = { "Không", "Có" };
-
-/* The value.N keys of an enum or bool, into ind->labels by value. */
-static int build_labels(struct reader *r, struct section *s,
-			struct dongbo_indicator *ind)
-{
-	struct dongbo_enum_label *out;
-	struct raw_label **v, *l;
-	size_t i, j, n = 0;
-	int64_t probe;
-
-	if (ind->type != DONGBO_TYPE_ENUM && ind->type != DONGBO_TYPE_BOOL) {
-		if (s->labels != NULL)
-			return FAIL(r, s->labels->line,
-				    "key 'value.%lld' is only for enum and "
-				    "bool (indicator '%s' is %s)",
-				    (long long)s->labels->value, ind->code,
-				    choice_name(types, (int)ind->type));
-		return 0;
-	}
-	if (ind->type == DONGBO_TYPE_ENUM && s->n_labels < 2)
-		return FAIL(r, s->line,
-			    "enum '%s' needs two or more values "
-			    "(value.N = label), not %zu",
-			    ind->code, s->n_labels);
-	v = arena_array(r->arena, s->n_labels, sizeof(*v));
-	if (v == NULL && s->n_labels > 0)
-		return FAIL_NOMEM(r);
-	for (l = s->labels; l != NULL; l = l->next) {
-		if (ind->type == DONGBO_TYPE_BOOL && l->value != 0 &&
-		    l->value != 1)
-			return FAIL(r, l->line,
-				    "a bool has only value.0 and value.1, not "
-				    "value.%lld",
-				    (long long)l->value);
-		if (dongbo_number_parse_int64(l->label, strlen(l->label),
-					      &probe))
-			return FAIL(r, l->line,
-				    "label '%s' would read as a value; a label "
-				    "is words (\"Hoàn thành\")",
-				    l->label);
-		v[n++] = l;
-	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), raw_label_cmp);
-	for (i = 1; i < n; i++)
-		if (v[i - 1]->value == v[i]->value)
-			FAIL(r, v[i]->line, "value %lld given twice (first on "
-					    "line %d)",
-			     (long long)v[i]->value, v[i - 1]->line);
-	if (r->src.rc != 0)
-		return r->src.rc;
-	/* A label read back must give one value: no label twice.  Enums
-	 * list a handful of values, so comparing all pairs costs nothing. */
-	for (l = s->labels; l != NULL; l = l->next)
-		for (j = 0; j < n; j++)
-			if (v[j] != l && v[j]->line < l->line &&
-			    strcmp(v[j]->label, l->label) == 0)
-				return FAIL(r, l->line,
-					    "label '%s' given to two values "
-					    "(first on line %d)",
-					    l->label, v[j]->line);
-	if (ind->type == DONGBO_TYPE_BOOL) {
-		out = arena_array(r->arena, 2, sizeof(*out));
-		if (out == NULL)
-			return FAIL_NOMEM(r);
-		for (i = 0; i < 2; i++) {
-			out[i].value = (int64_t)i;
-			out[i].label = default_bool_labels[i];
-		}
-		for (i = 0; i < n; i++)
-			out[v[i]->value].label = v[i]->label;
-		for (l = s->labels; l != NULL; l = l->next)
-			if (strcmp(out[1 - l->value].label, l->label) == 0)
-				return FAIL(r, l->line,
-					    "label '%s' given to two values",
-					    l->label);
-		ind->labels = out;
-		ind->n_labels = 2;
-		return 0;
-	}
-	out = arena_array(r->arena, n, sizeof(*out));
-	if (out == NULL)
-		return FAIL_NOMEM(r);
-	for (i = 0; i < n; i++) {
-		out[i].value = v[i]->value;
-		out[i].label = v[i]->label;
-	}
-	ind->labels = out;
-	ind->n_labels = n;
-	return 0;
-}
-
-static int build_bounds(struct reader *r, struct section *s,
-			struct dongbo_indicator *ind)
-{
-	static const int keys[2] = { I_MIN, I_MAX };
-	const struct raw *k = s->keys;
-	int64_t v[2] = { 0, 0 };
-	char msg[256];
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		const struct raw *b = &k[keys[i]];
-
-		if (b->value == NULL)
-			continue;
-		if (!is_numeric(ind->type))
-			return FAIL(r, b->line,
-				    "key '%s' is not allowed for type %s: its "
-				    "values are listed",
-				    key_defs[SEC_INDICATOR][keys[i]].name,
-				    choice_name(types, (int)ind->type));
-		if (dongbo_number_parse(b->value, number_kind(ind->type),
-					ind->scale, unit_is_percent(ind), &v[i],
-					msg, sizeof(msg)) != 0)
-			return FAIL(r, b->line, "bad %s of indicator '%s': %s",
-				    key_defs[SEC_INDICATOR][keys[i]].name,
-				    ind->code, msg);
-	}
-	ind->has_min = k[I_MIN].value != NULL;
-	ind->has_max = k[I_MAX].value != NULL;
-	ind->min = v[0];
-	ind->max = v[1];
-	if (ind->has_min && ind->has_max && ind->min > ind->max)
-		return FAIL(r, k[I_MAX].line,
-			    "min '%s' is more than max '%s' of indicator '%s'",
-			    k[I_MIN].value, k[I_MAX].value, ind->code);
-	return 0;
-}
-
-/* What an indicator's own section says, before following references. */
-static int build_indicator(struct reader *r, struct section *s,
-			   struct dongbo_indicator *ind)
-{
-	static const int ratio_keys[] = { I_NUMERATOR, I_DENOMINATOR,
-					  I_PERCENT };
-	static const int bounds[] = { I_MIN, I_MAX };
-	const struct raw *k = s->keys;
-	bool given_type = k[I_TYPE].value != NULL;
-	size_t i;
-
-	ind->code = s->code;
-	ind->name = k[I_NAME].value;
-	ind->unit = k[I_UNIT].value;
-	ind->note = k[I_NOTE].value ? k[I_NOTE].value : "";
-	ind->line = s->line;
-	ind->type = given_type ? (enum dongbo_value_type)k[I_TYPE].choice
-			       : DONGBO_TYPE_DECIMAL;
-	if (k[I_RULE].value != NULL)
-		ind->rule = (enum dongbo_unit_rule)k[I_RULE].choice;
-	else if (ind->type == DONGBO_TYPE_ENUM || ind->type == DONGBO_TYPE_BOOL)
-		ind->rule = DONGBO_RULE_COUNT;
-	else
-		ind->rule = DONGBO_RULE_SUM;
-
-	/* Keys that belong to another rule. */
-	for (i = 0; i < sizeof(ratio_keys) / sizeof(ratio_keys[0]); i++) {
-		const struct raw *key = &k[ratio_keys[i]];
-
-		if (ind->rule != DONGBO_RULE_RATIO && key->value != NULL)
-			return FAIL(r, key->line,
-				    "key '%s' is only for rule = ratio "
-				    "(indicator '%s' has rule %s)",
-				    key_defs[SEC_INDICATOR][ratio_keys[i]].name,
-				    ind->code,
-				    choice_name(rules, (int)ind->rule));
-	}
-	if (ind->rule != DONGBO_RULE_TOTAL && k[I_PARTS].value != NULL)
-		return FAIL(r, k[I_PARTS].line,
-			    "key 'parts' is only for rule = total (indicator "
-			    "'%s' has rule %s)",
-			    ind->code, choice_name(rules, (int)ind->rule));
-
-	if (is_derived_rule(ind->rule)) {
-		const char *what = ind->rule == DONGBO_RULE_RATIO ? "ratio"
-								  : "total";
-
-		for (i = 0; i < 2; i++) {
-			const struct raw *b = &k[bounds[i]];
-			const char *key =
-				key_defs[SEC_INDICATOR][bounds[i]].name;
-
-			if (b->value != NULL)
-				return FAIL(r, b->line,
-					    "key '%s' is not allowed for a %s: "
-					    "its values are computed",
-					    key, what);
-		}
-		if (s->labels != NULL)
-			return FAIL(r, s->labels->line,
-				    "key 'value.%lld' is only for enum and "
-				    "bool (indicator '%s' is a %s)",
-				    (long long)s->labels->value, ind->code,
-				    what);
-		if (ind->rule == DONGBO_RULE_TOTAL)
-			return 0; /* type, scale, time: from its parts */
-		if (k[I_TIME].value != NULL)
-			return FAIL(r, k[I_TIME].line,
-				    "key 'time' is not allowed for a ratio: it "
-				    "is that of its numerator and denominator");
-		if (given_type && ind->type != DONGBO_TYPE_DECIMAL)
-			return FAIL(r, k[I_TYPE].line,
-				    "a ratio is shown as a decimal, not %s: "
-				    "write 'type = decimal' or leave type out",
-				    k[I_TYPE].value);
-		ind->scale = k[I_SCALE].value ? k[I_SCALE].choice : 2;
-		ind->percent = k[I_PERCENT].value && k[I_PERCENT].choice;
-		return 0;
-	}
-
-	if (!(rule_types[ind->rule] & TYPE_BIT(ind->type))) {
-		char allowed[128] = "";
-		size_t n = 0;
-		const struct choice *c;
-
-		for (c = rules; c->text != NULL && n < sizeof(allowed); c++)
-			if (rule_types[c->value] & TYPE_BIT(ind->type))
-				n += (size_t)snprintf(allowed + n,
-						      sizeof(allowed) - n,
-						      "%s%s", n ? ", " : "",
-						      c->text);
-		return FAIL(r, k[I_RULE].line,
-			    "rule %s is not allowed for type %s (allowed: %s)",
-			    k[I_RULE].value, k[I_TYPE].value, allowed);
-	}
-	if (k[I_SCALE].value != NULL && !(ind->type == DONGBO_TYPE_DECIMAL ||
-					  ind->type == DONGBO_TYPE_MONEY))
-		return FAIL(r, k[I_SCALE].line,
-			    "key 'scale' is not allowed for type %s (only "
-			    "decimal and money have decimals)",
-			    k[I_TYPE].value);
-	ind->scale = k[I_SCALE].value ? k[I_SCALE].choice : 0;
-	if (k[I_TIME].value != NULL)
-		ind->time = (enum dongbo_time_rule)k[I_TIME].choice;
-	else if (ind->type == DONGBO_TYPE_ENUM || ind->type == DONGBO_TYPE_BOOL)
-		ind->time = DONGBO_TIME_LAST;
-	else
-		ind->time = DONGBO_TIME_SUM;
-	if (ind->time == DONGBO_TIME_SUM && !is_numeric(ind->type))
-		return FAIL(r, k[I_TIME].line,
-			    "time sum adds values over periods, and %s values "
-			    "cannot be added (use last, first or none)",
-			    k[I_TYPE].value);
-	if (build_labels(r, s, ind) != 0)
-		return r->src.rc;
-	return build_bounds(r, s, ind);
-}
-
-static int build_indicators(struct reader *r, struct dongbo_catalog *cat)
-{
-	struct section **sorted;
-	size_t i, j = 0, n = r->n_of[SEC_INDICATOR];
-	int last = r->src.lineno > 0 ? r->src.lineno : 1;
-
-	if (n == 0)
-		return FAIL(r, last,
-			    "no indicators (one '[code]' section each)");
-	if (sort_by_code(r, SEC_INDICATOR, "indicator", &sorted) != 0)
-		return r->src.rc;
-	cat->inds = arena_array(r->arena, n, sizeof(*cat->inds));
-	cat->ind_index = arena_array(r->arena, n, sizeof(*cat->ind_index));
-	r->ind_secs = arena_array(r->arena, n, sizeof(*r->ind_secs));
-	if (cat->inds == NULL || cat->ind_index == NULL || r->ind_secs == NULL)
-		return FAIL_NOMEM(r);
-	cat->n_inds = n;
-	for (i = 0; i < r->n_secs; i++) {
-		struct section *s = r->secs[i];
-
-		if (s->kind != SEC_INDICATOR)
-			continue;
-		s->index = j;
-		r->ind_secs[j] = s;
-		if (build_indicator(r, s, &cat->inds[j]) != 0)
-			return r->src.rc;
-		j++;
-	}
-	for (i = 0; i < n; i++)
-		cat->ind_index[i] = &cat->inds[sorted[i]->index];
-	return 0;
-}
-
-/* ---- building: ratios and totals ------------------------------------------ */
-
-/* level[i] while totals are resolved: how deep total i is built. */
-#define LEVEL_UNSEEN 0
-#define LEVEL_VISITING (-1)
-
-/*
- * Takes total i's type, scale and time from its parts, resolving the
- * parts that are totals first; a part met again while its own parts are
- * being resolved closes a cycle.  level[i] becomes 1 for a total of
- * stored indicators, one more than its deepest part otherwise; depth is
- * that of the recursion, refused early so that it stays bounded too.
- */
-static int resolve_total(struct reader *r, struct dongbo_catalog *cat,
-			 size_t i, int *level, int depth)
-{
-	struct dongbo_indicator *ind = &cat->inds[i];
-	const struct section *s = r->ind_secs[i];
-	const struct raw *k = s->keys;
-	const struct dongbo_indicator *first = NULL;
-	char a[64], b[64];
-	int deepest = 0;
-	size_t j;
-
-	if (level[i] > 0)
-		return 0;
-	if (depth >= TOTAL_DEPTH_MAX)
-		goto too_deep;
-	level[i] = LEVEL_VISITING;
-	for (j = 0; j < ind->n_parts; j++) {
-		const struct dongbo_indicator *p = ind->parts[j];
-		size_t pi = (size_t)(p - cat->inds);
-
-		if (p->rule == DONGBO_RULE_TOTAL) {
-			if (level[pi] == LEVEL_VISITING)
-				return FAIL(r, k[I_PARTS].line,
-					    "total '%s' is built on itself "
-					    "through '%s'",
-					    ind->code, p->code);
-			if (resolve_total(r, cat, pi, level, depth + 1) != 0)
-				return r->src.rc;
-			if (level[pi] > deepest)
-				deepest = level[pi];
-		} else if (p->rule != DONGBO_RULE_SUM) {
-			return FAIL(r, k[I_PARTS].line,
-				    "part '%s' of total '%s' has rule %s; the "
-				    "parts of a total need rule sum or total",
-				    p->code, ind->code,
-				    choice_name(rules, (int)p->rule));
-		}
-		if (first == NULL) {
-			first = p;
-			ind->type = p->type;
-			ind->scale = p->scale;
-			ind->time = p->time;
-		} else if (p->type != first->type || p->scale != first->scale) {
-			return FAIL(r, k[I_PARTS].line,
-				    "part '%s' of total '%s' is %s, but '%s' "
-				    "is %s; the parts need one type and scale",
-				    p->code, ind->code,
-				    describe_type(p, a, sizeof(a)), first->code,
-				    describe_type(first, b, sizeof(b)));
-		} else if (p->time != first->time) {
-			return FAIL(r, k[I_PARTS].line,
-				    "part '%s' of total '%s' has time %s, but "
-				    "'%s' has time %s; the parts need one time "
-				    "rule",
-				    p->code, ind->code,
-				    choice_name(times, (int)p->time),
-				    first->code,
-				    choice_name(times, (int)first->time));
-		}
-	}
-	if (deepest >= TOTAL_DEPTH_MAX)
-		goto too_deep;
-	/* What the section says of itself must agree with its parts. */
-	if (k[I_TYPE].value != NULL && k[I_TYPE].choice != (int)ind->type)
-		return FAIL(r, k[I_TYPE].line,
-			    "total '%s' is %s like its parts, not %s",
-			    ind->code, choice_name(types, (int)ind->type),
-			    k[I_TYPE].value);
-	if (k[I_SCALE].value != NULL && ind->type != DONGBO_TYPE_DECIMAL &&
-	    ind->type != DONGBO_TYPE_MONEY)
-		return FAIL(r, k[I_SCALE].line,
-			    "key 'scale' is not allowed for type %s (only "
-			    "decimal and money have decimals)",
-			    choice_name(types, (int)ind->type));
-	if (k[I_SCALE].value != NULL && k[I_SCALE].choice != ind->scale)
-		return FAIL(r, k[I_SCALE].line,
-			    "total '%s' has scale %d like its parts, not %s",
-			    ind->code, ind->scale, k[I_SCALE].value);
-	if (k[I_TIME].value != NULL && k[I_TIME].choice != (int)ind->time)
-		return FAIL(r, k[I_TIME].line,
-			    "total '%s' has time %s like its parts, not %s",
-			    ind->code, choice_name(times, (int)ind->time),
-			    k[I_TIME].value);
-	level[i] = deepest + 1;
-	return 0;
-
-too_deep:
-	return FAIL(r, k[I_PARTS].line,
-		    "totals are built on totals more than %d deep at '%s'",
-		    TOTAL_DEPTH_MAX, ind->code);
-}
-
-static int check_ratio(struct reader *r, struct dongbo_indicator *ind,
-		       const struct section *s)
-{
-	static const int keys[2] = { I_NUMERATOR, I_DENOMINATOR };
-	const struct dongbo_indicator *p[2] = { ind->numerator,
-						ind->denominator };
-	int i;
-
-	for (i = 0; i < 2; i++)
-		if (p[i]->rule != DONGBO_RULE_SUM &&
-		    p[i]->rule != DONGBO_RULE_TOTAL)
-			return FAIL(r, s->keys[keys[i]].line,
-				    "%s '%s' of ratio '%s' has rule %s; a "
-				    "ratio divides indicators with rule sum or "
-				    "total",
-				    key_defs[SEC_INDICATOR][keys[i]].name,
-				    p[i]->code, ind->code,
-				    choice_name(rules, (int)p[i]->rule));
-	if (p[0]->time != p[1]->time)
-		return FAIL(r, s->keys[I_DENOMINATOR].line,
-			    "ratio '%s': numerator '%s' has time %s, but "
-			    "denominator '%s' has time %s; they need the same",
-			    ind->code, p[0]->code,
-			    choice_name(times, (int)p[0]->time), p[1]->code,
-			    choice_name(times, (int)p[1]->time));
-	ind->time = p[0]->time;
-	return 0;
-}
-
-/* Resolves the codes of ratios and totals, then checks them. */
-static int link_indicators(struct reader *r, struct dongbo_catalog *cat)
-{
-	int *level;
-	size_t i, j, m;
-
-	for (i = 0; i < cat->n_inds; i++) {
-		struct dongbo_indicator *ind = &cat->inds[i];
-		const struct raw *k = r->ind_secs[i]->keys;
-		const struct dongbo_indicator **parts;
-
-		if (ind->rule == DONGBO_RULE_RATIO) {
-			ind->numerator =
-				find_indicator(cat, k[I_NUMERATOR].value);
-			if (ind->numerator == NULL)
-				return FAIL(r, k[I_NUMERATOR].line,
-					    "unknown indicator '%s' (numerator "
-					    "of '%s')",
-					    k[I_NUMERATOR].value, ind->code);
-			ind->denominator =
-				find_indicator(cat, k[I_DENOMINATOR].value);
-			if (ind->denominator == NULL)
-				return FAIL(r, k[I_DENOMINATOR].line,
-					    "unknown indicator '%s' "
-					    "(denominator of '%s')",
-					    k[I_DENOMINATOR].value, ind->code);
-		}
-		if (ind->rule != DONGBO_RULE_TOTAL)
-			continue;
-		if (k[I_PARTS].n_codes < 2)
-			return FAIL(r, k[I_PARTS].line,
-				    "total '%s' needs two or more parts "
-				    "joined by '+', not '%s'",
-				    ind->code, k[I_PARTS].value);
-		parts = arena_array(r->arena, k[I_PARTS].n_codes,
-				    sizeof(*parts));
-		if (parts == NULL)
-			return FAIL_NOMEM(r);
-		for (j = 0; j < k[I_PARTS].n_codes; j++) {
-			parts[j] = find_indicator(cat, k[I_PARTS].codes[j]);
-			if (parts[j] == NULL)
-				return FAIL(r, k[I_PARTS].line,
-					    "unknown indicator '%s' in parts "
-					    "of '%s'",
-					    k[I_PARTS].codes[j], ind->code);
-			for (m = 0; m < j; m++)
-				if (parts[m] == parts[j])
-					return FAIL(r, k[I_PARTS].line,
-						    "'%s' is listed twice in "
-						    "parts of '%s'",
-						    parts[j]->code, ind->code);
-		}
-		ind->parts = parts;
-		ind->n_parts = k[I_PARTS].n_codes;
-	}
-	level = arena_array(r->arena, cat->n_inds, sizeof(*level));
-	if (level == NULL)
-		return FAIL_NOMEM(r);
-	for (i = 0; i < cat->n_inds; i++)
-		if (cat->inds[i].rule == DONGBO_RULE_TOTAL &&
-		    resolve_total(r, cat, i, level, 0) != 0)
-			return r->src.rc;
-	for (i = 0; i < cat->n_inds; i++)
-		if (cat->inds[i].rule == DONGBO_RULE_RATIO &&
-		    check_ratio(r, &cat->inds[i], r->ind_secs[i]) != 0)
-			return r->src.rc;
-	return 0;
-}
-
-/* ---- building: forms, rows and rules -------------------------------------- */
-
-static int build_forms(struct reader *r, struct dongbo_catalog *cat)
-{
-	struct section **sorted;
-	size_t i, j = 0, n = r->n_of[SEC_FORM];
-
-	if (sort_by_code(r, SEC_FORM, "form", &sorted) != 0)
-		return r->src.rc;
-	cat->forms = arena_array(r->arena, n, sizeof(*cat->forms));
-	cat->form_index = arena_array(r->arena, n, sizeof(*cat->form_index));
-	if (n > 0 && (cat->forms == NULL || cat->form_index == NULL))
-		return FAIL_NOMEM(r);
-	cat->n_forms = n;
-	for (i = 0; i < r->n_secs; i++) {
-		struct section *s = r->secs[i];
-		struct dongbo_form *f;
-
-		if (s->kind != SEC_FORM)
-			continue;
-		s->index = j;
-		f = &cat->forms[j++];
-		f->code = s->code;
-		f->title = s->keys[F_TITLE].value;
-		f->basis = s->keys[F_BASIS].value ? s->keys[F_BASIS].value : "";
-	}
-	for (i = 0; i < n; i++)
-		cat->form_index[i] = &cat->forms[sorted[i]->index];
-	return 0;
-}
-
-static int build_row(struct reader *r, const struct dongbo_catalog *cat,
-		     const struct section *s, struct dongbo_form_row *row)
-{
-	const struct raw *k = s->keys;
-	char what[160];
-
-	row->stt = s->stt;
-	if (k[W_INDICATOR].value != NULL) {
-		row->indicator = find_indicator(cat, k[W_INDICATOR].value);
-		if (row->indicator == NULL)
-			return FAIL(r, k[W_INDICATOR].line,
-				    "unknown indicator '%s' in %s",
-				    k[W_INDICATOR].value,
-				    describe(s, what, sizeof(what)));
-	}
-	if (k[W_LABEL].value != NULL && *k[W_LABEL].value != '\0')
-		row->label = k[W_LABEL].value;
-	else if (row->indicator != NULL)
-		row->label = row->indicator->name;
-	else
-		return FAIL(r, k[W_LABEL].value ? k[W_LABEL].line : s->line,
-			    "%s needs a label: it has no indicator to take "
-			    "the name from",
-			    describe(s, what, sizeof(what)));
-	if (k[W_UNIT].value != NULL && *k[W_UNIT].value != '\0')
-		row->unit = k[W_UNIT].value;
-	else
-		row->unit = row->indicator ? row->indicator->unit : "";
-	row->level = k[W_LEVEL].value;
-	return 0;
-}
-
-static const struct dongbo_form *find_form(const struct dongbo_catalog *cat,
-					   const char *code);
-
-static int build_rows(struct reader *r, struct dongbo_catalog *cat)
-{
-	struct dongbo_form_row **fill;
-	size_t i, n = r->n_of[SEC_ROW];
-
-	cat->rows = arena_array(r->arena, n, sizeof(*cat->rows));
-	fill = arena_array(r->arena, cat->n_forms, sizeof(*fill));
-	if ((n > 0 && cat->rows == NULL) || (cat->n_forms > 0 && fill == NULL))
-		return FAIL_NOMEM(r);
-	/* First the form of every row, to size each form's array. */
-	for (i = 0; i < r->n_secs; i++) {
-		struct section *s = r->secs[i];
-		const struct dongbo_form *f;
-
-		if (s->kind != SEC_ROW)
-			continue;
-		f = find_form(cat, s->code);
-		if (f == NULL)
-			return FAIL(r, s->line,
-				    "row of unknown form '%s' (no [form %s] "
-				    "section)",
-				    s->code, s->code);
-		s->index = (size_t)(f - cat->forms);
-		cat->forms[s->index].n_rows++;
-	}
-	for (i = 0; i < cat->n_forms; i++) {
-		fill[i] = arena_array(r->arena, cat->forms[i].n_rows,
-				      sizeof(*fill[i]));
-		if (fill[i] == NULL && cat->forms[i].n_rows > 0)
-			return FAIL_NOMEM(r);
-		cat->forms[i].rows = fill[i];
-	}
-	for (i = 0; i < r->n_secs; i++) {
-		struct section *s = r->secs[i];
-		struct dongbo_form_row *row;
-
-		if (s->kind != SEC_ROW)
-			continue;
-		row = fill[s->index]++;
-		if (build_row(r, cat, s, row) != 0)
-			return r->src.rc;
-		cat->rows[cat->n_rows].form = &cat->forms[s->index];
-		cat->rows[cat->n_rows++].row = row;
-	}
-	return 0;
-}
-
-/* One side of a rule: indicators with rule sum or total, all of the type
- * and scale of *ref (set by the first one met). */
-static int build_side(struct reader *r, const struct dongbo_catalog *cat,
-		      const struct section *s, int key,
-		      const struct dongbo_indicator *const **out, size_t *n_out,
-		      const struct dongbo_indicator **ref)
-{
-	const struct raw *k = &s->keys[key];
-	const char *side = key_defs[SEC_RULE][key].name;
-	const struct dongbo_indicator **v;
-	char a[64], b[64];
-	size_t i;
-
-	v = arena_array(r->arena, k->n_codes, sizeof(*v));
-	if (v == NULL)
-		return FAIL_NOMEM(r);
-	for (i = 0; i < k->n_codes; i++) {
-		const struct dongbo_indicator *ind =
-			find_indicator(cat, k->codes[i]);
-
-		if (ind == NULL)
-			return FAIL(r, k->line,
-				    "unknown indicator '%s' in %s of rule '%s'",
-				    k->codes[i], side, s->code);
-		if (ind->rule == DONGBO_RULE_RATIO)
-			return FAIL(r, k->line,
-				    "'%s' in %s of rule '%s' is a ratio; a "
-				    "rule adds indicators with rule sum or "
-				    "total",
-				    ind->code, side, s->code);
-		if (!is_numeric(ind->type))
-			return FAIL(r, k->line,
-				    "'%s' in %s of rule '%s' is %s; a rule "
-				    "adds indicators with rule sum or total",
-				    ind->code, side, s->code,
-				    ind->type == DONGBO_TYPE_ENUM ? "an enum"
-								  : "a bool");
-		if (ind->rule != DONGBO_RULE_SUM &&
-		    ind->rule != DONGBO_RULE_TOTAL)
-			return FAIL(r, k->line,
-				    "'%s' in %s of rule '%s' has rule %s; a "
-				    "rule adds indicators with rule sum or "
-				    "total",
-				    ind->code, side, s->code,
-				    choice_name(rules, (int)ind->rule));
-		if (*ref == NULL)
-			*ref = ind;
-		else if (ind->type != (*ref)->type ||
-			 ind->scale != (*ref)->scale)
-			return FAIL(r, k->line,
-				    "'%s' in %s of rule '%s' is %s, but '%s' "
-				    "is %s; both sides need one type and scale",
-				    ind->code, side, s->code,
-				    describe_type(ind, a, sizeof(a)),
-				    (*ref)->code,
-				    describe_type(*ref, b, sizeof(b)));
-		v[i] = ind;
-	}
-	*out = v;
-	*n_out = k->n_codes;
-	return 0;
-}
-
-static int build_rules(struct reader *r, struct dongbo_catalog *cat)
-{
-	struct section **sorted;
-	size_t i, j = 0, n = r->n_of[SEC_RULE];
-
-	if (sort_by_code(r, SEC_RULE, "rule", &sorted) != 0)
-		return r->src.rc;
-	cat->rules = arena_array(r->arena, n, sizeof(*cat->rules));
-	if (n > 0 && cat->rules == NULL)
-		return FAIL_NOMEM(r);
-	for (i = 0; i < r->n_secs; i++) {
-		const struct section *s = r->secs[i];
-		const struct raw *k = s->keys;
-		const struct dongbo_indicator *ref = NULL;
-		struct dongbo_rule *u;
-
-		if (s->kind != SEC_RULE)
-			continue;
-		u = &cat->rules[j++];
-		u->code = s->code;
-		u->text = k[R_TEXT].value;
-		u->op = (enum dongbo_rule_op)k[R_OP].choice;
-		u->severity = DONGBO_SEVERITY_ERROR;
-		if (k[R_SEVERITY].value != NULL)
-			u->severity =
-				(enum dongbo_severity)k[R_SEVERITY].choice;
-		if (build_side(r, cat, s, R_LEFT, &u->left, &u->n_left, &ref) !=
-			    0 ||
-		    build_side(r, cat, s, R_RIGHT, &u->right, &u->n_right,
-			       &ref) != 0)
-			return r->src.rc;
-	}
-	cat->n_rules = n;
-	return 0;
-}
-
-static int build(struct reader *r, struct dongbo_catalog *cat)
-{
-	if (build_catalog_section(r, cat) != 0 || check_required(r) != 0 ||
-	    build_indicators(r, cat) != 0 || link_indicators(r, cat) != 0 ||
-	    build_forms(r, cat) != 0 || build_rows(r, cat) != 0 ||
-	    build_rules(r, cat) != 0)
-		return r->src.rc;
-	return 0;
-}
 
 /* ---- loading -------------------------------------------------------------- */
 
@@ -1588,7 +569,7 @@ int dongbo_catalog_parse(const char *name, const char *buf, size_t len,
 	if (cat == NULL)
 		goto err_nomem;
 	/* The bytes are kept whole, to be carried down to children. */
-	text = arena_strndup(&cat->arena, buf, len);
+	text = catalog_arena_strndup(&cat->arena, buf, len);
 	if (text == NULL)
 		goto err_after_cat;
 	cat->text = text;
@@ -1599,7 +580,7 @@ int dongbo_catalog_parse(const char *name, const char *buf, size_t len,
 	rc = dongbo_ini_parse(&r.src);
 	fclose(r.src.f);
 	if (rc == 0)
-		rc = build(&r, cat);
+		rc = catalog_build(&r, cat);
 	free(r.secs);
 	if (rc != 0) {
 		dongbo_catalog_free(cat);
@@ -1683,8 +664,33 @@ void dongbo_catalog_free(struct dongbo_catalog *cat)
 {
 	if (cat == NULL)
 		return;
-	arena_fini(&cat->arena);
+	catalog_arena_fini(&cat->arena);
 	free(cat);
+}
+
+/* ---- words ---------------------------------------------------------------- */
+
+const char *catalog_choice_name(const struct choice *c, int value)
+{
+	for (; c->text != NULL; c++)
+		if (c->value == value)
+			return c->text;
+	return "?";
+}
+
+const char *dongbo_type_word(enum dongbo_value_type t)
+{
+	return catalog_choice_name(catalog_types, (int)t);
+}
+
+const char *dongbo_rule_word(enum dongbo_unit_rule r)
+{
+	return catalog_choice_name(catalog_rules, (int)r);
+}
+
+const char *dongbo_time_word(enum dongbo_time_rule t)
+{
+	return catalog_choice_name(catalog_times, (int)t);
 }
 
 /* ---- lookups -------------------------------------------------------------- */
@@ -1727,7 +733,7 @@ static int ind_key_cmp(const void *key, const void *elem)
 	return strcmp(key, ind->code);
 }
 
-static const struct dongbo_indicator *find_indicator(
+const struct dongbo_indicator *catalog_find_indicator(
 	const struct dongbo_catalog *cat, const char *code)
 {
 	const struct dongbo_indicator *const *p;
@@ -1744,7 +750,7 @@ const struct dongbo_indicator *dongbo_catalog_find(const struct dongbo_catalog *
 {
 	if (cat == NULL || code == NULL)
 		return NULL;
-	return find_indicator(cat, code);
+	return catalog_find_indicator(cat, code);
 }
 
 size_t dongbo_catalog_form_count(const struct dongbo_catalog *cat)
@@ -1765,7 +771,7 @@ static int form_key_cmp(const void *key, const void *elem)
 	return strcmp(key, (*(const struct dongbo_form *const *)elem)->code);
 }
 
-static const struct dongbo_form *find_form(const struct dongbo_catalog *cat,
+const struct dongbo_form *catalog_find_form(const struct dongbo_catalog *cat,
 					   const char *code)
 {
 	const struct dongbo_form *const *p;
@@ -1782,7 +788,7 @@ const struct dongbo_form *dongbo_catalog_form_find(const struct dongbo_catalog *
 {
 	if (cat == NULL || code == NULL)
 		return NULL;
-	return find_form(cat, code);
+	return catalog_find_form(cat, code);
 }
 
 size_t dongbo_catalog_rule_count(const struct dongbo_catalog *cat)
@@ -1870,7 +876,7 @@ const char *dongbo_indicator_label(const struct dongbo_indicator *ind,
 	/* A bool built by hand, without labels, still reads in words. */
 	if (ind->type == DONGBO_TYPE_BOOL && ind->n_labels == 0 &&
 	    (v == 0 || v == 1))
-		return default_bool_labels[v];
+		return catalog_default_bool_labels[v];
 	return NULL;
 }
 

@@ -229,6 +229,12 @@ int dongbo_catalog_rows_of(const struct dongbo_catalog *cat,
 				     const struct dongbo_form_row *row),
 			   void *arg);
 
+/* The word the catalog file uses for a type, rule or time rule ("count",
+ * "ratio", "last"); "?" for a value outside its enum.  Static strings. */
+const char *dongbo_type_word(enum dongbo_value_type t);
+const char *dongbo_rule_word(enum dongbo_unit_rule r);
+const char *dongbo_time_word(enum dongbo_time_rule t);
+
 /* True when values of ind are stored (every rule but ratio and total). */
 bool dongbo_indicator_is_stored(const struct dongbo_indicator *ind);
 

@@ -388,3 +388,17 @@ char *state_string(struct fx *fx)
 	}
 	return sb.p;
 }
+
+uint64_t rnd_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t rnd(uint64_t *s, uint64_t n)
+{
+	return rnd_next(s) % n;
+}

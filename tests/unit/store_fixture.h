@@ -93,4 +93,9 @@ char *state_string(struct fx *fx);
 void sb_add(struct sbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* splitmix64: deterministic, seeded, good enough to pick operations;
+ * rnd() is uniform enough below n for tests. */
+uint64_t rnd_next(uint64_t *s);
+uint64_t rnd(uint64_t *s, uint64_t n);
+
 #endif

@@ -13,21 +13,6 @@
 
 /* ---- Random workload against a model ---- */
 
-/* splitmix64: deterministic, seeded, good enough to pick operations. */
-static uint64_t rnd_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd(uint64_t *s, uint64_t n)
-{
-	return rnd_next(s) % n;
-}
-
 #define M_KEYS (N_UNITS * 2 * 2)
 
 struct model_value {

@@ -452,20 +452,6 @@ static void values_lists_entered_and_stated_within_subtree(void **state)
 
 /* ---- Property: random values and corrections at every node ---- */
 
-static uint64_t rnd_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd(uint64_t *s, uint64_t n)
-{
-	return rnd_next(s) % n;
-}
-
 /* The units of the chain: commune 07201 (own node), district 213 (hosts
  * 213, 07207), province 24 (hosts 24, 215, 07300). */
 enum { N_NODES = 3 };
