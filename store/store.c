@@ -618,47 +618,79 @@ err_after_txn:
 	return rc;
 }
 
-int dongbo_store_children(struct dongbo_store *s,
-			  int (*cb)(void *arg, const struct dongbo_child_state *c),
-			  void *arg)
+int store_walk(struct dongbo_store *s, MDB_txn *txn, MDB_dbi dbi,
+	       const void *prefix, size_t len, const char *what,
+	       int (*fn)(void *arg, const MDB_val *k, const MDB_val *v),
+	       void *arg)
 {
-	MDB_txn *txn;
 	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, op;
+	MDB_val k = { .mv_size = len, .mv_data = (void *)prefix }, v;
+	int rc, op = len > 0 ? MDB_SET_RANGE : MDB_FIRST;
 
-	rc = store_txn_begin(s, true, &txn);
+	rc = mdb_cursor_open(txn, dbi, &cur);
 	if (rc != 0)
-		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_children, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
-	for (op = MDB_FIRST;; op = MDB_NEXT) {
-		struct dongbo_child_state c;
-
+		return store_mdb_err(s, "open cursor", rc);
+	for (;; op = MDB_NEXT) {
 		rc = mdb_cursor_get(cur, &k, &v, op);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 			break;
 		}
 		if (rc != 0) {
-			rc = store_mdb_err(s, "read children", rc);
+			rc = store_mdb_err(s, what, rc);
 			break;
 		}
-		if (store_child_decode(&k, &v, &c) != 0) {
-			rc = store_corrupt(s, "child record malformed");
+		if (len > 0 &&
+		    (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0))
 			break;
-		}
-		rc = cb(arg, &c);
+		rc = fn(arg, &k, &v);
 		if (rc != 0)
 			break;
 	}
 	mdb_cursor_close(cur);
-err_after_txn:
+	return rc;
+}
+
+int store_walk_read(struct dongbo_store *s, MDB_dbi dbi, const void *prefix,
+		    size_t len, const char *what,
+		    int (*fn)(void *arg, const MDB_val *k, const MDB_val *v),
+		    void *arg)
+{
+	MDB_txn *txn;
+	int rc;
+
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = store_walk(s, txn, dbi, prefix, len, what, fn, arg);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+struct children_walk {
+	struct dongbo_store *s;
+	int (*cb)(void *arg, const struct dongbo_child_state *c);
+	void *arg;
+};
+
+static int children_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct children_walk *w = arg;
+	struct dongbo_child_state c;
+
+	if (store_child_decode(k, v, &c) != 0)
+		return store_corrupt(w->s, "child record malformed");
+	return w->cb(w->arg, &c);
+}
+
+int dongbo_store_children(struct dongbo_store *s,
+			  int (*cb)(void *arg, const struct dongbo_child_state *c),
+			  void *arg)
+{
+	struct children_walk w = { .s = s, .cb = cb, .arg = arg };
+
+	return store_walk_read(s, s->dbi_children, NULL, 0, "read children",
+			       children_entry, &w);
 }
 
 /* ---- Uplink ---- */

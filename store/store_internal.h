@@ -120,6 +120,24 @@ int store_mdb_err(const struct dongbo_store *s, const char *what, int rc);
 int store_corrupt(const struct dongbo_store *s, const char *what);
 
 int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out);
+
+/*
+ * Calls fn for every entry of dbi whose key starts with the len bytes of
+ * prefix (len 0: every entry), in key order, within txn.  A non-zero
+ * return from fn stops the walk and is returned; LMDB errors are
+ * translated with what ("read values").  Key and data are borrowed for
+ * the call only.
+ */
+int store_walk(struct dongbo_store *s, MDB_txn *txn, MDB_dbi dbi,
+	       const void *prefix, size_t len, const char *what,
+	       int (*fn)(void *arg, const MDB_val *k, const MDB_val *v),
+	       void *arg);
+
+/* The same in a read transaction of its own. */
+int store_walk_read(struct dongbo_store *s, MDB_dbi dbi, const void *prefix,
+		    size_t len, const char *what,
+		    int (*fn)(void *arg, const MDB_val *k, const MDB_val *v),
+		    void *arg);
 /* Commits; on failure the transaction is gone (as with mdb_txn_commit). */
 int store_txn_commit(struct dongbo_store *s, MDB_txn *txn);
 

@@ -185,6 +185,28 @@ err_after_txn:
 	return rc;
 }
 
+struct dist_walk {
+	struct dongbo_store *s;
+	size_t prefix_len;
+	bool any;
+	int (*cb)(void *arg, int64_t value, int64_t units);
+	void *arg;
+};
+
+static int dist_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct dist_walk *w = arg;
+
+	if (k->mv_size != w->prefix_len + STORE_DIST_VALUE_LEN ||
+	    v->mv_size != 8)
+		return store_corrupt(w->s, "dist entry malformed");
+	w->any = true;
+	return w->cb(w->arg,
+		     store_get_sortable((const unsigned char *)k->mv_data +
+					w->prefix_len),
+		     store_get_i64(v->mv_data));
+}
+
 int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 			     const char *indicator, const char *period,
 			     const enum dongbo_part_kind *kind, const char *key,
@@ -192,13 +214,10 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 			     void *arg)
 {
 	char prefix[STORE_KEY_MAX];
+	struct dist_walk w = { .s = s, .cb = cb, .arg = arg };
 	struct store_rules r;
 	size_t len, n = key != NULL ? strlen(key) : 0;
-	MDB_cursor *cur;
-	MDB_txn *txn;
-	MDB_val k, v;
-	bool any = false;
-	int rc, op;
+	int rc;
 
 	store_rules_of(s, indicator, &r);
 	if (!r.dist || (kind != NULL && (key == NULL || n == 0)))
@@ -213,47 +232,48 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 		memcpy(prefix + len, key, n);
 	len += n;
 	prefix[len++] = '\0';
-
-	rc = store_txn_begin(s, true, &txn);
-	if (rc != 0)
-		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_dist, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
-	k.mv_size = len;
-	k.mv_data = prefix;
-	for (op = MDB_SET_RANGE;; op = MDB_NEXT) {
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc == MDB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read dist", rc);
-			break;
-		}
-		if (k.mv_size != len + STORE_DIST_VALUE_LEN ||
-		    memcmp(k.mv_data, prefix, len) != 0)
-			break;
-		if (v.mv_size != 8) {
-			rc = store_corrupt(s, "dist entry malformed");
-			break;
-		}
-		any = true;
-		rc = cb(arg,
-			store_get_sortable((const unsigned char *)k.mv_data + len),
-			store_get_i64(v.mv_data));
-		if (rc != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-err_after_txn:
-	mdb_txn_abort(txn);
-	if (rc == 0 && !any)
+	w.prefix_len = len;
+	rc = store_walk_read(s, s->dbi_dist, prefix, len, "read dist",
+			     dist_entry, &w);
+	if (rc == 0 && !w.any)
 		return DONGBO_E_NOTFOUND;
 	return rc;
+}
+
+struct values_walk {
+	struct dongbo_store *s;
+	const struct dongbo_unit *anchor;
+	const char *period;
+	int (*cb)(void *arg, const struct dongbo_record *rec);
+	void *arg;
+};
+
+static int values_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct values_walk *w = arg;
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+	char per[DONGBO_PERIOD_MAX];
+	const struct dongbo_unit *u;
+	struct dongbo_record rec;
+	struct store_value sv;
+
+	if (store_key_value_split(k, unit, indicator, per, &rec.stated) != 0 ||
+	    store_value_decode(v, &sv) != 0)
+		return store_corrupt(w->s, "value record malformed");
+	if (sv.deleted || (w->period != NULL && strcmp(per, w->period) != 0))
+		return 0;
+	u = dongbo_units_find(w->s->units, unit);
+	if (u == NULL || !dongbo_unit_is_within(u, w->anchor))
+		return 0;
+	rec.unit = unit;
+	rec.indicator = indicator;
+	rec.period = per;
+	rec.value = sv.value;
+	rec.version = sv.version;
+	rec.deleted = false;
+	rec.seq = 0;
+	return w->cb(w->arg, &rec);
 }
 
 int dongbo_store_values(struct dongbo_store *s, const char *anchor,
@@ -261,64 +281,12 @@ int dongbo_store_values(struct dongbo_store *s, const char *anchor,
 			int (*cb)(void *arg, const struct dongbo_record *rec),
 			void *arg)
 {
-	char unit[DONGBO_UNIT_CODE_MAX + 1];
-	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
-	char per[DONGBO_PERIOD_MAX];
-	const struct dongbo_unit *a;
-	MDB_cursor *cur;
-	MDB_txn *txn;
-	MDB_val k, v;
-	int rc, op;
+	struct values_walk w = { .s = s, .period = period, .cb = cb,
+				 .arg = arg };
 
-	a = anchor != NULL ? dongbo_units_find(s->units, anchor) : NULL;
-	if (a == NULL)
+	w.anchor = anchor != NULL ? dongbo_units_find(s->units, anchor) : NULL;
+	if (w.anchor == NULL)
 		return DONGBO_E_UNKNOWN_UNIT;
-	rc = store_txn_begin(s, true, &txn);
-	if (rc != 0)
-		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_values, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
-	for (op = MDB_FIRST;; op = MDB_NEXT) {
-		const struct dongbo_unit *u;
-		struct dongbo_record rec;
-		struct store_value sv;
-
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc == MDB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read values", rc);
-			break;
-		}
-		if (store_key_value_split(&k, unit, indicator, per,
-					  &rec.stated) != 0 ||
-		    store_value_decode(&v, &sv) != 0) {
-			rc = store_corrupt(s, "value record malformed");
-			break;
-		}
-		if (sv.deleted || (period != NULL && strcmp(per, period) != 0))
-			continue;
-		u = dongbo_units_find(s->units, unit);
-		if (u == NULL || !dongbo_unit_is_within(u, a))
-			continue;
-		rec.unit = unit;
-		rec.indicator = indicator;
-		rec.period = per;
-		rec.value = sv.value;
-		rec.version = sv.version;
-		rec.deleted = false;
-		rec.seq = 0;
-		rc = cb(arg, &rec);
-		if (rc != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-err_after_txn:
-	mdb_txn_abort(txn);
-	return rc;
+	return store_walk_read(s, s->dbi_values, NULL, 0, "read values",
+			       values_entry, &w);
 }

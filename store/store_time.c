@@ -212,53 +212,53 @@ static int group_derive(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
-int store_derive_all(struct dongbo_store *s, MDB_txn *txn,
-		     const struct store_sink *sink)
+struct derive_walk {
+	struct dongbo_store *s;
+	MDB_txn *txn;
+	const struct store_sink *sink;
+	struct group g;
+};
+
+static int derive_entry(void *arg, const MDB_val *k, const MDB_val *v)
 {
+	struct derive_walk *w = arg;
+	struct group *g = &w->g;
 	char unit[DONGBO_UNIT_CODE_MAX + 1];
 	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
 	char period[DONGBO_PERIOD_MAX];
-	struct group g = { .open = false };
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, op;
+	struct dongbo_period p;
+	bool stated;
+	int rc;
 
-	rc = mdb_cursor_open(txn, s->dbi_values, &cur);
-	if (rc != 0)
-		return store_mdb_err(s, "open cursor", rc);
+	(void)v;
+	if (store_key_value_split(k, unit, indicator, period, &stated) != 0 ||
+	    dongbo_period_parse(period, &p) != 0)
+		return store_corrupt(w->s, "value key malformed");
+	if (g->open && p.year == g->year && strcmp(unit, g->unit) == 0 &&
+	    strcmp(indicator, g->indicator) == 0)
+		return 0;
+	if (g->open && (rc = group_derive(w->s, w->txn, g, w->sink)) != 0)
+		return rc;
+	memcpy(g->unit, unit, sizeof(g->unit));
+	memcpy(g->indicator, indicator, sizeof(g->indicator));
+	g->year = p.year;
+	g->open = true;
+	return 0;
+}
+
+int store_derive_all(struct dongbo_store *s, MDB_txn *txn,
+		     const struct store_sink *sink)
+{
+	struct derive_walk w = { .s = s, .txn = txn, .sink = sink };
+	int rc;
+
 	/* Keys sort by unit, indicator, then period text, and every period
 	 * of a year starts with the year's four digits: one group's values
 	 * are consecutive. */
-	for (op = MDB_FIRST;; op = MDB_NEXT) {
-		struct dongbo_period p;
-		bool stated;
-
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc == MDB_NOTFOUND) {
-			rc = g.open ? group_derive(s, txn, &g, sink) : 0;
-			break;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read values", rc);
-			break;
-		}
-		if (store_key_value_split(&k, unit, indicator, period,
-					  &stated) != 0 ||
-		    dongbo_period_parse(period, &p) != 0) {
-			rc = store_corrupt(s, "value key malformed");
-			break;
-		}
-		if (g.open && p.year == g.year && strcmp(unit, g.unit) == 0 &&
-		    strcmp(indicator, g.indicator) == 0)
-			continue;
-		if (g.open && (rc = group_derive(s, txn, &g, sink)) != 0)
-			break;
-		memcpy(g.unit, unit, sizeof(g.unit));
-		memcpy(g.indicator, indicator, sizeof(g.indicator));
-		g.year = p.year;
-		g.open = true;
-	}
-	mdb_cursor_close(cur);
+	rc = store_walk(s, txn, s->dbi_values, NULL, 0, "read values",
+			derive_entry, &w);
+	if (rc == 0 && w.g.open)
+		rc = group_derive(s, txn, &w.g, sink);
 	return rc;
 }
 
@@ -296,14 +296,45 @@ int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 	return 0;
 }
 
+struct conflicts_walk {
+	struct dongbo_store *s;
+	const struct dongbo_unit *anchor;
+	const char *period;
+	size_t prefix_len;
+	int (*cb)(void *arg, const struct dongbo_conflict *c);
+	void *arg;
+};
+
+static int conflicts_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct conflicts_walk *w = arg;
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	size_t ulen = k->mv_size - w->prefix_len;
+	const struct dongbo_unit *u;
+	struct dongbo_conflict c;
+
+	if (ulen == 0 || ulen > DONGBO_UNIT_CODE_MAX ||
+	    v->mv_size != STORE_CONFLICT_LEN)
+		return store_corrupt(w->s, "conflict entry malformed");
+	memcpy(unit, (const char *)k->mv_data + w->prefix_len, ulen);
+	unit[ulen] = '\0';
+	u = dongbo_units_find(w->s->units, unit);
+	if (u == NULL || !dongbo_unit_is_within(u, w->anchor))
+		return 0;
+	c.unit = unit;
+	c.period = w->period;
+	c.entered = store_get_i64(v->mv_data);
+	c.composed = store_get_i64((const unsigned char *)v->mv_data + 8);
+	return w->cb(w->arg, &c);
+}
+
 int dongbo_store_conflicts(struct dongbo_store *s, const char *anchor,
 			   const char *indicator, const char *period,
 			   int (*cb)(void *arg, const struct dongbo_conflict *c),
 			   void *arg)
 {
 	struct dongbo_period top, all[DONGBO_PERIODS_PER_YEAR];
-	const struct dongbo_unit *a;
-	MDB_cursor *cur;
+	struct conflicts_walk w = { .s = s, .cb = cb, .arg = arg };
 	MDB_txn *txn;
 	size_t n;
 	int rc = 0;
@@ -311,74 +342,28 @@ int dongbo_store_conflicts(struct dongbo_store *s, const char *anchor,
 	if (anchor == NULL || indicator == NULL || period == NULL ||
 	    dongbo_period_parse(period, &top) != 0)
 		return DONGBO_E_INVAL;
-	a = dongbo_units_find(s->units, anchor);
-	if (a == NULL)
+	w.anchor = dongbo_units_find(s->units, anchor);
+	if (w.anchor == NULL)
 		return DONGBO_E_UNKNOWN_UNIT;
 	n = dongbo_period_walk(&top, all);
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_conflict, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char p[DONGBO_PERIOD_MAX], prefix[STORE_KEY_MAX];
-		size_t plen;
-		MDB_val k, v;
-		int op = MDB_SET_RANGE;
 
 		dongbo_period_format(&all[i], p);
 		/* indicator\0period\0 -- the unit field left empty. */
-		if (store_key_conflict(indicator, p, "-", prefix, &plen) != 0) {
+		if (store_key_conflict(indicator, p, "-", prefix,
+				       &w.prefix_len) != 0) {
 			rc = DONGBO_E_INVAL;
 			break;
 		}
-		plen -= 1;
-		k.mv_size = plen;
-		k.mv_data = prefix;
-		for (;; op = MDB_NEXT) {
-			char unit[DONGBO_UNIT_CODE_MAX + 1];
-			const struct dongbo_unit *u;
-			struct dongbo_conflict c;
-			size_t ulen;
-
-			rc = mdb_cursor_get(cur, &k, &v, op);
-			if (rc == MDB_NOTFOUND) {
-				rc = 0;
-				break;
-			}
-			if (rc != 0) {
-				rc = store_mdb_err(s, "read conflict", rc);
-				break;
-			}
-			if (k.mv_size <= plen ||
-			    memcmp(k.mv_data, prefix, plen) != 0)
-				break;
-			ulen = k.mv_size - plen;
-			if (ulen > DONGBO_UNIT_CODE_MAX ||
-			    v.mv_size != STORE_CONFLICT_LEN) {
-				rc = store_corrupt(s, "conflict entry malformed");
-				break;
-			}
-			memcpy(unit, (const char *)k.mv_data + plen, ulen);
-			unit[ulen] = '\0';
-			u = dongbo_units_find(s->units, unit);
-			if (u == NULL || !dongbo_unit_is_within(u, a))
-				continue;
-			c.unit = unit;
-			c.period = p;
-			c.entered = store_get_i64(v.mv_data);
-			c.composed = store_get_i64((const unsigned char *)
-							   v.mv_data + 8);
-			rc = cb(arg, &c);
-			if (rc != 0)
-				break;
-		}
+		w.prefix_len -= 1;
+		w.period = p;
+		rc = store_walk(s, txn, s->dbi_conflict, prefix, w.prefix_len,
+				"read conflict", conflicts_entry, &w);
 	}
-	mdb_cursor_close(cur);
-err_after_txn:
 	mdb_txn_abort(txn);
 	return rc;
 }
