@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <wchar.h>
 
 #include <jansson.h>
 
@@ -87,6 +88,11 @@ int cli_call_quiet(const struct cli *cli, const Dongbo__CtlRequest *req,
 
 /* ---- output (output.c) ---- */
 
+/* Display columns of the character at s (len bytes left; st carries the
+ * decoding state) and, in *n, its length in bytes.  A byte that is not
+ * UTF-8 counts as one column (and st starts again). */
+int out_char_width(const char *s, size_t len, mbstate_t *st, size_t *n);
+
 /* Display columns of UTF-8 text (combining marks take none). */
 int out_width(const char *s);
 
@@ -95,6 +101,9 @@ void out_pad(FILE *f, const char *s, int width, bool right);
 
 /* "2026-11-22T08:00:00Z", or "never" for 0. */
 void out_time(int64_t ms, char *buf, size_t len);
+
+/* Sets "unit" (u's code) and then "name" in the JSON object o. */
+void out_json_unit(json_t *o, const Dongbo__UnitInfo *u);
 
 /* JSON string for a time: ISO 8601 UTC, or null for 0. */
 json_t *out_json_time(int64_t ms);

@@ -115,15 +115,13 @@ static void check_json(const Dongbo__CheckReply *c)
 {
 	json_t *o = json_object(), *vs = json_array(), *ss = json_array();
 
-	json_object_set_new(o, "unit", json_string(c->unit->code));
-	json_object_set_new(o, "name", json_string(c->unit->name));
+	out_json_unit(o, c->unit);
 	json_object_set_new(o, "period", json_string(c->period));
 	for (size_t i = 0; i < c->n_violations; i++) {
 		const Dongbo__Violation *v = c->violations[i];
 		json_t *j = json_object();
 
-		json_object_set_new(j, "unit", json_string(v->unit->code));
-		json_object_set_new(j, "name", json_string(v->unit->name));
+		out_json_unit(j, v->unit);
 		json_object_set_new(j, "scope", json_string(v->scope));
 		json_object_set_new(j, "rule", json_string(v->rule));
 		json_object_set_new(j, "text", json_string(v->text));
@@ -139,8 +137,7 @@ static void check_json(const Dongbo__CheckReply *c)
 		const Dongbo__StatedTotal *s = c->stated[i];
 		json_t *j = json_object();
 
-		json_object_set_new(j, "unit", json_string(s->unit->code));
-		json_object_set_new(j, "name", json_string(s->unit->name));
+		out_json_unit(j, s->unit);
 		json_object_set_new(j, "indicator", json_string(s->indicator));
 		json_object_set_new(j, "period", json_string(s->period));
 		json_object_set_new(j, "stated", fig_shown_json(s->stated));

@@ -124,8 +124,7 @@ json_t *fig_conflicts_json(Dongbo__Conflict **c, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "unit", json_string(c[i]->unit->code));
-		json_object_set_new(o, "name", json_string(c[i]->unit->name));
+		out_json_unit(o, c[i]->unit);
 		json_object_set_new(o, "indicator",
 				    json_string(c[i]->indicator));
 		json_object_set_new(o, "period", json_string(c[i]->period));
@@ -386,17 +385,9 @@ static void wrap_line(const char **s, int width, char *out, size_t outlen)
 
 	memset(&st, 0, sizeof(st));
 	while (*p != '\0') {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, p, strlen(p), &st);
-		int cw;
+		size_t n;
+		int cw = out_char_width(p, strlen(p), &st, &n);
 
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			n = 1;
-			cw = 1;
-		} else {
-			cw = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
-		}
 		if (w + cw > width && p != *s)
 			break;
 		if (*p == ' ')
@@ -568,8 +559,7 @@ static void report_json(const Dongbo__ReportReply *rr)
 {
 	json_t *o = json_object(), *rows = json_array();
 
-	json_object_set_new(o, "unit", json_string(rr->unit->code));
-	json_object_set_new(o, "name", json_string(rr->unit->name));
+	out_json_unit(o, rr->unit);
 	json_object_set_new(o, "period", json_string(rr->period));
 	json_object_set_new(o, "form", json_string(rr->form));
 	json_object_set_new(o, "title", json_string(rr->title));

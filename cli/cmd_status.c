@@ -43,8 +43,7 @@ static json_t *status_json(const Dongbo__StatusReply *s)
 	json_t *kids = json_array();
 	json_t *hosts = json_array();
 
-	json_object_set_new(o, "unit", json_string(s->unit->code));
-	json_object_set_new(o, "name", json_string(s->unit->name));
+	out_json_unit(o, s->unit);
 	json_object_set_new(o, "level", json_string(s->unit->level));
 	json_object_set_new(o, "store_id", json_string(s->store_id));
 	if (s->parent != NULL) {

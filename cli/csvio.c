@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "period.h"
+#include "util.h"
 
 enum col { COL_UNIT, COL_INDICATOR, COL_PERIOD, COL_VALUE, COL_STATED, N_COLS };
 
@@ -64,18 +65,12 @@ static void fail(struct reader *rd, int code, unsigned line, const char *fmt,
 		 ...)
 {
 	va_list ap;
-	int n;
 
 	if (rd->rc != 0)
 		return; /* the first error is the one reported */
 	rd->rc = code;
-	if (rd->err == NULL || rd->errlen == 0)
-		return;
-	n = snprintf(rd->err, rd->errlen, "%s:%u: ", rd->name, line);
-	if (n < 0 || (size_t)n >= rd->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(rd->err + n, rd->errlen - (size_t)n, fmt, ap);
+	dongbo_verrf_at(rd->err, rd->errlen, rd->name, line, fmt, ap);
 	va_end(ap);
 }
 

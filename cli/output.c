@@ -13,6 +13,22 @@
 
 #include "cli.h"
 
+int out_char_width(const char *s, size_t len, mbstate_t *st, size_t *n)
+{
+	wchar_t wc;
+	int w;
+
+	*n = mbrtowc(&wc, s, len, st);
+	if (*n == (size_t)-1 || *n == (size_t)-2 || *n == 0) {
+		/* Not UTF-8: count the byte as one column. */
+		memset(st, 0, sizeof(*st));
+		*n = 1;
+		return 1;
+	}
+	w = wcwidth(wc);
+	return w > 0 ? w : 0;
+}
+
 int out_width(const char *s)
 {
 	mbstate_t st;
@@ -21,25 +37,19 @@ int out_width(const char *s)
 
 	memset(&st, 0, sizeof(st));
 	while (len > 0) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, len, &st);
-		int w;
+		size_t n;
 
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			/* Not UTF-8: count the byte as one column. */
-			memset(&st, 0, sizeof(st));
-			n = 1;
-			w = 1;
-		} else {
-			w = wcwidth(wc);
-			if (w < 0)
-				w = 0;
-		}
-		width += w;
+		width += out_char_width(s, len, &st, &n);
 		s += n;
 		len -= n;
 	}
 	return width;
+}
+
+void out_json_unit(json_t *o, const Dongbo__UnitInfo *u)
+{
+	json_object_set_new(o, "unit", json_string(u->code));
+	json_object_set_new(o, "name", json_string(u->name));
 }
 
 void out_pad(FILE *f, const char *s, int width, bool right)

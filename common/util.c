@@ -37,6 +37,19 @@ void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+void dongbo_verrf_at(char *err, size_t errlen, const char *name, long long line,
+		     const char *fmt, va_list ap)
+{
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return;
+	n = snprintf(err, errlen, "%s:%lld: ", name, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
 int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");

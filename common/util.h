@@ -1,10 +1,11 @@
 /*
  * util.h -- small libc helpers shared by the parsers: strict decimal
- * numbers, error text, and opening a file or a buffer as a stream.
+ * numbers, error text (at a line), and opening a file or a buffer as a stream.
  */
 #ifndef DONGBO_COMMON_UTIL_H
 #define DONGBO_COMMON_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,12 @@ bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* snprintf into err when err is not NULL and errlen > 0. */
 void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* "NAME:LINE: " and then the message into err, as dongbo_errf: a parser's
+ * error at a line of its input. */
+void dongbo_verrf_at(char *err, size_t errlen, const char *name, long long line,
+		     const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 /* Opens path for reading.  Returns 0, or DONGBO_E_IO with "cannot open
  * 'PATH': reason" in err. */

@@ -93,6 +93,34 @@ char *ctl_strdup(struct ctl_reply *r, const char *s)
 	return d;
 }
 
+/* Room for a value's text: an int64 with sign, point and grouping fits in
+ * 32 bytes; an enum's label may be longer. */
+#define SHOWN_TEXT_MAX 256
+
+int ctl_shown_fill(struct ctl_reply *r, Dongbo__Shown *s,
+		   const struct dongbo_indicator *ind, int64_t v)
+{
+	char buf[SHOWN_TEXT_MAX];
+
+	dongbo__shown__init(s);
+	s->value = v;
+	s->type = (char *)dongbo_type_word(ind->type);
+	s->scale = ind->scale;
+	dongbo_indicator_format(ind, v, DONGBO_FORMAT_PLAIN, buf, sizeof(buf));
+	s->plain = ctl_strdup(r, buf);
+	dongbo_indicator_format(ind, v, DONGBO_FORMAT_VI, buf, sizeof(buf));
+	s->text = ctl_strdup(r, buf);
+	return s->plain != NULL && s->text != NULL ? 0 : DONGBO_E_NOMEM;
+}
+
+Dongbo__Shown *ctl_shown_new(struct ctl_reply *r,
+			     const struct dongbo_indicator *ind, int64_t v)
+{
+	Dongbo__Shown *s = ctl_alloc(r, 1, sizeof(*s));
+
+	return s != NULL && ctl_shown_fill(r, s, ind, v) == 0 ? s : NULL;
+}
+
 void ctl_unit_info(Dongbo__UnitInfo *info, const struct dongbo_unit *u)
 {
 	dongbo__unit_info__init(info);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "codec.h"
 #include "node.h"
@@ -38,6 +39,17 @@ bool ctl_own(struct ctl_reply *r, void *p);
 
 /* A copy of s in ctl_alloc memory; NULL when out of memory. */
 char *ctl_strdup(struct ctl_reply *r, const char *s);
+
+/* Fills s with v as ind shows it (plain and Vietnamese text, type, scale);
+ * the texts are ctl_alloc memory.  Returns 0, or DONGBO_E_NOMEM with r
+ * failed. */
+int ctl_shown_fill(struct ctl_reply *r, Dongbo__Shown *s,
+		   const struct dongbo_indicator *ind, int64_t v);
+
+/* As ctl_shown_fill, into a new Shown in ctl_alloc memory; NULL when out of
+ * memory (r is failed then). */
+Dongbo__Shown *ctl_shown_new(struct ctl_reply *r,
+			     const struct dongbo_indicator *ind, int64_t v);
 
 void ctl_unit_info(Dongbo__UnitInfo *info, const struct dongbo_unit *u);
 

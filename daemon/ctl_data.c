@@ -27,9 +27,8 @@
 #include "log.h"
 #include "uplink.h"
 
-/* Room for a formatted value: an int64 with sign, point and grouping fits
- * in 32 bytes; an enum's label may be longer. */
-#define VALUE_TEXT_MAX 256
+/* Room for a value in plain text: an int64 with sign, point and grouping
+ * fits in 32 bytes. */
 #define PLAIN_TEXT_MAX 32
 
 /* Why ind, a ratio or a total, holds no values: "ty_le_x is computed from
@@ -48,27 +47,6 @@ static int computed_from(const struct dongbo_indicator *ind, char *buf,
 		n += snprintf(buf + n, len - (size_t)n, "%s%s", i ? " + " : "",
 			      ind->parts[i]->code);
 	return n;
-}
-
-/* Fills s with v as ind shows it; text buffers from the reply's memory. */
-static int shown_fill(struct ctl_reply *r, Dongbo__Shown *s,
-		      const struct dongbo_indicator *ind, int64_t v)
-{
-	char *plain = ctl_alloc(r, VALUE_TEXT_MAX, 1);
-	char *text = ctl_alloc(r, VALUE_TEXT_MAX, 1);
-
-	if (plain == NULL || text == NULL)
-		return DONGBO_E_NOMEM;
-	dongbo__shown__init(s);
-	dongbo_indicator_format(ind, v, DONGBO_FORMAT_PLAIN, plain,
-				VALUE_TEXT_MAX);
-	dongbo_indicator_format(ind, v, DONGBO_FORMAT_VI, text, VALUE_TEXT_MAX);
-	s->value = v;
-	s->plain = plain;
-	s->text = text;
-	s->type = (char *)dongbo_type_word(ind->type);
-	s->scale = ind->scale;
-	return 0;
 }
 
 /* ---- put ---- */
@@ -262,7 +240,8 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	pr->n_versions = n;
 	pr->versions = versions;
 	if (n == 1) {
-		if (shown_fill(r, &shown[0], items[0].ind, recs[0].value) != 0)
+		if (ctl_shown_fill(r, &shown[0], items[0].ind,
+				   recs[0].value) != 0)
 			goto done;
 		shown_ptrs[0] = &shown[0];
 		pr->n_values = 1;
@@ -346,7 +325,7 @@ void ctl_handle_get(struct dongbo_node *node, struct ctl_reply *r,
 	g->stated = k->stated;
 	g->found = found;
 	if (found) {
-		if (shown_fill(r, shown, ind, value) != 0)
+		if (ctl_shown_fill(r, shown, ind, value) != 0)
 			return;
 		g->value = value;
 		g->composed = composed;

@@ -73,25 +73,6 @@ static void store_failed(struct ctl_reply *r, const char *what, int rv)
 
 /* ---- values and figures as messages ---- */
 
-static Dongbo__Shown *shown_new(struct ctl_reply *r,
-				const struct dongbo_indicator *ind, int64_t v)
-{
-	Dongbo__Shown *s = ctl_alloc(r, 1, sizeof(*s));
-	char buf[TEXT_MAX];
-
-	if (s == NULL)
-		return NULL;
-	dongbo__shown__init(s);
-	s->value = v;
-	s->type = (char *)dongbo_type_word(ind->type);
-	s->scale = ind->scale;
-	dongbo_indicator_format(ind, v, DONGBO_FORMAT_PLAIN, buf, sizeof(buf));
-	s->plain = ctl_strdup(r, buf);
-	dongbo_indicator_format(ind, v, DONGBO_FORMAT_VI, buf, sizeof(buf));
-	s->text = ctl_strdup(r, buf);
-	return s->plain != NULL && s->text != NULL ? s : NULL;
-}
-
 /* fig as ind's rule shows it, in style, in reply memory. */
 static char *figure_text(struct ctl_reply *r,
 			 const struct dongbo_indicator *ind,
@@ -129,13 +110,13 @@ static Dongbo__Figure *figure_new(struct ctl_reply *r,
 	    (m->text = figure_text(r, ind, fig, DONGBO_FORMAT_VI)) == NULL)
 		return NULL;
 	if (fig->has_num &&
-	    (m->numerator = shown_new(r, ind->numerator, fig->num)) == NULL)
+	    (m->numerator = ctl_shown_new(r, ind->numerator, fig->num)) == NULL)
 		return NULL;
-	if (fig->has_den &&
-	    (m->denominator = shown_new(r, ind->denominator, fig->den)) == NULL)
+	if (fig->has_den && (m->denominator = ctl_shown_new(r, ind->denominator,
+							    fig->den)) == NULL)
 		return NULL;
 	if (ind->rule == DONGBO_RULE_MEAN && fig->found &&
-	    (m->sum = shown_new(r, ind, fig->value)) == NULL)
+	    (m->sum = ctl_shown_new(r, ind, fig->value)) == NULL)
 		return NULL;
 	if (fig->n_dist > 0) {
 		Dongbo__Bucket *b = ctl_alloc(r, fig->n_dist, sizeof(*b));
@@ -203,8 +184,8 @@ static int conflict_cb(void *arg, const struct dongbo_indicator *ind,
 	m->unit = unit_new(cs->r, u);
 	m->indicator = (char *)ind->code;
 	m->period = ctl_strdup(cs->r, c->period);
-	m->entered = shown_new(cs->r, ind, c->entered);
-	m->composed = shown_new(cs->r, ind, c->composed);
+	m->entered = ctl_shown_new(cs->r, ind, c->entered);
+	m->composed = ctl_shown_new(cs->r, ind, c->composed);
 	if (m->unit == NULL || m->period == NULL || m->entered == NULL ||
 	    m->composed == NULL)
 		return DONGBO_E_NOMEM;
@@ -481,7 +462,7 @@ static Dongbo__Shown *difference_new(struct ctl_reply *r,
 	*nomem = false;
 	if (__builtin_sub_overflow(left, right, &d))
 		return NULL;
-	s = shown_new(r, ind, d);
+	s = ctl_shown_new(r, ind, d);
 	*nomem = s == NULL;
 	return s;
 }
@@ -504,8 +485,8 @@ static int violation_cb(void *arg, const struct dongbo_check_violation *v)
 	m->text = (char *)v->rule->text;
 	m->severity = error ? "error" : "warning";
 	m->op = v->rule->op == DONGBO_OP_EQ ? "eq" : "le";
-	m->left = shown_new(r, ind, v->left);
-	m->right = shown_new(r, ind, v->right);
+	m->left = ctl_shown_new(r, ind, v->left);
+	m->right = ctl_shown_new(r, ind, v->right);
 	m->difference = difference_new(r, ind, v->left, v->right, &nomem);
 	if (m->unit == NULL || m->left == NULL || m->right == NULL || nomem)
 		return DONGBO_E_NOMEM;
@@ -531,11 +512,11 @@ static int stated_cb(void *arg, const struct dongbo_check_stated *s)
 	m->indicator_name = (char *)s->ind->name;
 	m->period = ctl_strdup(r, s->period);
 	m->measure = (char *)s->ind->unit;
-	m->stated = shown_new(r, s->ind, s->stated);
+	m->stated = ctl_shown_new(r, s->ind, s->stated);
 	if (m->unit == NULL || m->period == NULL || m->stated == NULL)
 		return DONGBO_E_NOMEM;
 	if (s->has_computed) {
-		m->computed = shown_new(r, s->ind, s->computed);
+		m->computed = ctl_shown_new(r, s->ind, s->computed);
 		m->difference = difference_new(r, s->ind, s->computed,
 					       s->stated, &nomem);
 		if (m->computed == NULL || nomem)

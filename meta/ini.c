@@ -13,24 +13,19 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "util.h"
 
 int dongbo_ini_fail(struct dongbo_ini_src *src, int rc, int line,
 		    const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (src->rc != 0 && src->err_line <= line)
 		return rc;
 	src->rc = rc;
 	src->err_line = line;
-	if (src->err == NULL || src->errlen == 0)
-		return rc;
-	n = snprintf(src->err, src->errlen, "%s:%d: ", src->name, line);
-	if (n < 0 || (size_t)n >= src->errlen)
-		return rc;
 	va_start(ap, fmt);
-	vsnprintf(src->err + n, src->errlen - (size_t)n, fmt, ap);
+	dongbo_verrf_at(src->err, src->errlen, src->name, line, fmt, ap);
 	va_end(ap);
 	return rc;
 }

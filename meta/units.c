@@ -90,18 +90,12 @@ static void fail(struct loader *ld, int rc, int line, const char *fmt, ...)
 static void fail(struct loader *ld, int rc, int line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (ld->rc != 0)
 		return;
 	ld->rc = rc;
-	if (ld->err == NULL || ld->errlen == 0)
-		return;
-	n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->name, line);
-	if (n < 0 || (size_t)n >= ld->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+	dongbo_verrf_at(ld->err, ld->errlen, ld->name, line, fmt, ap);
 	va_end(ap);
 }
 

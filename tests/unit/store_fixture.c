@@ -210,6 +210,38 @@ struct dongbo_record tomb(const char *unit, const char *ind,
 	return r;
 }
 
+void put_as(struct fx *fx, const char *unit, const char *ind,
+	    const char *period, int64_t value, bool stated)
+{
+	struct dongbo_record r = rec(unit, ind, period, value, 0, 0);
+
+	r.stated = stated;
+	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
+}
+
+void put(struct fx *fx, const char *unit, const char *ind, const char *period,
+	 int64_t value)
+{
+	put_as(fx, unit, ind, period, value, false);
+}
+
+void put_tomb(struct fx *fx, const char *unit, const char *ind,
+	      const char *period)
+{
+	struct dongbo_record r = tomb(unit, ind, period, 0, 0);
+
+	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
+}
+
+size_t unit_index(const char *code)
+{
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (strcmp(all_units[u], code) == 0)
+			return u;
+	fail_msg("unit %s not in the model", code);
+	return 0;
+}
+
 int apply(struct fx *fx, const char *child, const char *id,
 		 uint64_t first, uint64_t last, const struct dongbo_record *r,
 		 size_t n, uint64_t *applied, size_t *changed)

@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,16 @@ int teardown(void **state);
 void verify_ok(struct fx *fx);
 struct dongbo_record rec(const char *unit, const char *ind, const char *period, int64_t value, uint64_t version, uint64_t seq);
 struct dongbo_record tomb(const char *unit, const char *ind, const char *period, uint64_t version, uint64_t seq);
+/* One value (a stated total when stated), or a tombstone, put locally at
+ * version time 1, as a single put of the CLI would. */
+void put_as(struct fx *fx, const char *unit, const char *ind,
+	    const char *period, int64_t value, bool stated);
+void put(struct fx *fx, const char *unit, const char *ind, const char *period,
+	 int64_t value);
+void put_tomb(struct fx *fx, const char *unit, const char *ind,
+	      const char *period);
+/* The index of code in all_units; fails the test when it is not there. */
+size_t unit_index(const char *code);
 int apply(struct fx *fx, const char *child, const char *id, uint64_t first, uint64_t last, const struct dongbo_record *r, size_t n, uint64_t *applied, size_t *changed);
 uint64_t hello(struct fx *fx, const char *child, const char *id);
 uint64_t head(struct fx *fx);

@@ -55,21 +55,6 @@ static int figures_setup(void **state)
 	return fx_setup(state, figures_ini);
 }
 
-static void put_as(struct fx *fx, const char *unit, const char *ind,
-		   const char *period, int64_t value, bool stated)
-{
-	struct dongbo_record r = rec(unit, ind, period, value, 0, 0);
-
-	r.stated = stated;
-	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
-}
-
-static void put(struct fx *fx, const char *unit, const char *ind,
-		const char *period, int64_t value)
-{
-	put_as(fx, unit, ind, period, value, false);
-}
-
 static const struct dongbo_indicator *ind(struct fx *fx, const char *code)
 {
 	const struct dongbo_indicator *i = dongbo_catalog_find(fx->cat, code);

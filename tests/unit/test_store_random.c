@@ -33,15 +33,6 @@ static size_t key_index(size_t u, size_t i, size_t p)
 	return (u * 2 + i) * 2 + p;
 }
 
-static size_t unit_index(const char *code)
-{
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (strcmp(all_units[u], code) == 0)
-			return u;
-	fail_msg("unit %s not in the model", code);
-	return 0;
-}
-
 static size_t str_index(const char *const *list, const char *s)
 {
 	return strcmp(list[0], s) == 0 ? 0 : 1;

@@ -48,22 +48,6 @@ static int rules_setup(void **state)
 	return fx_setup(state, rules_ini);
 }
 
-static void put(struct fx *fx, const char *unit, const char *ind,
-		const char *period, int64_t value)
-{
-	struct dongbo_record r = rec(unit, ind, period, value, 0, 0);
-
-	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
-}
-
-static void put_tomb(struct fx *fx, const char *unit, const char *ind,
-		     const char *period)
-{
-	struct dongbo_record r = tomb(unit, ind, period, 0, 0);
-
-	assert_int_equal(dongbo_store_put_local(fx->st, &r, 1, 1, NULL), 0);
-}
-
 static void no_rollup(struct fx *fx, const char *anchor, const char *ind,
 		      const char *period)
 {
@@ -478,15 +462,6 @@ static size_t pidx(const struct pmodel *m, const struct dongbo_period *p)
 	return 0;
 }
 
-static size_t uidx(const char *code)
-{
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (strcmp(all_units[u], code) == 0)
-			return u;
-	fail_msg("unit %s not in the model", code);
-	return 0;
-}
-
 static const struct {
 	enum dongbo_time_rule time;
 } ind_time[N_IND] = {
@@ -751,7 +726,7 @@ static void random_values_and_corrections_match_at_every_node(void **state)
 
 		for (hs = 0; hs < 3 && hosted[n][hs] != NULL; hs++)
 			;
-		u = uidx(hosted[n][rnd(&seed, hs)]);
+		u = unit_index(hosted[n][rnd(&seed, hs)]);
 		i = rnd(&seed, N_IND);
 		/* Favour a few periods so that parts meet and collide. */
 		k = rnd(&seed, 4) == 0 ? rnd(&seed, DONGBO_PERIODS_PER_YEAR) :
