@@ -89,13 +89,15 @@ struct chain {
 static int chain_read(struct batch *b, const struct dongbo_record *rec,
 		      struct chain *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		int rc = store_eff(b->s, b->txn, rec->unit, rec->indicator,
-				   &c->p[i], c->rules.time, &c->eff[i]);
+	struct store_year y;
+	int rc;
 
-		if (rc != 0)
-			return rc;
-	}
+	rc = store_year_read(b->s, b->txn, rec->unit, rec->indicator,
+			     c->p[0].year, c->rules.time, &y);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < c->n; i++)
+		c->eff[i] = y.eff[store_year_index(&c->p[i])];
 	return 0;
 }
 

@@ -33,7 +33,7 @@
  *             letters sort total < levels < children, so one prefix range
  *             scan yields a roll-up in the order dongbo_store_rollup
  *             promises.  A unit counts with its value at the period as
- *             store_eff gives it (entered, or composed from the parts),
+ *             store_year_read gives it (entered, or composed from parts),
  *             so periods nobody entered have roll-ups too.
  *   dist      rollup key \0 u64 sortable value (sign bit flipped)
  *             -> i64 units holding that value (> 0), for indicators with
@@ -234,10 +234,21 @@ struct store_eff {
 	bool conflict; /* entered and composed both present and different */
 };
 
-/* Reads unit/indicator's value at p within txn. */
-int store_eff(struct dongbo_store *s, MDB_txn *txn, const char *unit,
-	      const char *indicator, const struct dongbo_period *p,
-	      enum dongbo_time_rule time, struct store_eff *out);
+/* A unit's values of one indicator at every period of one year. */
+struct store_year {
+	struct dongbo_period p[DONGBO_PERIODS_PER_YEAR]; /* pre-order */
+	struct store_eff eff[DONGBO_PERIODS_PER_YEAR];
+};
+
+/* Where p sits in a struct store_year of its year. */
+size_t store_year_index(const struct dongbo_period *p);
+
+/* Reads the entered values of unit/indicator for year within txn (one
+ * cursor walk) and composes every period by the time rule.  0,
+ * DONGBO_E_BAD_VALUE (a composed sum overflows) or a store error. */
+int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		    const char *indicator, int year,
+		    enum dongbo_time_rule time, struct store_year *y);
 
 /* The periods whose value may change when the entered value at period
  * changes: period itself, then each enclosing one up to its year.

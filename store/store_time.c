@@ -15,6 +15,10 @@
  * composed, so a change of one month can move the roll-ups of its
  * quarter, half and year: store_period_chain lists them, and the caller
  * compares each one's value before and after the write.
+ *
+ * All periods of a year are composed together (store_year_read): one
+ * cursor walk reads the unit's entered values of that year, and the
+ * composition runs in memory, parts before the periods they make up.
  */
 #include "store_internal.h"
 
@@ -43,85 +47,124 @@ void store_rules_of(const struct dongbo_store *s, const char *indicator,
 	out->time = ind->time;
 }
 
-/* The entered (non-deleted, not stated) value of the key, if any. */
-static int entered_get(struct dongbo_store *s, MDB_txn *txn, const char *unit,
-		       const char *indicator, const char *period, bool *found,
-		       int64_t *value)
+size_t store_year_index(const struct dongbo_period *p)
 {
-	struct dongbo_record probe = { .unit = unit, .indicator = indicator,
-				       .period = period };
-	char kbuf[STORE_KEY_MAX];
-	struct store_value sv;
-	MDB_val k, v;
-	int rc;
+	/* Positions in the pre-order walk of dongbo_period_walk: a half
+	 * spans 9 entries (itself, 2 quarters of 1 + 3 months). */
+	size_t half, quarter;
 
-	*found = false;
-	if (store_key_value(&probe, kbuf, &k.mv_size) != 0)
-		return DONGBO_E_INVAL;
-	k.mv_data = kbuf;
-	rc = mdb_get(txn, s->dbi_values, &k, &v);
-	if (rc == MDB_NOTFOUND)
+	switch (p->kind) {
+	case DONGBO_PERIOD_YEAR:
 		return 0;
-	if (rc != 0)
-		return store_mdb_err(s, "read value", rc);
-	if (store_value_decode(&v, &sv) != 0)
-		return store_corrupt(s, "value record malformed");
-	if (!sv.deleted) {
-		*found = true;
-		*value = sv.value;
+	case DONGBO_PERIOD_HALF:
+		return 1 + (size_t)(p->index - 1) * 9;
+	case DONGBO_PERIOD_QUARTER:
+		half = (size_t)(p->index - 1) / 2;
+		return 2 + half * 9 + (size_t)((p->index - 1) % 2) * 4;
+	case DONGBO_PERIOD_MONTH:
+	default:
+		quarter = (size_t)(p->index - 1) / 3;
+		return 3 + (quarter / 2) * 9 + (quarter % 2) * 4 +
+		       (size_t)((p->index - 1) % 3);
 	}
+}
+
+struct year_walk {
+	struct dongbo_store *s;
+	struct store_year *y;
+};
+
+static int year_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct year_walk *w = arg;
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+	char period[DONGBO_PERIOD_MAX];
+	struct dongbo_period p;
+	struct store_value sv;
+	struct store_eff *e;
+	bool stated;
+
+	if (store_key_value_split(k, unit, indicator, period, &stated) != 0 ||
+	    dongbo_period_parse(period, &p) != 0 ||
+	    store_value_decode(v, &sv) != 0)
+		return store_corrupt(w->s, "value record malformed");
+	/* A stated total is a claim about the subtree, not a value. */
+	if (stated || sv.deleted)
+		return 0;
+	e = &w->y->eff[store_year_index(&p)];
+	e->has_entered = true;
+	e->entered = sv.value;
 	return 0;
 }
 
-int store_eff(struct dongbo_store *s, MDB_txn *txn, const char *unit,
-	      const char *indicator, const struct dongbo_period *p,
-	      enum dongbo_time_rule time, struct store_eff *out)
+/* Composes entry i from its parts, already composed. */
+static int year_compose(struct store_year *y, enum dongbo_time_rule time,
+			size_t i)
 {
 	struct dongbo_period parts[DONGBO_PERIOD_PARTS_MAX];
-	char period[DONGBO_PERIOD_MAX];
-	struct store_eff e = { 0 }, pe;
-	size_t n = 0;
-	int rc;
+	struct store_eff *e = &y->eff[i];
+	size_t n = time == DONGBO_TIME_NONE ? 0 :
+					      dongbo_period_parts(&y->p[i], parts);
 
-	dongbo_period_format(p, period);
-	rc = entered_get(s, txn, unit, indicator, period, &e.has_entered,
-			 &e.entered);
-	if (rc != 0)
-		return rc;
-	if (time != DONGBO_TIME_NONE)
-		n = dongbo_period_parts(p, parts);
 	if (n > 0 && time == DONGBO_TIME_SUM) {
 		int64_t sum = 0;
-		size_t i;
+		size_t j;
 
-		for (i = 0; i < n; i++) {
-			rc = store_eff(s, txn, unit, indicator, &parts[i], time,
-				       &pe);
-			if (rc != 0)
-				return rc;
-			if (!pe.present)
+		for (j = 0; j < n; j++) {
+			const struct store_eff *pe =
+				&y->eff[store_year_index(&parts[j])];
+
+			if (!pe->present)
 				break;
-			if (__builtin_add_overflow(sum, pe.value, &sum))
+			if (__builtin_add_overflow(sum, pe->value, &sum))
 				return DONGBO_E_BAD_VALUE;
 		}
-		if (i == n) {
-			e.has_composed = true;
-			e.composed = sum;
-		}
+		e->has_composed = j == n;
+		e->composed = j == n ? sum : 0;
 	} else if (n > 0) {
-		const struct dongbo_period *part =
-			time == DONGBO_TIME_FIRST ? &parts[0] : &parts[n - 1];
+		const struct store_eff *pe = &y->eff[store_year_index(
+			time == DONGBO_TIME_FIRST ? &parts[0] : &parts[n - 1])];
 
-		rc = store_eff(s, txn, unit, indicator, part, time, &pe);
-		if (rc != 0)
-			return rc;
-		e.has_composed = pe.present;
-		e.composed = pe.value;
+		e->has_composed = pe->present;
+		e->composed = pe->value;
 	}
-	e.present = e.has_entered || e.has_composed;
-	e.value = e.has_entered ? e.entered : e.composed;
-	e.conflict = e.has_entered && e.has_composed && e.entered != e.composed;
-	*out = e;
+	e->present = e->has_entered || e->has_composed;
+	e->value = e->has_entered ? e->entered : e->composed;
+	e->conflict = e->has_entered && e->has_composed &&
+		      e->entered != e->composed;
+	return 0;
+}
+
+int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		    const char *indicator, int year,
+		    enum dongbo_time_rule time, struct store_year *y)
+{
+	struct dongbo_period top = { .year = year, .kind = DONGBO_PERIOD_YEAR };
+	char ytext[DONGBO_PERIOD_MAX];
+	struct dongbo_record probe = { .unit = unit, .indicator = indicator,
+				       .period = ytext };
+	struct year_walk w = { .s = s, .y = y };
+	char prefix[STORE_KEY_MAX];
+	size_t len;
+	int rc;
+
+	memset(y->eff, 0, sizeof(y->eff));
+	dongbo_period_walk(&top, y->p);
+	dongbo_period_format(&top, ytext);
+	/* unit\0indicator\0YYYY: every period of the year (and its stated
+	 * totals) starts with it. */
+	if (store_key_value(&probe, prefix, &len) != 0)
+		return DONGBO_E_INVAL;
+	rc = store_walk(s, txn, s->dbi_values, prefix, len, "read values",
+			year_entry, &w);
+	if (rc != 0)
+		return rc;
+	/* In the pre-order walk parts come after their period: compose
+	 * backwards so that every part is done first. */
+	for (size_t i = DONGBO_PERIODS_PER_YEAR; i-- > 0;)
+		if ((rc = year_compose(y, time, i)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -177,11 +220,9 @@ struct group {
 static int group_derive(struct dongbo_store *s, MDB_txn *txn,
 			const struct group *g, const struct store_sink *sink)
 {
-	struct dongbo_period all[DONGBO_PERIODS_PER_YEAR];
-	struct dongbo_period y = { .year = g->year, .kind = DONGBO_PERIOD_YEAR };
+	struct store_year y;
 	const struct dongbo_unit *u;
 	struct store_rules r;
-	size_t n;
 	int rc;
 
 	store_rules_of(s, g->indicator, &r);
@@ -190,23 +231,22 @@ static int group_derive(struct dongbo_store *s, MDB_txn *txn,
 	u = dongbo_units_find(s->units, g->unit);
 	if (u == NULL || !dongbo_unit_is_within(u, s->home))
 		return store_corrupt(s, "value of a unit not within home");
-	n = dongbo_period_walk(&y, all);
-	for (size_t i = 0; i < n; i++) {
+	rc = store_year_read(s, txn, g->unit, g->indicator, g->year, r.time,
+			     &y);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < DONGBO_PERIODS_PER_YEAR; i++) {
+		const struct store_eff *e = &y.eff[i];
 		char period[DONGBO_PERIOD_MAX];
-		struct store_eff e;
 
-		rc = store_eff(s, txn, g->unit, g->indicator, &all[i], r.time,
-			       &e);
-		if (rc != 0)
-			return rc;
-		dongbo_period_format(&all[i], period);
-		if (e.present && r.rolled && sink->value != NULL &&
+		dongbo_period_format(&y.p[i], period);
+		if (e->present && r.rolled && sink->value != NULL &&
 		    (rc = sink->value(sink->arg, u, g->indicator, period,
-				      e.value, r.dist)) != 0)
+				      e->value, r.dist)) != 0)
 			return rc;
-		if (e.conflict && sink->conflict != NULL &&
+		if (e->conflict && sink->conflict != NULL &&
 		    (rc = sink->conflict(sink->arg, g->unit, g->indicator,
-					 period, e.entered, e.composed)) != 0)
+					 period, e->entered, e->composed)) != 0)
 			return rc;
 	}
 	return 0;
@@ -270,7 +310,8 @@ int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 {
 	struct dongbo_period p;
 	struct store_rules r;
-	struct store_eff e;
+	struct store_year y;
+	const struct store_eff *e;
 	MDB_txn *txn;
 	int rc;
 
@@ -281,18 +322,19 @@ int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	rc = store_eff(s, txn, unit, indicator, &p, r.time, &e);
+	rc = store_year_read(s, txn, unit, indicator, p.year, r.time, &y);
 	mdb_txn_abort(txn);
+	e = &y.eff[store_year_index(&p)];
 	/* A key too long to build was never stored. */
 	if (rc == DONGBO_E_INVAL)
 		return DONGBO_E_NOTFOUND;
 	if (rc != 0)
 		return rc;
-	if (!e.present)
+	if (!e->present)
 		return DONGBO_E_NOTFOUND;
-	*value = e.value;
+	*value = e->value;
 	if (composed != NULL)
-		*composed = !e.has_entered;
+		*composed = !e->has_entered;
 	return 0;
 }
 
