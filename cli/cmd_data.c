@@ -1,5 +1,5 @@
 /*
- * cmd_data.c -- put and get (rollup is in cmd_report.c).
+ * cmd_data.c -- put, delete and get (rollup is in cmd_report.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -38,6 +38,22 @@ static const char put_usage[] =
 	"             beside the unit's own value, never added into roll-ups;\n"
 	"             `dongbo check` compares it with the computed total.\n"
 	"  --json     print the stored value\n"
+	"  -h, --help show this help\n";
+
+static const char delete_usage[] =
+	"Usage: dongbo [-C DIR] delete UNIT INDICATOR PERIOD [--stated] "
+	"[--json]\n"
+	"\n"
+	"Deletes the value entered for UNIT (hosted by this node): it leaves\n"
+	"every roll-up, here and at every level above, as if it had never\n"
+	"been entered.  To correct a value, `dongbo put` the right one\n"
+	"instead.  Deleting a value that was deleted already succeeds and\n"
+	"changes nothing; a value that was never entered is an error.\n"
+	"\n"
+	"Options:\n"
+	"  --stated   delete UNIT's stated total instead of its value\n"
+	"  --json     print {\"unit\",\"indicator\",\"period\",\"deleted\":true,\n"
+	"             \"version\",\"stated\"}\n"
 	"  -h, --help show this help\n";
 
 static const char get_usage[] =
@@ -110,7 +126,8 @@ static void add_names(json_t *o, const Dongbo__UnitInfo *u,
 	json_object_set_new(o, "measure", json_string(measure));
 }
 
-int cmd_put(struct cli *cli, int argc, char **argv)
+/* put and delete: one item, stored (or retracted) at the node. */
+static int put_one(struct cli *cli, int argc, char **argv, bool retract)
 {
 	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
 	Dongbo__PutRequest put = DONGBO__PUT_REQUEST__INIT;
@@ -122,16 +139,19 @@ int cmd_put(struct cli *cli, int argc, char **argv)
 		{ .name = "--stated", .flag = &stated },
 		{ .name = NULL },
 	};
+	int n_pos = retract ? 3 : 4;
 	char *pos[4];
 	int n, rv;
 
-	rv = cli_parse_args(cli, argc, argv, put_usage, opts, pos, 4, 4, &n);
+	rv = cli_parse_args(cli, argc, argv, retract ? delete_usage : put_usage,
+			    opts, pos, n_pos, n_pos, &n);
 	if (rv >= 0)
 		return rv;
 	item.unit = pos[0];
 	item.indicator = pos[1];
 	item.period = pos[2];
-	item.value = pos[3];
+	item.value = retract ? "" : pos[3];
+	item.retract = retract;
 	item.stated = stated;
 	put.n_items = 1;
 	put.items = items;
@@ -139,24 +159,38 @@ int cmd_put(struct cli *cli, int argc, char **argv)
 	req.put = &put;
 	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
 		return rv;
-	if (cli->json && rep->put->n_values == 1) {
-		const Dongbo__Shown *v = rep->put->values[0];
+	if (cli->json && (retract || rep->put->n_values == 1)) {
 		json_t *o = json_object();
 
 		json_object_set_new(o, "unit", json_string(pos[0]));
 		json_object_set_new(o, "indicator", json_string(pos[1]));
 		json_object_set_new(o, "period", json_string(pos[2]));
-		json_object_set_new(o, "value", shown_json(v));
+		if (retract)
+			json_object_set_new(o, "deleted", json_true());
+		else
+			json_object_set_new(o, "value",
+					    shown_json(rep->put->values[0]));
 		json_object_set_new(o, "version",
 				    json_integer(rep->put->n_versions > 0
 							 ? (json_int_t)rep->put->versions[0]
 							 : 0));
 		json_object_set_new(o, "stated", json_boolean(stated));
-		add_shown(o, v);
+		if (!retract)
+			add_shown(o, rep->put->values[0]);
 		out_json(o);
 	}
 	dongbo_proto_free(&rep->base);
 	return EXIT_OK;
+}
+
+int cmd_put(struct cli *cli, int argc, char **argv)
+{
+	return put_one(cli, argc, argv, false);
+}
+
+int cmd_delete(struct cli *cli, int argc, char **argv)
+{
+	return put_one(cli, argc, argv, true);
 }
 
 int cmd_get(struct cli *cli, int argc, char **argv)

@@ -24,6 +24,8 @@ static const char main_usage[] =
 	"                     store a value for a unit this node hosts\n"
 	"  get UNIT INDICATOR PERIOD [--stated]\n"
 	"                     show one value, entered or composed of sub-periods\n"
+	"  delete UNIT INDICATOR PERIOD [--stated]\n"
+	"                     delete a value: it leaves every roll-up\n"
 	"  import FILE.csv    store every value of a CSV file, all or nothing\n"
 	"  export UNIT PERIOD [-o FILE]\n"
 	"                     write the values of UNIT's subtree as CSV\n"
@@ -158,6 +160,7 @@ static const struct {
 	cli_cmd_fn fn;
 } commands[] = {
 	{ "init", cmd_init },	  { "put", cmd_put },	    { "get", cmd_get },
+	{ "delete", cmd_delete },
 	{ "rollup", cmd_rollup }, { "status", cmd_status }, { "wait", cmd_wait },
 	{ "import", cmd_import }, { "export", cmd_export },
 	{ "catalog", cmd_catalog }, { "report", cmd_report },

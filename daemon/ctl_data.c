@@ -111,8 +111,16 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 				dongbo_rule_word(ind->rule));
 	if ((rv = ctl_parse_period(r, it->period, out->period)) != 0)
 		return rv;
-	if (dongbo_indicator_parse_value(ind, it->value, &out->rec.value, err,
-					 sizeof(err)) != 0)
+	if (it->retract) {
+		if (it->value[0] != '\0')
+			return ctl_fail(r, DONGBO_E_INVAL,
+					"a deletion carries no value ('%.40s')",
+					it->value);
+		out->rec.value = 0;
+		out->rec.deleted = true;
+	} else if (dongbo_indicator_parse_value(ind, it->value,
+						&out->rec.value, err,
+						sizeof(err)) != 0)
 		/* The message quotes the text; name the indicator unless
 		 * it does. */
 		return ctl_fail(r, DONGBO_E_BAD_VALUE, "%s%s%s%s", err,
@@ -188,6 +196,29 @@ static int check_duplicates(struct ctl_reply *r, struct put_item *items,
 	return 0;
 }
 
+/* A deletion needs a value to delete.  One deleted already is not an
+ * error (a retried `dongbo delete` must succeed): *tombstone then receives
+ * the version of that deletion, else 0. */
+static int check_retract(struct dongbo_node *node, struct ctl_reply *r,
+			 const struct dongbo_record *rec, uint64_t *tombstone)
+{
+	struct dongbo_value v;
+	int rv = dongbo_store_get(node->store, rec->unit, rec->indicator,
+				  rec->period, rec->stated, &v);
+
+	*tombstone = 0;
+	if (rv == DONGBO_E_NOTFOUND)
+		return ctl_fail(r, DONGBO_E_NOTFOUND,
+				"no %s of %s %s %s was entered: nothing to "
+				"delete", rec->stated ? "stated total" : "value",
+				rec->unit, rec->indicator, rec->period);
+	if (rv != 0)
+		return ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
+	if (v.deleted)
+		*tombstone = v.version;
+	return 0;
+}
+
 void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 		    const Dongbo__PutRequest *put)
 {
@@ -226,6 +257,16 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	}
 	if (check_duplicates(r, items, n) != 0)
 		goto done;
+	for (size_t i = 0; i < n; i++) {
+		if (!recs[i].deleted)
+			continue;
+		if (check_retract(node, r, &recs[i], &versions[i]) != 0) {
+			locate_error(r, put->items[i], i, n);
+			goto done;
+		}
+		if (versions[i] != 0 && n == 1)
+			goto stored; /* deleted already: nothing to write */
+	}
 	rv = dongbo_store_put_local(node->store, recs, n, dongbo_now_us(),
 				    versions);
 	if (rv != 0) {
@@ -235,11 +276,12 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 		goto done;
 	}
 	dongbo_uplink_kick(node->uplink);
+stored:
 	/* Stored: from here on the reply only describes it.  An import shows
 	 * nothing per value, so its values are not formatted back. */
 	pr->n_versions = n;
 	pr->versions = versions;
-	if (n == 1) {
+	if (n == 1 && !recs[0].deleted) {
 		if (ctl_shown_fill(r, &shown[0], items[0].ind,
 				   recs[0].value) != 0)
 			goto done;

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 #include "node.h"
 
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (dongbo_fault_init() != 0)
+		return 2;
 	if (uv_loop_init(&loop) != 0) {
 		dongbo_log_error("cannot create the event loop");
 		return 1;

@@ -37,6 +37,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 #include "node.h"
 #include "period.h"
@@ -312,6 +313,8 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 				  dongbo_strerror(rv));
 		goto done;
 	}
+	if (n_changed > 0)
+		dongbo_fault_point("parent.after_commit");
 	seen = dongbo_node_child_seen(node, child->code);
 	if (seen != NULL) {
 		seen->last_seen_ms = dongbo_now_ms();

@@ -47,6 +47,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 #include "node.h"
 
@@ -98,6 +99,7 @@ struct dongbo_uplink {
 	char parent_unit[DONGBO_UNIT_CODE_MAX + 1];
 	char parent_store_id[DONGBO_STORE_ID_LEN + 1];
 	char last_error[256];
+	size_t inflight; /* records in the push awaiting its reply */
 };
 
 static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
@@ -312,6 +314,9 @@ static void send_push(struct dongbo_uplink *up,
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
 	req.push = &push;
 	uplink_set_state(up, UP_PUSH);
+	up->inflight = b.n;
+	if (b.n > 0)
+		dongbo_fault_point("child.before_send");
 	up_call(up, &req.base);
 	batch_free(&b);
 	return;
@@ -506,6 +511,8 @@ static void up_mail_cb(struct dongbo_mail *mail)
 		backoff(up);
 		return;
 	}
+	if (up->state == UP_PUSH && up->inflight > 0)
+		dongbo_fault_point("child.after_send");
 	rv = dongbo_proto_unpack(&dongbo__sync_reply__descriptor, reply,
 				 (ProtobufCMessage **)&rep);
 	nng_msg_free(reply);

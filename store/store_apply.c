@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fault.h"
 
 /* One write transaction applying records. */
 struct batch {
@@ -384,6 +385,8 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 	    (b.n_changed > 0 &&
 	     (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0))
 		goto err_after_txn;
+	if (b.n_changed > 0)
+		dongbo_fault_point("parent.before_commit");
 	rc = store_txn_commit(s, txn);
 	if (rc != 0)
 		return rc;

@@ -1,0 +1,37 @@
+/*
+ * fault.h -- test-only crash points.
+ *
+ * The daemon marks the instants where a crash matters most to the
+ * replication protocol (a child about to send, a parent about to commit,
+ * ...).  In normal runs a mark costs one branch.  With the environment
+ * variable
+ *
+ *     DONGBO_FAULT=POINT[:N][,POINT[:N]...]
+ *
+ * the process logs "fault: POINT reached (N)" and kills itself with SIGKILL
+ * -- exactly what kill -9 does, no handler runs, nothing is flushed -- the
+ * Nth time (default: the first) it reaches POINT.  The integration tests
+ * use it to crash a node at a chosen instant and prove it converges after
+ * a restart.  Unknown point names are reported once at start, so that a
+ * typo cannot make a test pass vacuously.
+ *
+ * Points (daemon/):
+ *   child.before_send    a push carrying records is about to be sent
+ *   child.after_send     the reply to such a push arrived; the child has
+ *                        not stored the acknowledgement yet
+ *   parent.before_commit a child's batch with changes is applied, not yet
+ *                        committed
+ *   parent.after_commit  the batch is committed; the Ack has not left
+ *   child.restore_page   a page of restored values arrived, not yet stored
+ */
+#ifndef DONGBO_COMMON_FAULT_H
+#define DONGBO_COMMON_FAULT_H
+
+/* Reads DONGBO_FAULT.  Returns 0, or -1 when it names an unknown point or
+ * a bad count (logged).  Call once at start, before any fault_point. */
+int dongbo_fault_init(void);
+
+/* Marks that POINT was reached; may not return (see above). */
+void dongbo_fault_point(const char *point);
+
+#endif
