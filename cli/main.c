@@ -37,6 +37,13 @@ static const char main_usage[] =
 	"                     over UNIT's subtree (exit 1 on any error)\n"
 	"  status             this node, its parent link and its children\n"
 	"  wait [--timeout S] wait until the parent has every record\n"
+	"  rejected [UNIT] [--retry]\n"
+	"                     records refused on this node's links, and why;\n"
+	"                     --retry sends ours again once fixed\n"
+	"  restore            fetch the values of the units this node hosts\n"
+	"                     from its parent again (after a lost disk)\n"
+	"  verify             recompute every roll-up from scratch and compare\n"
+	"                     (exit 1 on a difference)\n"
 	"  catalog [show INDICATOR | forms [FORM]]\n"
 	"                     the indicator catalog this node runs\n"
 	"\n"
@@ -50,8 +57,8 @@ static const char main_usage[] =
 	"(month).\n"
 	"\n"
 	"Exit status: 0 success; 1 refused or failed (reason on stderr), or\n"
-	"`check` found an error; 2 usage error; 3 the node is not running;\n"
-	"4 `wait` timed out.\n";
+	"`check` found an error, or `verify` a difference; 2 usage error;\n"
+	"3 the node is not running; 4 `wait` timed out.\n";
 
 void cli_error(const char *fmt, ...)
 {
@@ -164,7 +171,8 @@ static const struct {
 	{ "rollup", cmd_rollup }, { "status", cmd_status }, { "wait", cmd_wait },
 	{ "import", cmd_import }, { "export", cmd_export },
 	{ "catalog", cmd_catalog }, { "report", cmd_report },
-	{ "check", cmd_check },
+	{ "check", cmd_check },	  { "rejected", cmd_rejected },
+	{ "restore", cmd_restore }, { "verify", cmd_verify },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

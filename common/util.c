@@ -73,3 +73,15 @@ int dongbo_mem_open(const char *buf, size_t len, FILE **out)
 	*out = f;
 	return 0;
 }
+
+unsigned dongbo_backoff_delay(unsigned base_ms, uint32_t rnd)
+{
+	return base_ms / 2 + rnd % (base_ms / 2 + 1);
+}
+
+unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms)
+{
+	if (base_ms == 0)
+		return max_ms < 1 ? max_ms : 1;
+	return base_ms > max_ms / 2 ? max_ms : base_ms * 2;
+}

@@ -15,6 +15,15 @@
  * *out is written only when true is returned. */
 bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
+/*
+ * Reconnecting with exponential backoff and jitter: after a failure wait
+ * dongbo_backoff_delay(base, random) -- uniform over [base/2, base], so
+ * that many children cut off together do not come back in step -- then
+ * double base up to max (dongbo_backoff_grow).
+ */
+unsigned dongbo_backoff_delay(unsigned base_ms, uint32_t rnd);
+unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms);
+
 /* snprintf into err when err is not NULL and errlen > 0. */
 void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,12 +1,12 @@
 /*
  * ctl.c -- requests from the CLI over the node's control socket.
  *
- * Happy path: unpack a CtlRequest, hand it to its handler (this file:
- * status; ctl_data.c: put, get, export, catalog; ctl_report.c: rollup,
- * report, check), which checks
- * every argument against the unit list and the catalog, does the store
- * calls it needs and fills in the reply; pack the reply and free what the
- * handler allocated for it.
+ * Happy path: unpack a CtlRequest, hand it to its handler (ctl_data.c:
+ * put, get, export, catalog; ctl_report.c: rollup, report, check;
+ * ctl_sync.c: status, rejected, restore, verify), which checks every
+ * argument against the unit list and the catalog, does the store calls it
+ * needs and fills in the reply; pack the reply and free what the handler
+ * allocated for it.
  *
  * Failure modes: malformed requests get code PROTO; bad arguments get the
  * matching DONGBO_E_* code and a message quoting the offending value; store
@@ -18,12 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ctl.h"
 #include "error.h"
 #include "log.h"
-#include "uplink.h"
 
 static void reply_init(struct ctl_reply *r)
 {
@@ -174,131 +172,6 @@ int ctl_parse_period(struct ctl_reply *r, const char *text,
 	return 0;
 }
 
-/* ---- status ---- */
-
-struct kids {
-	struct dongbo_node *node;
-	Dongbo__ChildStatus *items;
-	Dongbo__ChildStatus **ptrs;
-	Dongbo__UnitInfo *infos;
-	char (*ids)[DONGBO_STORE_ID_LEN + 1];
-	size_t n, cap;
-};
-
-static int child_cb(void *arg, const struct dongbo_child_state *c)
-{
-	struct kids *k = arg;
-	const struct dongbo_unit *u = dongbo_units_find(k->node->units, c->unit);
-	struct child_seen *seen;
-	Dongbo__ChildStatus *cs;
-
-	if (u == NULL)
-		return 0; /* no longer in the unit list */
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 16;
-		void *a = realloc(k->items, cap * sizeof(*k->items));
-
-		if (a == NULL)
-			return DONGBO_E_NOMEM;
-		k->items = a;
-		if ((a = realloc(k->infos, cap * sizeof(*k->infos))) == NULL)
-			return DONGBO_E_NOMEM;
-		k->infos = a;
-		if ((a = realloc(k->ids, cap * sizeof(*k->ids))) == NULL)
-			return DONGBO_E_NOMEM;
-		k->ids = a;
-		k->cap = cap;
-	}
-	cs = &k->items[k->n];
-	dongbo__child_status__init(cs);
-	snprintf(k->ids[k->n], sizeof(k->ids[0]), "%s", c->store_id);
-	cs->applied_seq = c->applied_seq;
-	cs->received = c->received;
-	cs->last_seen_ms = c->last_seen_ms;
-	seen = dongbo_node_child_seen(k->node, c->unit);
-	if (seen != NULL) {
-		if (seen->last_seen_ms > cs->last_seen_ms)
-			cs->last_seen_ms = seen->last_seen_ms;
-		cs->head_seq = seen->head_seq;
-	}
-	ctl_unit_info(&k->infos[k->n], u);
-	k->n++;
-	return 0;
-}
-
-/* st is the caller's: the reply points into it (parent store id) until it
- * is packed. */
-static void handle_status(struct dongbo_node *node, struct ctl_reply *r,
-			  Dongbo__StatusReply *s, Dongbo__UnitInfo *self,
-			  Dongbo__ParentStatus *ps, Dongbo__UnitInfo *pinfo,
-			  struct kids *k, Dongbo__UnitInfo *hosts,
-			  struct dongbo_uplink_state *st)
-{
-	int rv;
-
-	rv = dongbo_store_uplink_state(node->store, st);
-	if (rv == 0) {
-		k->node = node;
-		rv = dongbo_store_children(node->store, child_cb, k);
-	}
-	if (rv != 0) {
-		ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
-		return;
-	}
-	if (k->n > 0) {
-		k->ptrs = calloc(k->n, sizeof(*k->ptrs));
-		if (k->ptrs == NULL) {
-			ctl_fail(r, DONGBO_E_NOMEM, "out of memory");
-			return;
-		}
-		for (size_t i = 0; i < k->n; i++) {
-			k->items[i].unit = &k->infos[i];
-			k->items[i].store_id = k->ids[i];
-			k->ptrs[i] = &k->items[i];
-		}
-	}
-	ctl_unit_info(self, node->home);
-	s->unit = self;
-	s->store_id = (char *)dongbo_store_id(node->store);
-	s->head_seq = st->head_seq;
-	s->listen_url = node->cfg.listen_url ? node->cfg.listen_url : "";
-	s->catalog_version = dongbo_catalog_version(node->catalog);
-	s->catalog_source = (char *)dongbo_node_catalog_source(node);
-	s->started_ms = node->started_ms;
-	s->pid = (uint32_t)getpid();
-	s->version = DONGBO_VERSION;
-	for (size_t i = 0; i < node->n_hosts; i++)
-		ctl_unit_info(&hosts[i], node->hosts[i]);
-	s->n_children = k->n;
-	s->children = k->ptrs;
-	if (node->uplink != NULL) {
-		struct dongbo_uplink_info info;
-		const struct dongbo_unit *pu;
-
-		dongbo_uplink_info(node->uplink, &info);
-		ps->url = node->cfg.parent_url;
-		ps->connected = info.connected;
-		ps->pending = st->head_seq > st->acked_seq
-				      ? st->head_seq - st->acked_seq
-				      : 0;
-		ps->acked_seq = st->acked_seq;
-		ps->last_ack_ms = info.last_ack_ms > st->last_ack_ms
-					  ? info.last_ack_ms
-					  : st->last_ack_ms;
-		ps->store_id = st->parent_store_id;
-		ps->state = (char *)info.state;
-		ps->last_error = (char *)info.last_error;
-		pu = dongbo_units_find(node->units, info.parent_unit);
-		if (pu != NULL) {
-			ctl_unit_info(pinfo, pu);
-			ps->unit = pinfo;
-		}
-		s->parent = ps;
-	}
-	r->rep.body_case = DONGBO__CTL_REPLY__BODY_STATUS;
-	r->rep.status = s;
-}
-
 /* The reply did not pack (too large, or out of memory): say so rather than
  * leave the CLI waiting for its timeout. */
 static nng_msg *pack_failure(int rv)
@@ -322,15 +195,6 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 	struct dongbo_node *node = arg;
 	Dongbo__CtlRequest *req = NULL;
 	struct ctl_reply r;
-	/* Reply parts live here until the reply is packed. */
-	Dongbo__StatusReply s = DONGBO__STATUS_REPLY__INIT;
-	Dongbo__ParentStatus ps = DONGBO__PARENT_STATUS__INIT;
-	Dongbo__UnitInfo ui = DONGBO__UNIT_INFO__INIT;
-	Dongbo__UnitInfo pinfo = DONGBO__UNIT_INFO__INIT;
-	Dongbo__UnitInfo *hosts = NULL;
-	Dongbo__UnitInfo **host_ptrs = NULL;
-	struct kids kids = { 0 };
-	struct dongbo_uplink_state st;
 	nng_msg *out = NULL;
 	int rv;
 
@@ -353,18 +217,7 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		ctl_handle_rollup(node, &r, req->rollup);
 		break;
 	case DONGBO__CTL_REQUEST__BODY_STATUS:
-		hosts = calloc(node->n_hosts, sizeof(*hosts));
-		host_ptrs = calloc(node->n_hosts, sizeof(*host_ptrs));
-		if (hosts == NULL || host_ptrs == NULL) {
-			ctl_fail(&r, DONGBO_E_NOMEM, "out of memory");
-			break;
-		}
-		for (size_t i = 0; i < node->n_hosts; i++)
-			host_ptrs[i] = &hosts[i];
-		s.n_hosts = node->n_hosts;
-		s.hosts = host_ptrs;
-		handle_status(node, &r, &s, &ui, &ps, &pinfo, &kids, hosts,
-			      &st);
+		ctl_handle_status(node, &r);
 		break;
 	case DONGBO__CTL_REQUEST__BODY_EXPORT:
 		ctl_handle_export(node, &r, req->export);
@@ -377,6 +230,15 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_CHECK:
 		ctl_handle_check(node, &r, req->check);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_REJECTED:
+		ctl_handle_rejected(node, &r, req->rejected);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+		ctl_handle_restore(node, &r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_VERIFY:
+		ctl_handle_verify(node, &r);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");
@@ -391,11 +253,5 @@ pack:
 	if (req != NULL)
 		dongbo_proto_free(&req->base);
 	reply_fini(&r);
-	free(kids.items);
-	free(kids.ptrs);
-	free(kids.infos);
-	free(kids.ids);
-	free(hosts);
-	free(host_ptrs);
 	return out;
 }

@@ -85,4 +85,12 @@ void ctl_handle_report(struct dongbo_node *node, struct ctl_reply *r,
 void ctl_handle_check(struct dongbo_node *node, struct ctl_reply *r,
 		      const Dongbo__CheckRequest *q);
 
+/* ---- ctl_sync.c: status, rejected, restore, verify ---- */
+
+void ctl_handle_status(struct dongbo_node *node, struct ctl_reply *r);
+void ctl_handle_rejected(struct dongbo_node *node, struct ctl_reply *r,
+			 const Dongbo__RejectedRequest *q);
+void ctl_handle_restore(struct dongbo_node *node, struct ctl_reply *r);
+void ctl_handle_verify(struct dongbo_node *node, struct ctl_reply *r);
+
 #endif

@@ -272,7 +272,16 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	if (rv != 0) {
 		dongbo_log_error("ctl: put of %zu values: %s", n,
 				 dongbo_strerror(rv));
-		ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
+		if (rv == DONGBO_E_MAP_FULL)
+			ctl_fail(r, rv, "the store is full: its map may not "
+				 "grow past map_size_max_mb = %llu in %s/%s; "
+				 "nothing of these %zu values was stored "
+				 "(raise the limit and restart the node)",
+				 (unsigned long long)(node->cfg.map_size_max >>
+						      20),
+				 node->cfg.dir, DONGBO_CONFIG_FILE, n);
+		else
+			ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
 		goto done;
 	}
 	dongbo_uplink_kick(node->uplink);

@@ -206,6 +206,11 @@ static int open_store(struct dongbo_node *node)
 		/* Set once the catalog to run is chosen (follow_catalog),
 		 * so that the roll-ups are rebuilt at most once. */
 		.catalog = NULL,
+		.map_size_max = node->cfg.map_size_max,
+		/* A node with a parent that starts on an empty store has
+		 * lost it (or is new): it fetches its hosted units' values
+		 * from the parent before anything else. */
+		.restore_if_new = node->cfg.parent_url != NULL,
 	};
 	int rv;
 
@@ -219,6 +224,26 @@ static int open_store(struct dongbo_node *node)
 	dongbo_log_info("store %s at %s%s", dongbo_store_id(node->store), path,
 			dongbo_store_is_new(node->store) ? " (new)" : "");
 	return 0;
+}
+
+const char *dongbo_node_child_health(const struct dongbo_node *node,
+				     const struct child_seen *seen,
+				     uint64_t applied_seq, int64_t now_ms)
+{
+	int64_t quiet = 3 * (int64_t)node->cfg.heartbeat_ms +
+			(int64_t)node->cfg.timeout_ms;
+	int64_t since;
+
+	if (seen == NULL || seen->last_seen_ms == 0)
+		return applied_seq > 0 ? "offline" : "never seen";
+	if (now_ms - seen->last_seen_ms > quiet)
+		return "offline";
+	if (seen->head_seq <= applied_seq)
+		return "ok";
+	since = seen->last_advance_ms != 0 ? seen->last_advance_ms
+					   : node->started_ms;
+	return now_ms - since > (int64_t)node->cfg.stall_ms ? "stalled"
+							   : "lagging";
 }
 
 const char *dongbo_node_catalog_source(const struct dongbo_node *node)

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "units.h"
 
+struct dongbo_node;
 struct dongbo_server;
 struct dongbo_uplink;
 
@@ -26,8 +27,21 @@ struct dongbo_uplink;
 struct child_seen {
 	char unit[DONGBO_UNIT_CODE_MAX + 1];
 	int64_t last_seen_ms;
-	uint64_t head_seq;
+	uint64_t head_seq;	  /* the child's newest seq, as it reported */
+	uint64_t applied_seq;	  /* our cursor for it, as of the last batch */
+	int64_t last_advance_ms;  /* the cursor last moved; 0 never */
 };
+
+/*
+ * The health of a child's link, from what we saw this run and the durable
+ * cursor: "never seen" (no batch since start and none ever), "offline"
+ * (not heard from within 3 heartbeats + timeout), "ok" (nothing waiting),
+ * "lagging" (waiting, cursor moved within stall_ms), "stalled" (waiting,
+ * no move for stall_ms).
+ */
+const char *dongbo_node_child_health(const struct dongbo_node *node,
+				     const struct child_seen *seen,
+				     uint64_t applied_seq, int64_t now_ms);
 
 struct dongbo_node {
 	uv_loop_t *loop;

@@ -8,6 +8,14 @@
  * transaction -> Ack {cursor}, sent only after that commit.  When values
  * changed, our own uplink is kicked so they travel on up.
  *
+ * Restore {unit, store id, a hosted unit, after key} -> one page of that
+ * unit's values (tombstones included) in key order, and whether more
+ * follow: a child that lost its store fetches what it hosts.
+ *
+ * Refused records are kept (dongbo_store_apply_child, in the batch's
+ * transaction) under the child and key, listed by `dongbo rejected`, until
+ * the child sends that key again and it is taken.
+ *
  * The catalog flows down with these replies: a Welcome to a child whose
  * Hello names an older catalog version carries our catalog's text, and
  * every Ack names our version (a child that sees a newer one says Hello
@@ -28,6 +36,8 @@
  *  - a batch we have already applied (REQ resend, replay): the store
  *    changes nothing and we ack the cursor again.
  *  - a batch beyond our cursor: Error GAP with the cursor to resume from.
+ *  - a restore of a unit outside the child's subtree: Error
+ *    OUTSIDE_SUBTREE / UNKNOWN_UNIT, logged.
  *  - store full or failing: Error with the code; the child retries later.
  */
 #include <stdarg.h>
@@ -46,6 +56,8 @@
 
 /* More records than this in one Push is refused outright. */
 #define PUSH_RECORDS_MAX 100000
+/* Values in one restore page, at most. */
+#define RESTORE_PAGE_MAX 5000
 
 static nng_msg *reply_pack(Dongbo__SyncReply *rep)
 {
@@ -139,8 +151,13 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 				   dongbo_strerror(rv));
 	}
 	seen = dongbo_node_child_seen(node, child->code);
-	if (seen != NULL)
+	if (seen != NULL) {
 		seen->last_seen_ms = dongbo_now_ms();
+		/* Its log may have restarted (a new store): learn its head
+		 * afresh from its pushes. */
+		seen->head_seq = applied;
+		seen->applied_seq = applied;
+	}
 	dongbo_log_info("sync: hello from %s (%s), applied up to %llu",
 			child->code, child->name, (unsigned long long)applied);
 	w.unit = (char *)node->home->code;
@@ -210,6 +227,22 @@ static int check_record(struct dongbo_node *node, const struct dongbo_unit *chil
 	return 0;
 }
 
+/* A record off the wire (checked by check_record or not), as the store
+ * takes it; its strings stay the message's. */
+static struct dongbo_record record_of(const Dongbo__Record *r)
+{
+	return (struct dongbo_record){
+		.unit = r->unit,
+		.indicator = r->indicator,
+		.period = r->period,
+		.value = r->deleted ? 0 : r->value,
+		.version = r->version,
+		.deleted = r->deleted,
+		.stated = r->stated,
+		.seq = r->seq,
+	};
+}
+
 static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 {
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
@@ -218,6 +251,7 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 	struct dongbo_record *recs = NULL;
 	Dongbo__Rejection *rej = NULL;
 	Dongbo__Rejection **rej_ptrs = NULL;
+	struct dongbo_rejection *kept = NULL;
 	char (*reasons)[160] = NULL;
 	size_t n_ok = 0, n_rej = 0, n_changed = 0;
 	uint64_t applied = 0, prev_seq;
@@ -247,8 +281,9 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 		rej = calloc(p->n_records, sizeof(*rej));
 		rej_ptrs = calloc(p->n_records, sizeof(*rej_ptrs));
 		reasons = calloc(p->n_records, sizeof(*reasons));
+		kept = calloc(p->n_records, sizeof(*kept));
 		if (recs == NULL || rej == NULL || rej_ptrs == NULL ||
-		    reasons == NULL) {
+		    reasons == NULL || kept == NULL) {
 			out = reply_error(DONGBO_E_NOMEM, 0, "out of memory");
 			goto done;
 		}
@@ -279,27 +314,33 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 			x->period = r->period;
 			x->code = rv;
 			x->reason = reasons[n_rej];
+			kept[n_rej] = (struct dongbo_rejection){
+				.rec = record_of(r),
+				.code = rv,
+				.reason = x->reason,
+			};
 			rej_ptrs[n_rej++] = x;
 			dongbo_log_warn("sync: refused record %llu from %s: %s",
 					(unsigned long long)r->seq, child->code,
 					x->reason);
 			continue;
 		}
-		recs[n_ok++] = (struct dongbo_record){
-			.unit = r->unit,
-			.indicator = r->indicator,
-			.period = r->period,
-			.value = r->deleted ? 0 : r->value,
-			.version = r->version,
-			.deleted = r->deleted,
-			.stated = r->stated,
-			.seq = r->seq,
-		};
+		recs[n_ok++] = record_of(r);
 	}
 
+	/* Heard from, whatever comes of the batch: a child whose batches
+	 * fail here (say our store is full) shows as stalled, not offline. */
+	seen = dongbo_node_child_seen(node, child->code);
+	if (seen != NULL) {
+		seen->last_seen_ms = dongbo_now_ms();
+		/* A replayed old push must not move it back. */
+		if (p->head_seq > seen->head_seq)
+			seen->head_seq = p->head_seq;
+	}
 	rv = dongbo_store_apply_child(node->store, child->code, p->store_id,
 				      p->first_seq, p->last_seq, recs, n_ok,
-				      dongbo_now_ms(), &applied, &n_changed);
+				      kept, n_rej, dongbo_now_ms(), &applied,
+				      &n_changed);
 	if (rv == DONGBO_E_NEED_HELLO || rv == DONGBO_E_GAP) {
 		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
 		goto done;
@@ -309,16 +350,21 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 				 (unsigned long long)p->first_seq,
 				 (unsigned long long)p->last_seq, child->code,
 				 dongbo_strerror(rv));
-		out = reply_error(rv, applied, "parent store: %s",
-				  dongbo_strerror(rv));
+		if (rv == DONGBO_E_MAP_FULL)
+			out = reply_error(rv, applied, "parent store is full "
+					  "(%zu records did not fit; raise "
+					  "map_size_max_mb at %s)", n_ok,
+					  node->home->code);
+		else
+			out = reply_error(rv, applied, "parent store: %s",
+					  dongbo_strerror(rv));
 		goto done;
 	}
 	if (n_changed > 0)
 		dongbo_fault_point("parent.after_commit");
-	seen = dongbo_node_child_seen(node, child->code);
-	if (seen != NULL) {
-		seen->last_seen_ms = dongbo_now_ms();
-		seen->head_seq = p->head_seq;
+	if (seen != NULL && applied != seen->applied_seq) {
+		seen->applied_seq = applied;
+		seen->last_advance_ms = seen->last_seen_ms;
 	}
 	if (n_changed > 0) {
 		dongbo_log_debug("sync: %zu changes from %s, applied up to %llu",
@@ -339,6 +385,103 @@ done:
 	free(rej);
 	free(rej_ptrs);
 	free(reasons);
+	free(kept);
+	return out;
+}
+
+/* One page of restored values, as it is built. */
+struct restore_page {
+	Dongbo__Record *recs;
+	Dongbo__Record **ptrs;
+	char (*keys)[3][DONGBO_INDICATOR_CODE_MAX + 1];
+	size_t n, cap;
+	const char *unit;
+};
+
+static int restore_add(void *arg, const struct dongbo_record *rec)
+{
+	struct restore_page *pg = arg;
+	Dongbo__Record *r;
+
+	if (pg->n == pg->cap)
+		return DONGBO_E_INVAL;
+	r = &pg->recs[pg->n];
+	dongbo__record__init(r);
+	/* The store's strings live for the callback only. */
+	snprintf(pg->keys[pg->n][0], sizeof(pg->keys[0][0]), "%s",
+		 rec->indicator);
+	snprintf(pg->keys[pg->n][1], sizeof(pg->keys[0][1]), "%s",
+		 rec->period);
+	r->unit = (char *)pg->unit;
+	r->indicator = pg->keys[pg->n][0];
+	r->period = pg->keys[pg->n][1];
+	r->value = rec->value;
+	r->version = rec->version;
+	r->deleted = rec->deleted;
+	r->stated = rec->stated;
+	pg->ptrs[pg->n++] = r;
+	return 0;
+}
+
+/* A child that lost its store asks for the values of a unit it hosts. */
+static nng_msg *handle_restore(struct dongbo_node *node,
+			       const Dongbo__RestoreRequest *q)
+{
+	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+	Dongbo__RestoreReply rr = DONGBO__RESTORE_REPLY__INIT;
+	const struct dongbo_unit *child, *u;
+	struct restore_page pg = { 0 };
+	bool more = false;
+	nng_msg *out;
+	char err[256];
+	int rv;
+
+	rv = check_child(node, q->unit, q->store_id, &child, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_warn("sync: restore refused: %s", err);
+		return reply_error(rv, 0, "%s", err);
+	}
+	u = dongbo_units_find(node->units, q->restore_unit);
+	if (u == NULL || !dongbo_unit_is_within(u, child)) {
+		dongbo_log_warn("sync: %s asked to restore unit '%.32s', not "
+				"in its subtree", child->code, q->restore_unit);
+		return reply_error(u == NULL ? DONGBO_E_UNKNOWN_UNIT
+					     : DONGBO_E_OUTSIDE_SUBTREE, 0,
+				   "unit '%.32s' is not within %s",
+				   q->restore_unit, child->code);
+	}
+	pg.cap = q->max == 0 || q->max > RESTORE_PAGE_MAX ? RESTORE_PAGE_MAX
+							   : q->max;
+	pg.unit = u->code;
+	pg.recs = calloc(pg.cap, sizeof(*pg.recs));
+	pg.ptrs = calloc(pg.cap, sizeof(*pg.ptrs));
+	pg.keys = calloc(pg.cap, sizeof(*pg.keys));
+	if (pg.recs == NULL || pg.ptrs == NULL || pg.keys == NULL) {
+		out = reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+		goto done;
+	}
+	rv = dongbo_store_unit_values(node->store, u->code,
+				      q->after_indicator[0] != '\0'
+					      ? q->after_indicator : NULL,
+				      q->after_period, q->after_stated, pg.cap,
+				      restore_add, &pg, &more);
+	if (rv != 0) {
+		out = reply_error(rv, 0, "restore of %s: %s", u->code,
+				  dongbo_strerror(rv));
+		goto done;
+	}
+	dongbo_log_info("sync: %s restores %s: %zu values%s", child->code,
+			u->code, pg.n, more ? ", more to come" : "");
+	rr.n_records = pg.n;
+	rr.records = pg.ptrs;
+	rr.more = more;
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_RESTORE;
+	rep.restore = &rr;
+	out = reply_pack(&rep);
+done:
+	free(pg.recs);
+	free(pg.ptrs);
+	free(pg.keys);
 	return out;
 }
 
@@ -363,6 +506,9 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_PUSH:
 		out = handle_push(node, req->push);
+		break;
+	case DONGBO__SYNC_REQUEST__BODY_RESTORE:
+		out = handle_restore(node, req->restore);
 		break;
 	default:
 		dongbo_log_warn("sync: request with no body");

@@ -15,6 +15,24 @@
  * parent's version, so a parent that got a newer catalog while we were
  * idle is noticed at the next heartbeat: we say Hello again to fetch it.
  *
+ * Acknowledged log entries are pruned (the store does it with the ack),
+ * so the outbox holds only what the parent lacks.  A parent that needs
+ * entries we pruned -- it lost its store and says "applied up to 0" --
+ * gets our current state instead: dongbo_store_log_cover appends every
+ * value we hold to the log, and the push goes on from there.  Records the
+ * parent refuses are kept with their reason (`dongbo rejected`), and the
+ * cursor moves past them.
+ *
+ * RESTORE: a node whose store is new (or `dongbo restore`) fetches the
+ * values of the units it hosts from the parent, page by page, after the
+ * Welcome and before pushing; progress is stored with each page, so a
+ * restore killed half-way resumes where it was.
+ *
+ * Health: a link is "ok" when nothing waits or the acknowledged cursor
+ * moved within stall_ms; "stalled" when connected but stuck; "offline"
+ * when not connected with records waiting.  A catch-up (a session that
+ * begins with CATCH_UP_MIN or more records waiting) logs its progress.
+ *
  * Failure modes:
  *  - parent down, link lost, reply late: the request times out (or nng
  *    resends it on a new pipe); we back off exponentially with jitter and
@@ -24,7 +42,9 @@
  *    the parent sees it at or below its cursor and changes nothing.
  *  - GAP (we sent past the parent's cursor): resume from the cursor it
  *    returns.  NEED_HELLO (parent lost its store, or forgot us): HELLO; its
- *    Welcome says applied_seq 0 and we re-send the whole log.
+ *    Welcome says applied_seq 0 and we re-send what it lacks (above).
+ *  - a restore page that is malformed (another unit, no version, empty
+ *    with more to come): logged, backoff, asked again.
  *  - a malformed or unexpected reply: logged, treated as a failure.
  *  - a parent serving a unit that is not an ancestor of ours: refused,
  *    logged, retried at the slowest backoff (the configuration is wrong).
@@ -50,18 +70,26 @@
 #include "fault.h"
 #include "log.h"
 #include "node.h"
+#include "util.h"
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
+/* A session that begins with at least this many records waiting is a
+ * catch-up: it logs its progress. */
+#define CATCH_UP_MIN 1000u
+#define PROGRESS_LOG_MS 2000
 
-enum up_state { UP_INIT, UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_CLOSED };
+enum up_state {
+	UP_INIT, UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_RESTORE, UP_CLOSED
+};
 
-#define UP_N_STATES 6
+#define UP_N_STATES 7
 
 static const char *const state_names[] = {
 	[UP_INIT] = "init",	  [UP_HELLO] = "hello",
 	[UP_PUSH] = "push",	  [UP_IDLE] = "idle",
-	[UP_BACKOFF] = "backoff", [UP_CLOSED] = "closed",
+	[UP_BACKOFF] = "backoff", [UP_RESTORE] = "restore",
+	[UP_CLOSED] = "closed",
 };
 
 /* allowed[from][to]: the transitions of the design.  Anything else is a
@@ -70,16 +98,29 @@ static const char *const state_names[] = {
 static const bool allowed[UP_N_STATES][UP_N_STATES] = {
 	[UP_INIT] = { [UP_HELLO] = true, [UP_CLOSED] = true },
 	[UP_HELLO] = { [UP_HELLO] = true, [UP_PUSH] = true, [UP_IDLE] = true,
-		       [UP_BACKOFF] = true, [UP_CLOSED] = true },
+		       [UP_BACKOFF] = true, [UP_RESTORE] = true,
+		       [UP_CLOSED] = true },
 	[UP_PUSH] = { [UP_HELLO] = true, [UP_PUSH] = true, [UP_IDLE] = true,
-		      [UP_BACKOFF] = true, [UP_CLOSED] = true },
-	[UP_IDLE] = { [UP_PUSH] = true, [UP_HELLO] = true,
+		      [UP_BACKOFF] = true, [UP_RESTORE] = true,
 		      [UP_CLOSED] = true },
+	[UP_IDLE] = { [UP_PUSH] = true, [UP_HELLO] = true,
+		      [UP_RESTORE] = true, [UP_CLOSED] = true },
 	[UP_BACKOFF] = { [UP_HELLO] = true, [UP_CLOSED] = true },
+	[UP_RESTORE] = { [UP_RESTORE] = true, [UP_PUSH] = true,
+			 [UP_IDLE] = true, [UP_HELLO] = true,
+			 [UP_BACKOFF] = true, [UP_CLOSED] = true },
 	[UP_CLOSED] = { [UP_CLOSED] = true },
 };
 
 enum io_phase { IO_NONE, IO_SEND, IO_RECV };
+
+/* Log entries in a push, as sent. */
+struct batch {
+	Dongbo__Record *recs;
+	Dongbo__Record **ptrs;
+	size_t n;
+	size_t cap;
+};
 
 struct dongbo_uplink {
 	struct dongbo_node *node;
@@ -100,6 +141,27 @@ struct dongbo_uplink {
 	char parent_store_id[DONGBO_STORE_ID_LEN + 1];
 	char last_error[256];
 	size_t inflight; /* records in the push awaiting its reply */
+	struct batch flight; /* that push's records, until its reply */
+	size_t batch_cur;     /* records per push now: cfg.batch_max, less
+				 after the parent could not take a batch */
+	_Atomic int64_t connected_ms; /* when the connection came up */
+	int64_t started_ms;
+	int64_t last_advance_ms; /* the acked cursor last moved */
+	/* Catching up: what was waiting when the session began, from which
+	 * acknowledged point, since when; progress is logged every
+	 * PROGRESS_LOG_MS. */
+	uint64_t catch_up_total;
+	uint64_t catch_up_base;
+	int64_t catch_up_start_ms;
+	int64_t progress_logged_ms;
+	uint64_t progress_logged_sent;
+	/* A restore pending (durably in the store): the hosted unit being
+	 * fetched and the key after which the next page starts. */
+	bool restoring;
+	size_t restore_host;
+	bool restore_has_after;
+	char restore_after[3][DONGBO_INDICATOR_CODE_MAX + 1];
+	uint64_t restored;
 };
 
 static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
@@ -148,8 +210,10 @@ static void up_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 	struct dongbo_uplink *up = arg;
 
 	(void)p;
-	if (ev == NNG_PIPE_EV_ADD_POST)
-		atomic_fetch_add(&up->n_pipes, 1);
+	if (ev == NNG_PIPE_EV_ADD_POST) {
+		if (atomic_fetch_add(&up->n_pipes, 1) == 0)
+			atomic_store(&up->connected_ms, dongbo_now_ms());
+	}
 	else if (ev == NNG_PIPE_EV_REM_POST)
 		atomic_fetch_sub(&up->n_pipes, 1);
 }
@@ -179,6 +243,7 @@ static void up_call(struct dongbo_uplink *up, ProtobufCMessage *m)
 
 static void send_hello(struct dongbo_uplink *up);
 static void send_next(struct dongbo_uplink *up);
+static void send_restore(struct dongbo_uplink *up);
 
 static void set_error(struct dongbo_uplink *up, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -204,15 +269,12 @@ static void timer_cb(uv_timer_t *t)
 
 static void backoff(struct dongbo_uplink *up)
 {
-	/* Full jitter over the upper half: many communes reconnecting to one
+	/* Jitter over the upper half: many communes reconnecting to one
 	 * district after an outage do not arrive in step. */
-	unsigned delay = up->backoff_ms / 2 +
-			 (unsigned)rand() % (up->backoff_ms / 2 + 1);
+	unsigned delay = dongbo_backoff_delay(up->backoff_ms, (uint32_t)rand());
 
 	uplink_set_state(up, UP_BACKOFF);
-	up->backoff_ms = up->backoff_ms * 2 > BACKOFF_MAX_MS
-				 ? BACKOFF_MAX_MS
-				 : up->backoff_ms * 2;
+	up->backoff_ms = dongbo_backoff_grow(up->backoff_ms, BACKOFF_MAX_MS);
 	uv_timer_start(&up->timer, timer_cb, delay, 0);
 }
 
@@ -230,13 +292,6 @@ static void send_hello(struct dongbo_uplink *up)
 	req.hello = &hello;
 	up_call(up, &req.base);
 }
-
-struct batch {
-	Dongbo__Record *recs;
-	Dongbo__Record **ptrs;
-	size_t n;
-	size_t cap;
-};
 
 static char *dup_or_null(const char *s, bool *oom)
 {
@@ -278,6 +333,42 @@ static void batch_free(struct batch *b)
 	}
 	free(b->recs);
 	free(b->ptrs);
+	*b = (struct batch){ 0 };
+}
+
+static void send_push(struct dongbo_uplink *up,
+		      const struct dongbo_uplink_state *st);
+
+/* The parent needs entries we pruned (it lost its store): have the store
+ * append our current state to the log, then push from there. */
+static void send_push_covered(struct dongbo_uplink *up,
+			      const struct dongbo_uplink_state *st)
+{
+	struct dongbo_uplink_state now;
+	uint64_t appended = 0;
+	int rv;
+
+	rv = dongbo_store_log_cover(up->node->store, st->acked_seq,
+				    dongbo_now_ms(), &appended);
+	if (rv == 0)
+		rv = dongbo_store_uplink_state(up->node->store, &now);
+	if (rv != 0) {
+		set_error(up, "covering the log: %s", dongbo_strerror(rv));
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	if (appended > 0)
+		dongbo_log_warn("uplink: parent %s needs records %llu..%llu, "
+				"pruned here after an earlier parent store "
+				"acknowledged them: re-sending our %llu "
+				"current values instead", up->parent_unit,
+				(unsigned long long)st->acked_seq + 1,
+				(unsigned long long)st->log_first - 1,
+				(unsigned long long)appended);
+	/* Covered now: the next entry after acked_seq is what it needs. */
+	now.log_first = now.acked_seq + 1;
+	send_push(up, &now);
 }
 
 /* Sends the next batch after the acknowledged point, or an empty heartbeat
@@ -288,9 +379,14 @@ static void send_push(struct dongbo_uplink *up,
 	Dongbo__Push push = DONGBO__PUSH__INIT;
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
 	struct batch b = { 0 };
-	size_t max = up->node->cfg.batch_max;
+	size_t max = up->batch_cur;
 	int rv;
 
+	batch_free(&up->flight);
+	if (st->acked_seq + 1 < st->log_first) {
+		send_push_covered(up, st);
+		return;
+	}
 	if (st->head_seq > st->acked_seq) {
 		b.cap = max;
 		b.recs = calloc(max, sizeof(*b.recs));
@@ -318,7 +414,7 @@ static void send_push(struct dongbo_uplink *up,
 	if (b.n > 0)
 		dongbo_fault_point("child.before_send");
 	up_call(up, &req.base);
-	batch_free(&b);
+	up->flight = b; /* kept to complete what the parent refuses */
 	return;
 
 fail:
@@ -326,6 +422,164 @@ fail:
 	set_error(up, "reading the log: %s", dongbo_strerror(rv));
 	dongbo_log_error("uplink: %s", up->last_error);
 	backoff(up);
+}
+
+/* ---- Restore: the values of our hosted units, back from the parent ---- */
+
+/* Reads the progress the store keeps ("" from the start; "UNIT" from the
+ * start of a hosted unit; "UNIT\tINDICATOR\tPERIOD\tv|s" after that
+ * key) into up.  An unknown unit starts over: fetching twice is harmless. */
+static void restore_load(struct dongbo_uplink *up, const char *progress)
+{
+	const struct dongbo_node *node = up->node;
+	char buf[256];
+	char *f[4] = { NULL };
+	size_t nf = 0;
+
+	up->restore_host = 0;
+	up->restore_has_after = false;
+	snprintf(buf, sizeof(buf), "%s", progress);
+	for (char *p = buf; nf < 4; nf++) {
+		f[nf] = p;
+		p = strchr(p, '\t');
+		if (p == NULL) {
+			nf++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	for (size_t i = 0; i < node->n_hosts; i++) {
+		if (strcmp(node->hosts[i]->code, f[0]) != 0)
+			continue;
+		up->restore_host = i;
+		if (nf == 4) {
+			for (int j = 0; j < 3; j++)
+				snprintf(up->restore_after[j],
+					 sizeof(up->restore_after[j]), "%s",
+					 f[j + 1]);
+			up->restore_has_after = true;
+		}
+		return;
+	}
+}
+
+static void send_restore(struct dongbo_uplink *up)
+{
+	Dongbo__RestoreRequest q = DONGBO__RESTORE_REQUEST__INIT;
+	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+	const struct dongbo_unit *u = up->node->hosts[up->restore_host];
+
+	uplink_set_state(up, UP_RESTORE);
+	q.unit = (char *)up->node->home->code;
+	q.store_id = (char *)dongbo_store_id(up->node->store);
+	q.restore_unit = (char *)u->code;
+	if (up->restore_has_after) {
+		q.after_indicator = up->restore_after[0];
+		q.after_period = up->restore_after[1];
+		q.after_stated = strcmp(up->restore_after[2], "s") == 0;
+	}
+	q.max = up->node->cfg.batch_max;
+	req.body_case = DONGBO__SYNC_REQUEST__BODY_RESTORE;
+	req.restore = &q;
+	up_call(up, &req.base);
+}
+
+static void restore_fail(struct dongbo_uplink *up, const char *what, int rv)
+{
+	set_error(up, "restore: %s: %s", what, dongbo_strerror(rv));
+	dongbo_log_error("uplink: %s", up->last_error);
+	backoff(up);
+}
+
+static void on_restore(struct dongbo_uplink *up, const Dongbo__RestoreReply *rr)
+{
+	const struct dongbo_unit *u = up->node->hosts[up->restore_host];
+	struct dongbo_record *recs = NULL;
+	char progress[256];
+	const char *next = progress;
+	size_t n_changed = 0;
+	int rv;
+
+	dongbo_fault_point("child.restore_page");
+	if (rr->more && rr->n_records == 0) {
+		restore_fail(up, "parent sent an empty page with more to come",
+			     DONGBO_E_PROTO);
+		return;
+	}
+	if (rr->n_records > 0 &&
+	    (recs = calloc(rr->n_records, sizeof(*recs))) == NULL) {
+		restore_fail(up, "page", DONGBO_E_NOMEM);
+		return;
+	}
+	for (size_t i = 0; i < rr->n_records; i++) {
+		const Dongbo__Record *r = rr->records[i];
+
+		if (strcmp(r->unit, u->code) != 0 || r->version == 0 ||
+		    (r->deleted && r->value != 0)) {
+			free(recs);
+			restore_fail(up, "parent sent a record of another "
+				     "unit or without a version",
+				     DONGBO_E_PROTO);
+			return;
+		}
+		recs[i] = (struct dongbo_record){
+			.unit = r->unit, .indicator = r->indicator,
+			.period = r->period, .value = r->value,
+			.version = r->version, .deleted = r->deleted,
+			.stated = r->stated,
+		};
+	}
+	if (rr->more) {
+		const Dongbo__Record *last = rr->records[rr->n_records - 1];
+
+		snprintf(progress, sizeof(progress), "%s\t%s\t%s\t%s",
+			 u->code, last->indicator, last->period,
+			 last->stated ? "s" : "v");
+	} else if (up->restore_host + 1 < up->node->n_hosts) {
+		snprintf(progress, sizeof(progress), "%s",
+			 up->node->hosts[up->restore_host + 1]->code);
+	} else {
+		next = NULL; /* the last page of the last unit */
+	}
+	rv = dongbo_store_restore_apply(up->node->store, recs, rr->n_records,
+					next, dongbo_now_ms(), &n_changed);
+	free(recs);
+	if (rv != 0) {
+		restore_fail(up, "storing a page", rv);
+		return;
+	}
+	up->restored += rr->n_records;
+	if (next != NULL) {
+		restore_load(up, next);
+		send_restore(up);
+		return;
+	}
+	up->restoring = false;
+	dongbo_log_info("uplink: restore from %s done: %llu values of %zu "
+			"hosted unit%s", up->parent_unit,
+			(unsigned long long)up->restored, up->node->n_hosts,
+			up->node->n_hosts == 1 ? "" : "s");
+	send_next(up);
+}
+
+int dongbo_uplink_restore(struct dongbo_uplink *up)
+{
+	int rv;
+
+	if (up->restoring)
+		return DONGBO_E_EXISTS;
+	rv = dongbo_store_restore_request(up->node->store);
+	if (rv != 0)
+		return rv;
+	up->restoring = true;
+	up->restored = 0;
+	restore_load(up, "");
+	dongbo_log_info("uplink: restore of our hosted values requested");
+	if (up->state == UP_IDLE) {
+		uv_timer_stop(&up->timer);
+		send_restore(up);
+	}
+	return 0;
 }
 
 /* After a Welcome or an Ack: push what is pending, else go idle. */
@@ -340,6 +594,11 @@ static void send_next(struct dongbo_uplink *up)
 		backoff(up);
 		return;
 	}
+	if (up->restoring) {
+		uv_timer_stop(&up->timer);
+		send_restore(up);
+		return;
+	}
 	if (st.head_seq > st.acked_seq || up->state == UP_IDLE) {
 		/* Pending records, or the idle heartbeat fired. */
 		uv_timer_stop(&up->timer);
@@ -350,10 +609,55 @@ static void send_next(struct dongbo_uplink *up)
 	uv_timer_start(&up->timer, timer_cb, up->node->cfg.heartbeat_ms, 0);
 }
 
-/* Moves the acknowledged cursor: durably when it changed, in memory for
- * the time of the acknowledgement otherwise (no commit per heartbeat). */
+static void catch_up_begin(struct dongbo_uplink *up);
+
+/* Logs the progress of a catch-up, at most every PROGRESS_LOG_MS, and its
+ * end. */
+static void catch_up_progress(struct dongbo_uplink *up,
+			      const struct dongbo_uplink_state *st,
+			      int64_t now)
+{
+	uint64_t sent;
+	double secs;
+
+	if (up->catch_up_total == 0) {
+		/* Much waiting without a new session (the connection came
+		 * back under a request in flight): a catch-up too. */
+		if (st->waiting >= CATCH_UP_MIN)
+			catch_up_begin(up);
+		return;
+	}
+	sent = st->acked_seq > up->catch_up_base
+		       ? st->acked_seq - up->catch_up_base : 0;
+	secs = (double)(now - up->catch_up_start_ms) / 1000.0;
+	if (st->waiting == 0) {
+		dongbo_log_info("uplink: caught up with %s: %llu records in "
+				"%.1f s (%.0f/s)", up->parent_unit,
+				(unsigned long long)sent, secs,
+				secs > 0 ? (double)sent / secs : 0.0);
+		up->catch_up_total = 0;
+		return;
+	}
+	/* Every PROGRESS_LOG_MS, or every tenth of the way when faster. */
+	if (now - up->progress_logged_ms < PROGRESS_LOG_MS &&
+	    sent < up->progress_logged_sent + up->catch_up_total / 10)
+		return;
+	up->progress_logged_ms = now;
+	up->progress_logged_sent = sent;
+	dongbo_log_info("uplink: catching up with %s: %llu of %llu records "
+			"sent, %llu waiting (%.0f/s)", up->parent_unit,
+			(unsigned long long)sent,
+			(unsigned long long)up->catch_up_total,
+			(unsigned long long)st->waiting,
+			secs > 0 ? (double)sent / secs : 0.0);
+}
+
+/* Moves the acknowledged cursor: durably when it changed (pruning what the
+ * parent now holds, keeping what it refused), in memory for the time of
+ * the acknowledgement otherwise (no commit per heartbeat). */
 static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
-		    uint64_t applied)
+		    uint64_t applied, const struct dongbo_rejection *rej,
+		    size_t n_rej)
 {
 	struct dongbo_uplink_state st;
 	int64_t now = dongbo_now_ms();
@@ -370,19 +674,51 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 				(unsigned long long)applied,
 				(unsigned long long)st.head_seq);
 	}
-	if (applied != st.acked_seq ||
+	if (applied != st.acked_seq || n_rej > 0 ||
 	    strcmp(parent_store_id, st.parent_store_id) != 0) {
 		rv = dongbo_store_uplink_ack(up->node->store, parent_store_id,
-					     applied, now);
+					     applied, now, rej, n_rej);
 		if (rv != 0)
 			return rv;
+		if (applied > st.acked_seq)
+			up->last_advance_ms = now;
+		st.waiting = st.head_seq > applied ? st.head_seq - applied : 0;
+		st.acked_seq = applied;
 	}
 	up->last_ack_ms = now;
 	snprintf(up->parent_store_id, sizeof(up->parent_store_id), "%s",
 		 parent_store_id);
+	catch_up_progress(up, &st, now);
 	return 0;
 }
 
+/* A session began: when much is waiting, it is a catch-up. */
+static void catch_up_begin(struct dongbo_uplink *up)
+{
+	struct dongbo_uplink_state st;
+	int64_t now = dongbo_now_ms();
+
+	if (dongbo_store_uplink_state(up->node->store, &st) != 0 ||
+	    st.waiting < CATCH_UP_MIN) {
+		up->catch_up_total = 0;
+		return;
+	}
+	if (up->catch_up_total > 0 && st.acked_seq == up->catch_up_base) {
+		/* The same catch-up, resumed after a failure: announced. */
+		up->catch_up_total = st.waiting;
+		return;
+	}
+	up->catch_up_total = st.waiting;
+	up->catch_up_base = st.acked_seq;
+	up->catch_up_start_ms = now;
+	up->progress_logged_ms = now;
+	up->progress_logged_sent = 0;
+	dongbo_log_info("uplink: catching up with %s: %llu records waiting, "
+			"the oldest accepted %lld s ago", up->parent_unit,
+			(unsigned long long)st.waiting,
+			st.oldest_ms > 0 ? (long long)(now - st.oldest_ms) / 1000
+					 : -1LL);
+}
 
 /* True when the parent announces a catalog newer than ours that we have
  * not already refused. */
@@ -416,7 +752,7 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 				w->unit, w->store_id,
 				(unsigned long long)w->applied_seq + 1);
 	snprintf(up->parent_unit, sizeof(up->parent_unit), "%s", w->unit);
-	rv = note_ack(up, w->store_id, w->applied_seq);
+	rv = note_ack(up, w->store_id, w->applied_seq, NULL, 0);
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
 		dongbo_log_error("uplink: %s", up->last_error);
@@ -432,16 +768,73 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 						w->catalog_version);
 	up->backoff_ms = BACKOFF_MIN_MS;
 	up->last_error[0] = '\0';
+	catch_up_begin(up);
 	send_next(up);
+}
+
+/* Completes rec (key and seq given) from the push in flight. */
+static bool inflight_find(const struct dongbo_uplink *up,
+			  struct dongbo_record *rec)
+{
+	for (size_t i = 0; i < up->flight.n; i++) {
+		const Dongbo__Record *r = up->flight.ptrs[i];
+
+		if (r->seq != rec->seq)
+			continue;
+		if (strcmp(r->unit, rec->unit) != 0 ||
+		    strcmp(r->indicator, rec->indicator) != 0 ||
+		    strcmp(r->period, rec->period) != 0)
+			return false;
+		rec->unit = r->unit;
+		rec->indicator = r->indicator;
+		rec->period = r->period;
+		rec->value = r->value;
+		rec->version = r->version;
+		rec->deleted = r->deleted;
+		rec->stated = r->stated;
+		return true;
+	}
+	return false;
+}
+
+/* What the parent says it refused, as the store keeps it.  The record is
+ * the one in our log (the parent echoes only its key and seq); a
+ * rejection that names no entry of ours is ignored (logged). */
+static int rejection_of(struct dongbo_uplink *up, const Dongbo__Rejection *r,
+			struct dongbo_rejection *out)
+{
+	struct dongbo_record rec = {
+		.unit = r->unit, .indicator = r->indicator,
+		.period = r->period, .seq = r->seq,
+	};
+
+	if (!inflight_find(up, &rec)) {
+		dongbo_log_warn("uplink: parent refused record %llu, which "
+				"was not in the batch sent",
+				(unsigned long long)r->seq);
+		return -1;
+	}
+	*out = (struct dongbo_rejection){ .rec = rec, .code = r->code,
+					  .reason = r->reason };
+	return 0;
 }
 
 static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 {
+	struct dongbo_rejection *rej;
+	size_t n_rej = 0;
 	int rv;
 
 	if (strcmp(ack->store_id, up->parent_store_id) != 0) {
 		/* The parent was replaced under us: introduce ourselves. */
 		send_hello(up);
+		return;
+	}
+	rej = ack->n_rejected > 0 ? calloc(ack->n_rejected, sizeof(*rej))
+				  : NULL;
+	if (ack->n_rejected > 0 && rej == NULL) {
+		set_error(up, "out of memory");
+		backoff(up);
 		return;
 	}
 	for (size_t i = 0; i < ack->n_rejected; i++) {
@@ -451,8 +844,11 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 				"(%s %s %s): %s",
 				(unsigned long long)r->seq, r->unit,
 				r->indicator, r->period, r->reason);
+		if (rejection_of(up, r, &rej[n_rej]) == 0)
+			n_rej++;
 	}
-	rv = note_ack(up, ack->store_id, ack->applied_seq);
+	rv = note_ack(up, ack->store_id, ack->applied_seq, rej, n_rej);
+	free(rej);
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
 		dongbo_log_error("uplink: %s", up->last_error);
@@ -460,6 +856,10 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 		return;
 	}
 	up->last_error[0] = '\0';
+	if (up->batch_cur < up->node->cfg.batch_max)
+		up->batch_cur = up->batch_cur * 2 > up->node->cfg.batch_max
+					? up->node->cfg.batch_max
+					: up->batch_cur * 2;
 	if (parent_has_newer_catalog(up, ack->catalog_version)) {
 		dongbo_log_info("uplink: parent runs catalog v%u (we run v%u); "
 				"fetching it", ack->catalog_version,
@@ -477,9 +877,39 @@ static void on_error_reply(struct dongbo_uplink *up, const Dongbo__Error *e)
 		send_hello(up);
 		return;
 	case DONGBO_E_GAP:
-		if (note_ack(up, up->parent_store_id, e->applied_seq) == 0) {
+		if (note_ack(up, up->parent_store_id, e->applied_seq, NULL,
+			     0) == 0) {
 			send_next(up);
 			return;
+		}
+		break;
+	case DONGBO_E_PROTO:
+		if (up->state == UP_RESTORE) {
+			/* A parent that cannot serve a restore (an older
+			 * dongbod): go on without one rather than never
+			 * sending anything again. */
+			dongbo_log_warn("uplink: parent cannot restore our "
+					"values (%s); going on without",
+					e->message);
+			if (dongbo_store_restore_apply(up->node->store, NULL,
+						       0, NULL, dongbo_now_ms(),
+						       NULL) == 0) {
+				up->restoring = false;
+				send_next(up);
+				return;
+			}
+		}
+		break;
+	case DONGBO_E_MAP_FULL:
+	case DONGBO_E_TOOBIG:
+		/* The batch did not fit in one transaction there: send
+		 * smaller ones (down to one record), so that whatever fits
+		 * is taken and the rest waits for room. */
+		if (up->state == UP_PUSH && up->batch_cur > 1) {
+			up->batch_cur = up->batch_cur / 2;
+			dongbo_log_info("uplink: batches of %zu records from "
+					"now on: %s", up->batch_cur,
+					e->message);
 		}
 		break;
 	default:
@@ -505,7 +935,9 @@ static void up_mail_cb(struct dongbo_mail *mail)
 	}
 	if (rv != 0) {
 		set_error(up, "%s %s: %s",
-			  up->state == UP_HELLO ? "hello to" : "push to",
+			  up->state == UP_HELLO     ? "hello to"
+			  : up->state == UP_RESTORE ? "restore from"
+						    : "push to",
 			  up->node->cfg.parent_url, nng_strerror(rv));
 		dongbo_log_debug("uplink: %s", up->last_error);
 		backoff(up);
@@ -531,6 +963,9 @@ static void up_mail_cb(struct dongbo_mail *mail)
 	else if (up->state == UP_PUSH &&
 		 rep->body_case == DONGBO__SYNC_REPLY__BODY_ACK)
 		on_ack(up, rep->ack);
+	else if (up->state == UP_RESTORE &&
+		 rep->body_case == DONGBO__SYNC_REPLY__BODY_RESTORE)
+		on_restore(up, rep->restore);
 	else {
 		set_error(up, "unexpected reply from parent in state %s",
 			  state_names[up->state]);
@@ -552,6 +987,8 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 	up->node = node;
 	up->mail.cb = up_mail_cb;
 	up->backoff_ms = BACKOFF_MIN_MS;
+	up->batch_cur = node->cfg.batch_max;
+	atomic_init(&up->connected_ms, 0);
 	up->state = UP_INIT;
 	atomic_init(&up->n_pipes, 0);
 
@@ -579,6 +1016,20 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 		goto err_after_aio;
 	}
 	up->timer.data = up;
+	up->started_ms = dongbo_now_ms();
+	{
+		char progress[256];
+
+		rv = dongbo_store_restore_state(node->store, progress,
+						sizeof(progress));
+		if (rv == 0) {
+			up->restoring = true;
+			restore_load(up, progress);
+			dongbo_log_info("uplink: a restore from the parent is "
+					"pending%s%s", progress[0] ? " at " : "",
+					progress);
+		}
+	}
 	*out = up;
 	send_hello(up);
 	return 0;
@@ -616,16 +1067,50 @@ void dongbo_uplink_stop(struct dongbo_uplink *up)
 	nng_aio_stop(up->aio);
 	dongbo_mailbox_drain(&up->node->mailbox);
 	nng_aio_free(up->aio);
+	batch_free(&up->flight);
 	uv_timer_stop(&up->timer);
 	uv_close((uv_handle_t *)&up->timer, timer_close_cb);
 }
 
-void dongbo_uplink_info(const struct dongbo_uplink *up,
-			struct dongbo_uplink_info *out)
+void dongbo_uplink_info(const struct dongbo_uplink *up, uint64_t waiting,
+			int64_t oldest_ms, struct dongbo_uplink_info *out)
 {
+	int64_t now = dongbo_now_ms();
+	/* Stuck since the latest of: the cursor's last move, the session's
+	 * start, the oldest change waiting (a put after an idle spell). */
+	int64_t since = up->last_advance_ms;
+	int64_t connected = atomic_load(
+		&((struct dongbo_uplink *)up)->connected_ms);
+
+	if (connected > since)
+		since = connected;
+	if (oldest_ms > since)
+		since = oldest_ms;
+
 	out->connected = atomic_load(&((struct dongbo_uplink *)up)->n_pipes) > 0;
 	out->state = state_names[up->state];
 	out->parent_unit = up->parent_unit;
 	out->last_error = up->last_error;
 	out->last_ack_ms = up->last_ack_ms;
+	out->last_advance_ms = up->last_advance_ms;
+	out->restoring = up->restoring;
+	out->restored = up->restored;
+	out->catch_up_total = up->catch_up_total;
+	out->catch_up_sent = 0;
+	if (up->restoring)
+		out->health = "restoring";
+	else if (waiting == 0)
+		out->health = "ok";
+	else if (!out->connected)
+		out->health = "offline";
+	else if (now - since > (int64_t)up->node->cfg.stall_ms)
+		out->health = "stalled";
+	else
+		out->health = "ok";
+	if (up->catch_up_total > 0) {
+		uint64_t left = waiting < up->catch_up_total ? waiting
+							     : up->catch_up_total;
+
+		out->catch_up_sent = up->catch_up_total - left;
+	}
 }

@@ -4,7 +4,8 @@
  * The child dials the parent (communes sit behind NAT and go offline; nng
  * redials by itself) and drives the conversation:
  *
- *   HELLO --welcome--> PUSH --ack--> PUSH ... --ack, nothing left--> IDLE
+ *   HELLO --welcome--> [RESTORE --page--> RESTORE ...] -->
+ *   PUSH --ack--> PUSH ... --ack, nothing left--> IDLE
  *   IDLE --kick (new log entries) or heartbeat timer--> PUSH
  *   any --error or timeout--> BACKOFF --timer--> HELLO
  *
@@ -34,15 +35,32 @@ void dongbo_uplink_kick(struct dongbo_uplink *up);
  * loop must run for that. */
 void dongbo_uplink_stop(struct dongbo_uplink *up);
 
+/* Starts a restore (`dongbo restore`): the values of the units this node
+ * hosts are fetched from the parent again and merged by version.  Returns
+ * 0, or DONGBO_E_EXISTS when one is under way already, or a store error. */
+int dongbo_uplink_restore(struct dongbo_uplink *up);
+
 struct dongbo_uplink_info {
 	bool connected;
-	const char *state;	    /* "hello", "push", "idle", "backoff" */
+	const char *state;	    /* "hello", "push", "idle", "backoff",
+				       "restore" */
 	const char *parent_unit;    /* "" until welcomed */
 	const char *last_error;	    /* "" when none */
 	int64_t last_ack_ms;	    /* 0 before the first ack since start */
+	/* "ok", "stalled", "offline" or "restoring" (see ParentStatus in
+	 * proto/dongbo.proto); computed from the store's waiting count. */
+	const char *health;
+	int64_t last_advance_ms;    /* the acked cursor last moved; 0 never */
+	bool restoring;
+	uint64_t restored;	    /* values fetched by this run's restore */
+	uint64_t catch_up_total;    /* waiting when the session began */
+	uint64_t catch_up_sent;	    /* acknowledged since */
 };
 
-void dongbo_uplink_info(const struct dongbo_uplink *up,
-			struct dongbo_uplink_info *out);
+/* Fills out; waiting and oldest_ms are the store's count of
+ * unacknowledged entries and when the oldest was accepted (0: unknown). */
+void dongbo_uplink_info(const struct dongbo_uplink *up, uint64_t waiting,
+			int64_t oldest_ms, struct dongbo_uplink_info *out);
+
 
 #endif

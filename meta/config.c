@@ -53,9 +53,11 @@ enum key_id {
 	K_PARENT_URL,
 	K_LISTEN_URL,
 	K_MAP_SIZE_MB,
+	K_MAP_SIZE_MAX_MB,
 	K_BATCH_MAX,
 	K_HEARTBEAT_MS,
 	K_TIMEOUT_MS,
+	K_STALL_MS,
 	N_KEYS,
 };
 
@@ -72,16 +74,21 @@ static const struct {
 	[K_PARENT_URL] = { S_PARENT, "url" },
 	[K_LISTEN_URL] = { S_LISTEN, "url" },
 	[K_MAP_SIZE_MB] = { S_STORE, "map_size_mb", 1, 1048576 },
+	[K_MAP_SIZE_MAX_MB] = { S_STORE, "map_size_max_mb", 1, 1048576 },
 	[K_BATCH_MAX] = { S_SYNC, "batch_max", 1, 100000 },
 	[K_HEARTBEAT_MS] = { S_SYNC, "heartbeat_ms", 50, 3600000 },
 	[K_TIMEOUT_MS] = { S_SYNC, "timeout_ms", 100, 3600000 },
+	[K_STALL_MS] = { S_SYNC, "stall_ms", 1, 86400000 },
 };
 
 #define MIB (UINT64_C(1) << 20)
 #define DEFAULT_MAP_SIZE_MB 1024
+/* The map may grow to this by default (never below map_size_mb). */
+#define DEFAULT_MAP_SIZE_MAX_MB 65536
 #define DEFAULT_BATCH_MAX 1000
 #define DEFAULT_HEARTBEAT_MS 2000
 #define DEFAULT_TIMEOUT_MS 10000
+#define DEFAULT_STALL_MS 30000
 #define DEFAULT_LOG_LEVEL "info"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug",
@@ -96,6 +103,7 @@ struct reader {
 	int in; /* enum section, or -1 before any section */
 	int section_line[N_SECTIONS];
 	bool given[N_KEYS];
+	int key_line[N_KEYS]; /* where each key was given */
 	struct dongbo_config cfg;
 };
 
@@ -312,9 +320,11 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 						       : &c->listen_url,
 				  value);
 	case K_MAP_SIZE_MB:
+	case K_MAP_SIZE_MAX_MB:
 		rc = set_number(r, k, value, &mb);
 		if (rc == 0)
-			c->map_size = mb * MIB;
+			*(k == K_MAP_SIZE_MB ? &c->map_size
+					     : &c->map_size_max) = mb * MIB;
 		return rc;
 	case K_BATCH_MAX:
 		return set_number(r, k, value, &c->batch_max);
@@ -322,6 +332,8 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 		return set_number(r, k, value, &c->heartbeat_ms);
 	case K_TIMEOUT_MS:
 		return set_number(r, k, value, &c->timeout_ms);
+	case K_STALL_MS:
+		return set_number(r, k, value, &c->stall_ms);
 	case N_KEYS:
 		break;
 	}
@@ -352,6 +364,7 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "key given twice '%s'", key);
 	r->given[k] = true;
+	r->key_line[k] = src->lineno;
 	return set_key(r, k, value);
 }
 
@@ -375,6 +388,32 @@ static int check_required(struct reader *r)
 	return 0;
 }
 
+/* The map grows from map_size up to map_size_max: a maximum below the
+ * start cannot be meant (it would be ignored, or refuse every write), so
+ * it is refused where it is given.  Absent, it is the default or the start
+ * size, whichever is larger. */
+static int check_map_sizes(struct reader *r)
+{
+	struct dongbo_config *c = &r->cfg;
+
+	if (!r->given[K_MAP_SIZE_MAX_MB]) {
+		c->map_size_max = DEFAULT_MAP_SIZE_MAX_MB * MIB;
+		if (c->map_size_max < c->map_size)
+			c->map_size_max = c->map_size;
+		return 0;
+	}
+	if (c->map_size_max < c->map_size)
+		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG,
+				       r->key_line[K_MAP_SIZE_MAX_MB],
+				       "map_size_max_mb must be at least "
+				       "map_size_mb (%llu), not '%llu': the "
+				       "store starts at map_size_mb and grows "
+				       "up to map_size_max_mb",
+				       (unsigned long long)(c->map_size / MIB),
+				       (unsigned long long)(c->map_size_max /
+							    MIB));
+	return 0;
+}
 
 /* realpath(dir) in new memory: 0, DONGBO_E_IO or DONGBO_E_NOMEM. */
 static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
@@ -429,6 +468,7 @@ static int read_config(const char *dir, const char *buf, size_t len,
 	r.cfg.batch_max = DEFAULT_BATCH_MAX;
 	r.cfg.heartbeat_ms = DEFAULT_HEARTBEAT_MS;
 	r.cfg.timeout_ms = DEFAULT_TIMEOUT_MS;
+	r.cfg.stall_ms = DEFAULT_STALL_MS;
 	r.cfg.log_level = strdup(DEFAULT_LOG_LEVEL);
 	if (r.cfg.log_level == NULL)
 		rc = dongbo_ini_fail(&r.src, DONGBO_E_NOMEM, 0,
@@ -437,6 +477,8 @@ static int read_config(const char *dir, const char *buf, size_t len,
 		rc = dongbo_ini_parse(&r.src);
 	if (rc == 0)
 		rc = check_required(&r);
+	if (rc == 0)
+		rc = check_map_sizes(&r);
 	fclose(r.src.f);
 	if (rc != 0)
 		goto err_after_path;
@@ -501,6 +543,11 @@ static char *strdup_or_null(const char *s, bool *failed)
 	return d;
 }
 
+static uint64_t round_up_mib(uint64_t bytes)
+{
+	return (bytes / MIB + (bytes % MIB != 0)) * MIB;
+}
+
 /*
  * The configuration the written file must load to: cfg with absolute paths
  * and defaults for zero fields (a caller may fill in only what it knows).
@@ -538,13 +585,18 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 	want->listen_url = strdup_or_null(cfg->listen_url, &failed);
 	want->log_level = strdup_or_null(
 		cfg->log_level ? cfg->log_level : DEFAULT_LOG_LEVEL, &failed);
-	want->map_size = cfg->map_size
-				 ? (cfg->map_size / MIB + (cfg->map_size % MIB != 0)) * MIB
-				 : DEFAULT_MAP_SIZE_MB * MIB;
+	want->map_size = cfg->map_size ? round_up_mib(cfg->map_size)
+				       : DEFAULT_MAP_SIZE_MB * MIB;
+	want->map_size_max = cfg->map_size_max
+				     ? round_up_mib(cfg->map_size_max)
+				     : DEFAULT_MAP_SIZE_MAX_MB * MIB;
+	if (cfg->map_size_max == 0 && want->map_size_max < want->map_size)
+		want->map_size_max = want->map_size;
 	want->batch_max = cfg->batch_max ? cfg->batch_max : DEFAULT_BATCH_MAX;
 	want->heartbeat_ms =
 		cfg->heartbeat_ms ? cfg->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
 	want->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+	want->stall_ms = cfg->stall_ms ? cfg->stall_ms : DEFAULT_STALL_MS;
 	if (failed) {
 		dongbo_config_fini(want);
 		return DONGBO_E_NOMEM;
@@ -629,18 +681,32 @@ static int render(const struct dongbo_config *c, char **out, size_t *outlen)
 	render_url(f, c->listen_url, "tcp://HOST:PORT");
 
 	fprintf(f, "\n[store]\n"
-		   "# Largest size of the data store, in MiB (1 to 1048576).\n"
-		   "map_size_mb = %llu\n\n",
-		(unsigned long long)(c->map_size / MIB));
+		   "# Size of the data store's map when it opens, in MiB (1 to "
+		   "1048576).\n"
+		   "# When it fills, the map doubles, up to map_size_max_mb;\n"
+		   "# past that, new writes are refused with \"store is full\"\n"
+		   "# (nothing stored is lost): raise map_size_max_mb and "
+		   "restart.\n"
+		   "map_size_mb = %llu\n"
+		   "# The most the map may grow to, in MiB (at least "
+		   "map_size_mb).\n"
+		   "map_size_max_mb = %llu\n\n",
+		(unsigned long long)(c->map_size / MIB),
+		(unsigned long long)(c->map_size_max / MIB));
 	fprintf(f, "[sync]\n"
 		   "# Records per push message (1 to 100000).\n"
 		   "batch_max = %lu\n"
 		   "# Idle push interval in milliseconds (50 to 3600000).\n"
 		   "heartbeat_ms = %lu\n"
 		   "# Request deadline in milliseconds (100 to 3600000).\n"
-		   "timeout_ms = %lu\n",
+		   "timeout_ms = %lu\n"
+		   "# A link with records waiting whose cursor has not moved "
+		   "for this\n"
+		   "# many milliseconds shows as stalled in `dongbo status` "
+		   "(1 to 86400000).\n"
+		   "stall_ms = %lu\n",
 		(unsigned long)c->batch_max, (unsigned long)c->heartbeat_ms,
-		(unsigned long)c->timeout_ms);
+		(unsigned long)c->timeout_ms, (unsigned long)c->stall_ms);
 
 	if (ferror(f)) {
 		fclose(f);
@@ -685,12 +751,16 @@ static const char *first_difference(const struct dongbo_config *a,
 		return "[listen] url";
 	if (a->map_size != b->map_size)
 		return "map_size_mb";
+	if (a->map_size_max != b->map_size_max)
+		return "map_size_max_mb";
 	if (a->batch_max != b->batch_max)
 		return "batch_max";
 	if (a->heartbeat_ms != b->heartbeat_ms)
 		return "heartbeat_ms";
 	if (a->timeout_ms != b->timeout_ms)
 		return "timeout_ms";
+	if (a->stall_ms != b->stall_ms)
+		return "stall_ms";
 	return NULL;
 }
 

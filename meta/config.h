@@ -16,12 +16,15 @@
  *   url = tcp://127.0.0.1:7001       ; absent: no children may connect
  *
  *   [store]
- *   map_size_mb = 1024
+ *   map_size_mb = 1024               ; initial map; it doubles as it fills
+ *   map_size_max_mb = 65536          ; ... up to this; then writes fail
  *
  *   [sync]
  *   batch_max    = 1000              ; records per push message
  *   heartbeat_ms = 2000              ; idle push interval
  *   timeout_ms   = 10000             ; request deadline
+ *   stall_ms     = 30000             ; records waiting and no progress
+ *                                    ; for this long: the link is stalled
  *
  * Relative paths are resolved against DIR.  Unknown sections or keys are
  * refused, with the file, line and key named, so that typos do not pass
@@ -50,9 +53,11 @@ struct dongbo_config {
 	char *listen_url; /* NULL: no listener */
 	char *log_level;  /* "info" by default */
 	uint64_t map_size; /* bytes; default 1 GiB */
+	uint64_t map_size_max; /* bytes; default max(map_size, 64 GiB) */
 	uint32_t batch_max;    /* default 1000 */
 	uint32_t heartbeat_ms; /* default 2000 */
 	uint32_t timeout_ms;   /* default 10000 */
+	uint32_t stall_ms;     /* default 30000 */
 };
 
 /*

@@ -20,7 +20,9 @@
 #include "log.h"
 
 #define STORE_MAP_DEFAULT (1ull << 30)
-#define STORE_N_DBS 7
+#define STORE_N_DBS 8
+/* Without a configured maximum the map may grow to this. */
+#define STORE_MAP_MAX_DEFAULT (64ull << 30)
 
 int store_mdb_err(const struct dongbo_store *s, const char *what, int rc)
 {
@@ -64,9 +66,76 @@ int store_corrupt(const struct dongbo_store *s, const char *what)
 
 int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out)
 {
-	int rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
+	int rc;
 
+	/* Grow ahead of need, so that a big batch rarely meets a full map;
+	 * a write that still does is run again after growing on demand.  A
+	 * map at its maximum is not an error here: the write may fit. */
+	if (!rdonly)
+		(void)store_map_grow(s, false);
+	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
 	return store_mdb_err(s, "begin transaction", rc);
+}
+
+int store_map_grow(struct dongbo_store *s, bool force)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	uint64_t used, size;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(s->env, &st)) != 0)
+		return store_mdb_err(s, "read map size", rc);
+	used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+	size = info.me_mapsize;
+	if (!force && used <= size / 2)
+		return 0;
+	if (size >= s->map_size_max) {
+		if (force)
+			dongbo_log_error("store: '%s' is full: a write did not "
+					 "fit in its largest map (%.1f MiB, "
+					 "%.1f MiB in use) and was refused "
+					 "whole; raise map_size_max_mb in "
+					 "dongbo.conf", s->path,
+					 (double)size / (1 << 20),
+					 (double)used / (1 << 20));
+		return DONGBO_E_MAP_FULL;
+	}
+	size = size > s->map_size_max / 2 ? s->map_size_max : size * 2;
+	rc = mdb_env_set_mapsize(s->env, (size_t)size);
+	if (rc != 0)
+		return store_mdb_err(s, "grow map", rc);
+	dongbo_log_info("store: map grown to %.1f MiB (%.1f MiB used)",
+			(double)size / (1 << 20), (double)used / (1 << 20));
+	return 0;
+}
+
+int dongbo_store_info(struct dongbo_store *s, struct dongbo_store_info *out)
+{
+	MDB_envinfo info;
+	MDB_stat st, vst, lst;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(s->env, &st)) != 0)
+		return store_mdb_err(s, "read map size", rc);
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	if ((rc = mdb_stat(txn, s->dbi_values, &vst)) != 0 ||
+	    (rc = mdb_stat(txn, s->dbi_log, &lst)) != 0) {
+		mdb_txn_abort(txn);
+		return store_mdb_err(s, "stat", rc);
+	}
+	mdb_txn_abort(txn);
+	out->map_size = info.me_mapsize;
+	out->map_size_max = s->map_size_max;
+	out->map_used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+	out->values = vst.ms_entries;
+	out->log_entries = lst.ms_entries;
+	return 0;
 }
 
 int store_txn_commit(struct dongbo_store *s, MDB_txn *txn)
@@ -79,12 +148,17 @@ static MDB_val val_str(const char *s)
 	return (MDB_val){ .mv_size = strlen(s), .mv_data = (void *)s };
 }
 
-int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
-		       uint64_t *out)
+/* A meta u64; a missing record is dflt when missing_ok, else corruption. */
+static int meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+			bool missing_ok, uint64_t dflt, uint64_t *out)
 {
 	MDB_val k = val_str(name), v;
 	int rc = mdb_get(txn, s->dbi_meta, &k, &v);
 
+	if (rc == MDB_NOTFOUND && missing_ok) {
+		*out = dflt;
+		return 0;
+	}
 	if (rc == MDB_NOTFOUND)
 		return store_corrupt(s, "meta record missing");
 	if (rc != 0)
@@ -93,6 +167,18 @@ int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
 		return store_corrupt(s, "meta record has a bad length");
 	*out = store_get_u64(v.mv_data);
 	return 0;
+}
+
+int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
+		       uint64_t *out)
+{
+	return meta_get_u64(s, txn, name, false, 0, out);
+}
+
+int store_meta_get_u64_or(struct dongbo_store *s, MDB_txn *txn,
+			  const char *name, uint64_t dflt, uint64_t *out)
+{
+	return meta_get_u64(s, txn, name, true, dflt, out);
 }
 
 int store_meta_put_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
@@ -182,7 +268,9 @@ static int meta_create(struct dongbo_store *s, MDB_txn *txn)
 	    (rc = meta_put_bytes(s, txn, "home", s->home->code,
 				 strlen(s->home->code))) != 0 ||
 	    (rc = store_meta_put_u64(s, txn, "clock", 0)) != 0 ||
-	    (rc = store_meta_put_u64(s, txn, "head", 0)) != 0)
+	    (rc = store_meta_put_u64(s, txn, "head", 0)) != 0 ||
+	    (s->restore_if_new &&
+	     (rc = store_restore_progress_put(s, txn, "")) != 0))
 		return rc;
 	s->is_new = true;
 	return 0;
@@ -242,13 +330,13 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 
 static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
 {
-	const char *names[STORE_N_DBS] = { "meta",     "values", "log",
+	const char *names[STORE_N_DBS] = { "meta",     "values",   "log",
 					   "rollup",   "children", "dist",
-					   "conflict" };
+					   "conflict", "rejected" };
 	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta,	 &s->dbi_values,
 				       &s->dbi_log,	 &s->dbi_rollup,
 				       &s->dbi_children, &s->dbi_dist,
-				       &s->dbi_conflict };
+				       &s->dbi_conflict, &s->dbi_rejected };
 
 	for (size_t i = 0; i < STORE_N_DBS; i++) {
 		int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
@@ -428,6 +516,14 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	s->units = opts->units;
 	s->home = opts->home;
 	s->catalog = opts->catalog;
+	s->restore_if_new = opts->restore_if_new;
+	s->map_size_max = opts->map_size_max;
+	if (s->map_size_max == 0)
+		s->map_size_max = STORE_MAP_MAX_DEFAULT;
+	if (s->map_size_max < (opts->map_size ? opts->map_size
+					      : STORE_MAP_DEFAULT))
+		s->map_size_max = opts->map_size ? opts->map_size
+						 : STORE_MAP_DEFAULT;
 	s->path = strdup(opts->path);
 	if (s->path == NULL) {
 		rc = DONGBO_E_NOMEM;
@@ -607,6 +703,9 @@ int dongbo_store_child_hello(struct dongbo_store *s, const char *child_unit,
 	rc = store_child_put(s, txn, &c);
 	if (rc != 0)
 		goto err_after_txn;
+	/* What we refused from its old store is gone with it. */
+	if (found && (rc = store_rejected_forget_child(s, txn, u->code)) != 0)
+		goto err_after_txn;
 	rc = store_txn_commit(s, txn);
 	if (rc != 0)
 		return rc;
@@ -695,40 +794,103 @@ int dongbo_store_children(struct dongbo_store *s,
 
 /* ---- Uplink ---- */
 
+int store_log_first(struct dongbo_store *s, MDB_txn *txn, uint64_t head,
+		    uint64_t *out)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, s->dbi_log, &cur);
+
+	if (rc != 0)
+		return store_mdb_err(s, "open cursor", rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND) {
+		*out = head + 1;
+		return 0;
+	}
+	if (rc != 0)
+		return store_mdb_err(s, "read log", rc);
+	if (k.mv_size != 8)
+		return store_corrupt(s, "log key malformed");
+	*out = store_get_u64(k.mv_data);
+	return 0;
+}
+
+/* The uplink record: acked_seq, last_ack_ms, parent store id. */
+static int uplink_read(struct dongbo_store *s, MDB_txn *txn,
+		       struct dongbo_uplink_state *st)
+{
+	MDB_val k = val_str("uplink"), v;
+	int rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	const unsigned char *p;
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return store_mdb_err(s, "read uplink", rc);
+	if ((v.mv_size != STORE_UPLINK_LEN &&
+	     v.mv_size != STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN) ||
+	    (v.mv_size > STORE_UPLINK_LEN &&
+	     !store_id_is_valid((const char *)v.mv_data + STORE_UPLINK_LEN,
+				DONGBO_STORE_ID_LEN)))
+		return store_corrupt(s, "uplink record malformed");
+	p = v.mv_data;
+	st->acked_seq = store_get_u64(p);
+	st->last_ack_ms = store_get_i64(p + 8);
+	memcpy(st->parent_store_id, p + STORE_UPLINK_LEN,
+	       v.mv_size - STORE_UPLINK_LEN);
+	st->parent_store_id[v.mv_size - STORE_UPLINK_LEN] = '\0';
+	return 0;
+}
+
+/* When the first entry after acked was accepted; 0 when none waits. */
+static int oldest_waiting(struct dongbo_store *s, MDB_txn *txn,
+			  uint64_t acked, int64_t *out)
+{
+	unsigned char kbuf[8];
+	MDB_val k = { .mv_size = sizeof(kbuf), .mv_data = kbuf }, v;
+	MDB_cursor *cur;
+	struct dongbo_record r;
+	int rc;
+
+	*out = 0;
+	if (acked == UINT64_MAX)
+		return 0;
+	store_put_u64(kbuf, acked + 1);
+	rc = mdb_cursor_open(txn, s->dbi_log, &cur);
+	if (rc != 0)
+		return store_mdb_err(s, "open cursor", rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return store_mdb_err(s, "read log", rc);
+	if (store_log_decode(&k, &v, &r) != 0)
+		return store_corrupt(s, "log entry malformed");
+	*out = r.at_ms;
+	return 0;
+}
+
 int dongbo_store_uplink_state(struct dongbo_store *s,
 			      struct dongbo_uplink_state *out)
 {
 	struct dongbo_uplink_state st;
 	MDB_txn *txn;
-	MDB_val k = val_str("uplink"), v;
 	int rc;
 
 	memset(&st, 0, sizeof(st));
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	rc = store_meta_get_u64(s, txn, "head", &st.head_seq);
-	if (rc != 0)
+	if ((rc = store_meta_get_u64(s, txn, "head", &st.head_seq)) != 0 ||
+	    (rc = uplink_read(s, txn, &st)) != 0 ||
+	    (rc = store_log_first(s, txn, st.head_seq, &st.log_first)) != 0 ||
+	    (rc = oldest_waiting(s, txn, st.acked_seq, &st.oldest_ms)) != 0)
 		goto done;
-	rc = mdb_get(txn, s->dbi_meta, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		rc = 0;
-	} else if (rc != 0) {
-		rc = store_mdb_err(s, "read uplink", rc);
-	} else if ((v.mv_size != STORE_UPLINK_LEN &&
-		    v.mv_size != STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN) ||
-		   (v.mv_size > STORE_UPLINK_LEN &&
-		    !store_id_is_valid((const char *)v.mv_data + STORE_UPLINK_LEN,
-				       DONGBO_STORE_ID_LEN))) {
-		rc = store_corrupt(s, "uplink record malformed");
-	} else {
-		const unsigned char *p = v.mv_data;
-
-		st.acked_seq = store_get_u64(p);
-		st.last_ack_ms = store_get_i64(p + 8);
-		memcpy(st.parent_store_id, p + STORE_UPLINK_LEN,
-		       v.mv_size - STORE_UPLINK_LEN);
-	}
+	st.waiting = st.head_seq > st.acked_seq ? st.head_seq - st.acked_seq
+						 : 0;
 done:
 	mdb_txn_abort(txn);
 	if (rc == 0)
@@ -736,17 +898,73 @@ done:
 	return rc;
 }
 
-int dongbo_store_uplink_ack(struct dongbo_store *s, const char *parent_store_id,
-			    uint64_t acked_seq, int64_t now_ms)
+/* Deletes the log entries up to seq (the parent has them). */
+static int log_prune(struct dongbo_store *s, MDB_txn *txn, uint64_t seq)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, s->dbi_log, &cur);
+
+	if (rc != 0)
+		return store_mdb_err(s, "open cursor", rc);
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0) {
+		if (k.mv_size != 8) {
+			mdb_cursor_close(cur);
+			return store_corrupt(s, "log key malformed");
+		}
+		if (store_get_u64(k.mv_data) > seq)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	return store_mdb_err(s, "prune log", rc);
+}
+
+/* Keeps what our parent refused, unless the key was written since. */
+static int rejected_keep_ours(struct dongbo_store *s, MDB_txn *txn,
+			      const struct dongbo_rejection *rej, size_t n_rej,
+			      int64_t now_ms)
+{
+	for (size_t i = 0; i < n_rej; i++) {
+		char key[STORE_KEY_MAX];
+		size_t len;
+		MDB_val k, v;
+		struct store_value cur;
+		int rc = store_key_value(&rej[i].rec, key, &len);
+
+		if (rc != 0)
+			return rc;
+		k.mv_size = len;
+		k.mv_data = key;
+		rc = mdb_get(txn, s->dbi_values, &k, &v);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0)
+			return store_mdb_err(s, "read value", rc);
+		if (store_value_decode(&v, &cur) != 0)
+			return store_corrupt(s, "value record malformed");
+		if (cur.version != rej[i].rec.version)
+			continue; /* superseded: the newer one is on its way */
+		if ((rc = store_key_rejected(STORE_REJ_OURS, NULL, &rej[i].rec,
+					     key, &len)) != 0 ||
+		    (rc = store_rejected_put(s, txn, key, len, &rej[i],
+					     now_ms)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int uplink_ack_once(struct dongbo_store *s, const char *parent_store_id,
+			   uint64_t acked_seq, int64_t now_ms,
+			   const struct dongbo_rejection *rej, size_t n_rej)
 {
 	unsigned char buf[STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN];
 	MDB_txn *txn;
 	int rc;
 
-	if (parent_store_id == NULL ||
-	    !store_id_is_valid(parent_store_id,
-			       strnlen(parent_store_id, DONGBO_STORE_ID_LEN + 1)))
-		return DONGBO_E_INVAL;
 	store_put_u64(buf, acked_seq);
 	store_put_i64(buf + 8, now_ms);
 	memcpy(buf + STORE_UPLINK_LEN, parent_store_id, DONGBO_STORE_ID_LEN);
@@ -754,12 +972,83 @@ int dongbo_store_uplink_ack(struct dongbo_store *s, const char *parent_store_id,
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
 		return rc;
-	rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf));
-	if (rc != 0) {
+	if ((rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf))) != 0 ||
+	    (rc = rejected_keep_ours(s, txn, rej, n_rej, now_ms)) != 0 ||
+	    (rc = log_prune(s, txn, acked_seq)) != 0) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
 	return store_txn_commit(s, txn);
+}
+
+int dongbo_store_uplink_ack(struct dongbo_store *s, const char *parent_store_id,
+			    uint64_t acked_seq, int64_t now_ms,
+			    const struct dongbo_rejection *rej, size_t n_rej)
+{
+	int rc;
+
+	if (parent_store_id == NULL ||
+	    !store_id_is_valid(parent_store_id,
+			       strnlen(parent_store_id, DONGBO_STORE_ID_LEN + 1)) ||
+	    (n_rej > 0 && rej == NULL))
+		return DONGBO_E_INVAL;
+	do
+		rc = uplink_ack_once(s, parent_store_id, acked_seq, now_ms,
+				     rej, n_rej);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
+/* ---- Restore ---- */
+
+int store_restore_progress_put(struct dongbo_store *s, MDB_txn *txn,
+			       const char *progress)
+{
+	MDB_val k = val_str("restore");
+	int rc;
+
+	if (progress != NULL)
+		return meta_put_bytes(s, txn, "restore", progress,
+				      strlen(progress));
+	rc = mdb_del(txn, s->dbi_meta, &k, NULL);
+	return store_mdb_err(s, "write meta", rc == MDB_NOTFOUND ? 0 : rc);
+}
+
+int dongbo_store_restore_request(struct dongbo_store *s)
+{
+	MDB_txn *txn;
+	int rc = store_txn_begin(s, false, &txn);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = store_restore_progress_put(s, txn, "")) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return store_txn_commit(s, txn);
+}
+
+int dongbo_store_restore_state(struct dongbo_store *s, char *buf, size_t cap)
+{
+	MDB_val k = val_str("restore"), v;
+	MDB_txn *txn;
+	int rc = store_txn_begin(s, true, &txn);
+
+	if (rc != 0)
+		return rc;
+	rc = mdb_get(txn, s->dbi_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		rc = DONGBO_E_NOTFOUND;
+	} else if (rc != 0) {
+		rc = store_mdb_err(s, "read meta", rc);
+	} else if (v.mv_size >= cap) {
+		rc = DONGBO_E_TOOBIG;
+	} else {
+		memcpy(buf, v.mv_data, v.mv_size);
+		buf[v.mv_size] = '\0';
+	}
+	mdb_txn_abort(txn);
+	return rc;
 }
 
 /* ---- Reading ---- */

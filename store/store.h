@@ -53,6 +53,15 @@ struct dongbo_store_options {
 	 * (dongbo_store_catalog_load) and then sets the one to run, so that
 	 * the roll-ups are rebuilt at most once. */
 	const struct dongbo_catalog *catalog;
+	/* The map grows (doubling) as it fills, up to this many bytes; 0
+	 * means max(map_size, 64 GiB).  Past it, writes fail with
+	 * DONGBO_E_MAP_FULL and nothing of them is stored. */
+	uint64_t map_size_max;
+	/* A store created by this open starts with a restore pending
+	 * (dongbo_store_restore_state), in the same transaction that creates
+	 * it: a node with a parent fetches its hosted units' values first,
+	 * even when it is killed before it could. */
+	bool restore_if_new;
 };
 
 /* Opens (creating on first use) the store.  Returns 0, DONGBO_E_IO,
@@ -81,6 +90,17 @@ int dongbo_store_catalog_save(struct dongbo_store *store, const char *text,
 int dongbo_store_catalog_load(struct dongbo_store *store, char **text,
 			      size_t *len);
 
+struct dongbo_store_info {
+	uint64_t map_size;     /* bytes mapped now */
+	uint64_t map_size_max; /* the most it may grow to */
+	uint64_t map_used;     /* bytes of the map in use */
+	uint64_t values;       /* value entries (tombstones included) */
+	uint64_t log_entries;  /* entries kept in the log */
+};
+
+/* Sizes, for `dongbo status`.  0 or a store error. */
+int dongbo_store_info(struct dongbo_store *store, struct dongbo_store_info *out);
+
 /* Closes the environment.  NULL is a no-op. */
 void dongbo_store_close(struct dongbo_store *store);
 
@@ -106,6 +126,9 @@ struct dongbo_record {
 	 * compares it with the computed roll-up. */
 	bool stated;
 	uint64_t seq;	  /* position in the log it comes from */
+	/* Log entries: when this node accepted the change (ms since the
+	 * epoch); 0 when unknown (entries written by format 2). */
+	int64_t at_ms;
 };
 
 /*
@@ -121,6 +144,17 @@ struct dongbo_record {
 int dongbo_store_put_local(struct dongbo_store *store,
 			   const struct dongbo_record *recs, size_t n,
 			   int64_t now_us, uint64_t *versions);
+
+/* A record a parent refused, with its reason. */
+struct dongbo_rejection {
+	struct dongbo_record rec; /* as sent: value, version, seq */
+	int code;		  /* DONGBO_E_* */
+	const char *reason;
+	/* Listing only: the child it came from (refused here), or NULL when
+	 * our parent refused it; and when it was refused. */
+	const char *child;
+	int64_t at_ms;
+};
 
 /* ---- The parent's side of a child session ---- */
 
@@ -151,6 +185,9 @@ int dongbo_store_child_hello(struct dongbo_store *store, const char *child_unit,
  * (and, when it changes something, appended to this node's log and folded
  * into the roll-ups), then the cursor moves to last_seq.  Idempotent:
  * a batch wholly at or below the cursor changes nothing and returns 0.
+ * rej (seq within the range) are the records the caller refused: each is
+ * kept under the child and key (dongbo_store_rejected) until a record of
+ * that key from the child is taken.
  *
  * *applied_seq receives the cursor after the call (also on GAP), and
  * *n_changed (may be NULL) how many values changed.
@@ -163,8 +200,27 @@ int dongbo_store_child_hello(struct dongbo_store *store, const char *child_unit,
 int dongbo_store_apply_child(struct dongbo_store *store, const char *child_unit,
 			     const char *child_store_id, uint64_t first_seq,
 			     uint64_t last_seq, const struct dongbo_record *recs,
-			     size_t n, int64_t now_ms, uint64_t *applied_seq,
-			     size_t *n_changed);
+			     size_t n, const struct dongbo_rejection *rej,
+			     size_t n_rej, int64_t now_ms,
+			     uint64_t *applied_seq, size_t *n_changed);
+
+/*
+ * Rejected records, both kinds: those our parent refused (child NULL) and
+ * those this node refused from its children; cb is called for each, ours
+ * first, then by child, each by key.  0 or cb's return.
+ */
+int dongbo_store_rejected(struct dongbo_store *store,
+			  int (*cb)(void *arg, const struct dongbo_rejection *r),
+			  void *arg);
+
+/*
+ * Sends again the records our parent refused, for units within `within`
+ * (NULL: all): each key's current value is appended to the log (same
+ * version) and its rejection dropped, in one transaction.  A key written
+ * since was cleared already.  *n (may be NULL) receives how many.
+ */
+int dongbo_store_rejected_retry(struct dongbo_store *store, const char *within,
+				int64_t now_ms, size_t *n);
 
 /* Calls cb for each known child, in code order; a non-zero return from cb
  * stops the walk and is returned. */
@@ -179,16 +235,40 @@ struct dongbo_uplink_state {
 	uint64_t acked_seq; /* the parent has applied the log up to here */
 	int64_t last_ack_ms; /* 0 never */
 	uint64_t head_seq;   /* last seq in the log; 0 when empty */
+	/* Entries up to the acknowledged point are pruned: the log keeps
+	 * log_first..head_seq (log_first = head_seq + 1 when empty). */
+	uint64_t log_first;
+	uint64_t waiting;    /* entries after acked_seq */
+	int64_t oldest_ms;   /* at_ms of the first of them; 0 when none or
+				unknown */
 };
 
 int dongbo_store_uplink_state(struct dongbo_store *store,
 			      struct dongbo_uplink_state *out);
 
-/* Records the parent's acknowledgement, durably.  acked_seq may go down
- * (a parent that lost its store restarts at 0). */
+/*
+ * Records the parent's acknowledgement, durably, and prunes the log
+ * entries up to acked_seq.  acked_seq may go down (a parent that lost its
+ * store restarts at 0; see dongbo_store_log_cover).  rej lists the records
+ * of the acknowledged batch the parent refused: each is kept (listed by
+ * dongbo_store_rejected) unless a newer version of its key was written
+ * since; writing the key again clears it.  All in one transaction.
+ */
 int dongbo_store_uplink_ack(struct dongbo_store *store,
 			    const char *parent_store_id, uint64_t acked_seq,
-			    int64_t now_ms);
+			    int64_t now_ms, const struct dongbo_rejection *rej,
+			    size_t n_rej);
+
+/*
+ * Makes the log able to bring a parent that has applied it up to
+ * after_seq to this node's current state.  When entries after after_seq
+ * were pruned and no snapshot in the log covers them (a parent that lost
+ * its store), appends a snapshot: every stored value and tombstone, with
+ * its version, as new log entries, in one transaction.  *appended (may be
+ * NULL) receives how many entries were added.
+ */
+int dongbo_store_log_cover(struct dongbo_store *store, uint64_t after_seq,
+			   int64_t now_ms, uint64_t *appended);
 
 /* Calls cb for up to max_n log entries with seq > after_seq, in order.
  * *n_read (may be NULL) receives how many were passed.  A non-zero return
@@ -288,6 +368,45 @@ int dongbo_store_values(struct dongbo_store *store, const char *anchor,
 			const char *period,
 			int (*cb)(void *arg, const struct dongbo_record *rec),
 			void *arg);
+
+/* ---- Restoring a store from the parent ---- */
+
+/*
+ * Parent side: up to max values (tombstones and stated totals included) of
+ * exactly `unit` (not its subtree), in key order, after the key (indicator,
+ * period, stated) when after_indicator is not NULL.  *more is true when
+ * values remain after the last one passed.  0 or cb's return.
+ */
+int dongbo_store_unit_values(struct dongbo_store *store, const char *unit,
+			     const char *after_indicator,
+			     const char *after_period, bool after_stated,
+			     size_t max,
+			     int (*cb)(void *arg, const struct dongbo_record *rec),
+			     void *arg, bool *more);
+
+/*
+ * Child side.  A restore is pending from restore_request (or the creation
+ * of a store with restore_if_new) until restore_apply is given a NULL
+ * progress.  restore_state copies the progress text the caller saved (""
+ * at the start) into buf, or returns DONGBO_E_NOTFOUND when no restore is
+ * pending (DONGBO_E_TOOBIG when it does not fit).
+ */
+int dongbo_store_restore_request(struct dongbo_store *store);
+int dongbo_store_restore_state(struct dongbo_store *store, char *buf,
+			       size_t cap);
+
+/*
+ * Stores values fetched from the parent (units within home), each by
+ * version as if a child had sent it: a change is appended to the log and
+ * folded into the roll-ups, and the version clock moves past every version
+ * seen, so that later writes here win over them.  Saves progress (NULL:
+ * the restore is done) in the same transaction.  *n_changed (may be NULL)
+ * receives how many values changed.
+ */
+int dongbo_store_restore_apply(struct dongbo_store *store,
+			       const struct dongbo_record *recs, size_t n,
+			       const char *progress, int64_t now_ms,
+			       size_t *n_changed);
 
 /*
  * Recomputes every roll-up from the stored values and compares it with the

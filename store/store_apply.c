@@ -27,6 +27,8 @@ struct batch {
 	MDB_txn *txn;
 	uint64_t head;	   /* last log seq written so far */
 	size_t n_changed;  /* values replaced */
+	int64_t now_ms;	   /* logged as when the changes were accepted */
+	bool any_rejected; /* the rejected DB has entries to clear */
 };
 
 /* A record's place in the values DB, and what it holds now. */
@@ -38,12 +40,34 @@ struct slot {
 	bool found;
 };
 
-static int batch_begin(struct dongbo_store *s, MDB_txn *txn, struct batch *b)
+static int batch_begin(struct dongbo_store *s, MDB_txn *txn, int64_t now_ms,
+		       struct batch *b)
 {
+	MDB_stat st;
+	int rc;
+
 	b->s = s;
 	b->txn = txn;
 	b->n_changed = 0;
+	b->now_ms = now_ms;
+	rc = mdb_stat(txn, s->dbi_rejected, &st);
+	if (rc != 0)
+		return store_mdb_err(s, "stat rejected", rc);
+	b->any_rejected = st.ms_entries > 0;
 	return store_meta_get_u64(s, txn, "head", &b->head);
+}
+
+/* Drops the rejection of rec's key (kind, child) up to version. */
+static int rejected_clear(struct batch *b, char kind, const char *child,
+			  const struct dongbo_record *rec, uint64_t version)
+{
+	char key[STORE_KEY_MAX];
+	size_t len;
+	int rc = store_key_rejected(kind, child, rec, key, &len);
+
+	if (rc != 0)
+		return rc;
+	return store_rejected_clear(b->s, b->txn, key, len, version);
 }
 
 /* Resolves rec's unit, checks it lies within `within`, reads the stored
@@ -135,14 +159,44 @@ static int chain_fold(struct batch *b, const struct slot *sl,
 	return 0;
 }
 
+/* Appends rec at version to the log, as accepted at b->now_ms. */
+static int log_append(struct batch *b, const struct dongbo_record *rec,
+		      uint64_t version)
+{
+	unsigned char lbuf[STORE_LOG_HDR_LEN + STORE_LOG_AT_LEN +
+			   STORE_KEY_MAX + 1];
+	unsigned char seqbuf[8];
+	struct dongbo_record logged = *rec;
+	MDB_val k = { .mv_size = sizeof(seqbuf), .mv_data = seqbuf }, v;
+	size_t len;
+	int rc;
+
+	if (b->head == UINT64_MAX)
+		return DONGBO_E_BAD_VALUE;
+	logged.at_ms = b->now_ms;
+	rc = store_log_encode(&logged, version, lbuf, sizeof(lbuf), &len);
+	if (rc != 0)
+		return rc;
+	store_put_u64(seqbuf, b->head + 1);
+	v.mv_size = len;
+	v.mv_data = lbuf;
+	/* Sequence numbers only grow, so MDB_APPEND holds; an existing
+	 * later key means the head record and the log disagree. */
+	rc = mdb_put(b->txn, b->s->dbi_log, &k, &v, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		return store_corrupt(b->s, "log runs past its recorded head");
+	if (rc != 0)
+		return store_mdb_err(b->s, "append log", rc);
+	b->head++;
+	return 0;
+}
+
 /* Replaces the value in sl by rec at version, logs it and moves the
  * roll-ups of every period whose value that changes. */
 static int slot_replace(struct batch *b, const struct slot *sl,
 			const struct dongbo_record *rec, uint64_t version)
 {
 	unsigned char vbuf[STORE_VALUE_LEN];
-	unsigned char lbuf[STORE_LOG_HDR_LEN + STORE_KEY_MAX + 1];
-	unsigned char seqbuf[8];
 	struct store_value nv = {
 		.value = rec->deleted ? 0 : rec->value,
 		.version = version,
@@ -150,7 +204,6 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 	};
 	struct chain before = { .n = 0 };
 	MDB_val k, v;
-	size_t len;
 	int rc;
 
 	/* A stated total is a claim to check, never part of a roll-up. */
@@ -175,34 +228,23 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 	if (rc != 0)
 		return store_mdb_err(b->s, "write value", rc);
 
-	if (b->head == UINT64_MAX)
-		return DONGBO_E_BAD_VALUE;
-	rc = store_log_encode(rec, version, lbuf, sizeof(lbuf), &len);
-	if (rc != 0)
+	if ((rc = log_append(b, rec, version)) != 0)
 		return rc;
-	store_put_u64(seqbuf, b->head + 1);
-	k.mv_size = sizeof(seqbuf);
-	k.mv_data = seqbuf;
-	v.mv_size = len;
-	v.mv_data = lbuf;
-	/* Sequence numbers only grow, so MDB_APPEND holds; an existing
-	 * later key means the head record and the log disagree. */
-	rc = mdb_put(b->txn, b->s->dbi_log, &k, &v, MDB_APPEND);
-	if (rc == MDB_KEYEXIST)
-		return store_corrupt(b->s, "log runs past its recorded head");
-	if (rc != 0)
-		return store_mdb_err(b->s, "append log", rc);
-	b->head++;
 
+	/* A newer version of a key our parent refused replaces the refused
+	 * one: it is sent, and judged, afresh. */
+	if (b->any_rejected && (rc = rejected_clear(b, STORE_REJ_OURS, NULL,
+						     rec, version)) != 0)
+		return rc;
 	if (before.n > 0 && (rc = chain_fold(b, sl, rec, &before)) != 0)
 		return rc;
 	b->n_changed++;
 	return 0;
 }
 
-int dongbo_store_put_local(struct dongbo_store *s,
-			   const struct dongbo_record *recs, size_t n,
-			   int64_t now_us, uint64_t *versions)
+static int put_local_once(struct dongbo_store *s,
+			  const struct dongbo_record *recs, size_t n,
+			  int64_t now_us, uint64_t *versions)
 {
 	uint64_t *given = NULL;
 	uint64_t clock, now = now_us > 0 ? (uint64_t)now_us : 0;
@@ -225,7 +267,7 @@ int dongbo_store_put_local(struct dongbo_store *s,
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
 		goto err_after_alloc;
-	if ((rc = batch_begin(s, txn, &b)) != 0 ||
+	if ((rc = batch_begin(s, txn, now_us / 1000, &b)) != 0 ||
 	    (rc = store_meta_get_u64(s, txn, "clock", &clock)) != 0)
 		goto err_after_txn;
 
@@ -279,6 +321,18 @@ err_after_alloc:
 	return rc;
 }
 
+int dongbo_store_put_local(struct dongbo_store *s,
+			   const struct dongbo_record *recs, size_t n,
+			   int64_t now_us, uint64_t *versions)
+{
+	int rc;
+
+	do
+		rc = put_local_once(s, recs, n, now_us, versions);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
 /* The batch's shape, before anything is read: a range first_seq..last_seq
  * (empty when first_seq == last_seq + 1), records strictly ordered by seq
  * inside it, each with a version. */
@@ -303,11 +357,36 @@ static int batch_check(uint64_t first_seq, uint64_t last_seq,
 	return 0;
 }
 
-int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
-			     const char *child_store_id, uint64_t first_seq,
-			     uint64_t last_seq, const struct dongbo_record *recs,
-			     size_t n, int64_t now_ms, uint64_t *applied_seq,
-			     size_t *n_changed)
+/* Keeps the records refused from child that this batch (above cursor)
+ * carries. */
+static int rejected_keep(struct batch *b, const char *child, uint64_t cursor,
+			 const struct dongbo_rejection *rej, size_t n_rej)
+{
+	for (size_t i = 0; i < n_rej; i++) {
+		char key[STORE_KEY_MAX];
+		size_t len;
+		int rc;
+
+		if (rej[i].rec.seq <= cursor)
+			continue;
+		rc = store_key_rejected(STORE_REJ_CHILD, child, &rej[i].rec,
+					key, &len);
+		if (rc == 0)
+			rc = store_rejected_put(b->s, b->txn, key, len, &rej[i],
+						b->now_ms);
+		if (rc != 0)
+			return rc;
+		b->any_rejected = true;
+	}
+	return 0;
+}
+
+static int apply_child_once(struct dongbo_store *s, const char *child_unit,
+			    const char *child_store_id, uint64_t first_seq,
+			    uint64_t last_seq, const struct dongbo_record *recs,
+			    size_t n, const struct dongbo_rejection *rej,
+			    size_t n_rej, int64_t now_ms,
+			    uint64_t *applied_seq, size_t *n_changed)
 {
 	const struct dongbo_unit *child = NULL;
 	struct dongbo_child_state c;
@@ -315,10 +394,6 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 	struct batch b;
 	MDB_txn *txn;
 	int rc;
-
-	rc = batch_check(first_seq, last_seq, recs, n);
-	if (rc != 0)
-		return rc;
 
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
@@ -343,7 +418,7 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 		return DONGBO_E_GAP;
 	}
 
-	rc = batch_begin(s, txn, &b);
+	rc = batch_begin(s, txn, now_ms, &b);
 	if (rc != 0)
 		goto err_after_txn;
 	for (size_t i = 0; i < n; i++) {
@@ -370,6 +445,12 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 		rc = slot_lookup(&b, child, r, &sl);
 		if (rc != 0)
 			goto err_after_txn;
+		/* Taken from this child: a refusal of an older version of
+		 * the key is history. */
+		if (b.any_rejected &&
+		    (rc = rejected_clear(&b, STORE_REJ_CHILD, c.unit, r,
+					 r->version)) != 0)
+			goto err_after_txn;
 		/* Per key the higher version wins; an equal version is the
 		 * same record arriving again. */
 		if (sl.found && r->version <= sl.old.version)
@@ -378,6 +459,8 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 		if (rc != 0)
 			goto err_after_txn;
 	}
+	if ((rc = rejected_keep(&b, c.unit, cursor, rej, n_rej)) != 0)
+		goto err_after_txn;
 
 	c.applied_seq = last_seq;
 	c.last_seen_ms = now_ms;
@@ -397,5 +480,270 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 
 err_after_txn:
 	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
+			     const char *child_store_id, uint64_t first_seq,
+			     uint64_t last_seq, const struct dongbo_record *recs,
+			     size_t n, const struct dongbo_rejection *rej,
+			     size_t n_rej, int64_t now_ms,
+			     uint64_t *applied_seq, size_t *n_changed)
+{
+	int rc = batch_check(first_seq, last_seq, recs, n);
+
+	for (size_t i = 0; rc == 0 && i < n_rej; i++)
+		if (rej[i].rec.seq < first_seq || rej[i].rec.seq > last_seq ||
+		    rej[i].reason == NULL)
+			rc = DONGBO_E_INVAL;
+	if (rc != 0)
+		return rc;
+	do
+		rc = apply_child_once(s, child_unit, child_store_id, first_seq,
+				      last_seq, recs, n, rej, n_rej, now_ms,
+				      applied_seq, n_changed);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
+/* ---- Restore ---- */
+
+static int restore_apply_once(struct dongbo_store *s,
+			      const struct dongbo_record *recs, size_t n,
+			      const char *progress, int64_t now_ms,
+			      size_t *n_changed)
+{
+	uint64_t clock;
+	struct batch b;
+	MDB_txn *txn;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	if ((rc = batch_begin(s, txn, now_ms, &b)) != 0 ||
+	    (rc = store_meta_get_u64(s, txn, "clock", &clock)) != 0)
+		goto err_after_txn;
+	for (size_t i = 0; i < n; i++) {
+		const struct dongbo_record *r = &recs[i];
+		struct slot sl;
+
+		if (r->version == 0) {
+			rc = DONGBO_E_INVAL;
+			goto err_after_txn;
+		}
+		/* Later writes here must win over every version the parent
+		 * has seen, whatever this machine's clock says. */
+		if (r->version > clock)
+			clock = r->version;
+		rc = slot_lookup(&b, s->home, r, &sl);
+		if (rc != 0)
+			goto err_after_txn;
+		if (sl.found && r->version <= sl.old.version)
+			continue;
+		rc = slot_replace(&b, &sl, r, r->version);
+		if (rc != 0)
+			goto err_after_txn;
+	}
+	if ((rc = store_meta_put_u64(s, txn, "clock", clock)) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0 ||
+	    (rc = store_restore_progress_put(s, txn, progress)) != 0)
+		goto err_after_txn;
+	rc = store_txn_commit(s, txn);
+	if (rc != 0)
+		return rc;
+	if (n_changed != NULL)
+		*n_changed = b.n_changed;
+	return 0;
+
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_restore_apply(struct dongbo_store *s,
+			       const struct dongbo_record *recs, size_t n,
+			       const char *progress, int64_t now_ms,
+			       size_t *n_changed)
+{
+	int rc;
+
+	if (n > 0 && recs == NULL)
+		return DONGBO_E_INVAL;
+	do
+		rc = restore_apply_once(s, recs, n, progress, now_ms,
+					n_changed);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
+/* ---- Snapshot: the log made whole again for a parent that lost it ---- */
+
+struct snap {
+	struct batch *b;
+	uint64_t n;
+};
+
+static int snap_entry(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct snap *sn = arg;
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+	char period[DONGBO_PERIOD_MAX];
+	struct store_value sv;
+	struct dongbo_record r = { .unit = unit, .indicator = indicator,
+				   .period = period };
+	int rc;
+
+	if (store_key_value_split(k, unit, indicator, period, &r.stated) != 0 ||
+	    store_value_decode(v, &sv) != 0)
+		return store_corrupt(sn->b->s, "value record malformed");
+	r.value = sv.value;
+	r.deleted = sv.deleted;
+	if ((rc = log_append(sn->b, &r, sv.version)) != 0)
+		return rc;
+	sn->n++;
+	return 0;
+}
+
+static int log_cover_once(struct dongbo_store *s, uint64_t after_seq,
+			  int64_t now_ms, uint64_t *appended)
+{
+	uint64_t first, snapshot = 0;
+	struct batch b;
+	struct snap sn = { .b = &b, .n = 0 };
+	MDB_txn *txn;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	if ((rc = batch_begin(s, txn, 0, &b)) != 0 ||
+	    (rc = store_log_first(s, txn, b.head, &first)) != 0 ||
+	    (rc = store_meta_get_u64_or(s, txn, "snapshot", 0, &snapshot)) != 0)
+		goto err_after_txn;
+	/* Entries after_seq+1 .. first-1 are gone.  A snapshot still in
+	 * the log (at or after first) and not yet applied by the reader
+	 * holds their effect. */
+	if (after_seq + 1 >= first ||
+	    (snapshot >= first && snapshot > after_seq)) {
+		mdb_txn_abort(txn);
+		*appended = 0;
+		return 0;
+	}
+	b.now_ms = now_ms;
+	snapshot = b.head + 1;
+	if ((rc = store_walk(s, txn, s->dbi_values, NULL, 0, "read values",
+			     snap_entry, &sn)) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "snapshot", snapshot)) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0)
+		goto err_after_txn;
+	rc = store_txn_commit(s, txn);
+	if (rc != 0)
+		return rc;
+	*appended = sn.n;
+	return 0;
+
+err_after_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_log_cover(struct dongbo_store *s, uint64_t after_seq,
+			   int64_t now_ms, uint64_t *appended)
+{
+	uint64_t n = 0;
+	int rc;
+
+	do
+		rc = log_cover_once(s, after_seq, now_ms, &n);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	if (rc == 0 && appended != NULL)
+		*appended = n;
+	return rc;
+}
+
+/* ---- Sending refused records again ---- */
+
+struct retry {
+	struct batch *b;
+	const struct dongbo_unit *within; /* NULL: all */
+	size_t n;
+};
+
+static int retry_entry(void *arg, const struct dongbo_rejection *r)
+{
+	struct retry *rt = arg;
+	struct batch *b = rt->b;
+	const struct dongbo_unit *u = dongbo_units_find(b->s->units,
+							  r->rec.unit);
+	char vkey[STORE_KEY_MAX];
+	struct store_value cur;
+	struct dongbo_record now = r->rec;
+	MDB_val k, v;
+	size_t len;
+	int rc;
+
+	if (rt->within != NULL &&
+	    (u == NULL || !dongbo_unit_is_within(u, rt->within)))
+		return 0;
+	if ((rc = store_key_value(&r->rec, vkey, &len)) != 0)
+		return rc;
+	k.mv_size = len;
+	k.mv_data = vkey;
+	rc = mdb_get(b->txn, b->s->dbi_values, &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return store_mdb_err(b->s, "read value", rc);
+	if (rc == 0) {
+		if (store_value_decode(&v, &cur) != 0)
+			return store_corrupt(b->s, "value record malformed");
+		now.value = cur.value;
+		now.deleted = cur.deleted;
+		if ((rc = log_append(b, &now, cur.version)) != 0)
+			return rc;
+	}
+	rt->n++;
+	return STORE_WALK_DELETE;
+}
+
+static int retry_once(struct dongbo_store *s, const struct dongbo_unit *within,
+		      int64_t now_ms, size_t *n)
+{
+	struct batch b;
+	struct retry rt = { .b = &b, .within = within, .n = 0 };
+	MDB_txn *txn;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	if ((rc = batch_begin(s, txn, now_ms, &b)) != 0 ||
+	    (rc = store_rejected_walk(s, txn, STORE_REJ_OURS, retry_entry,
+				      &rt)) != 0 ||
+	    (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	rc = store_txn_commit(s, txn);
+	if (rc == 0)
+		*n = rt.n;
+	return rc;
+}
+
+int dongbo_store_rejected_retry(struct dongbo_store *s, const char *within,
+				int64_t now_ms, size_t *n)
+{
+	const struct dongbo_unit *w = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (within != NULL &&
+	    (w = dongbo_units_find(s->units, within)) == NULL)
+		return DONGBO_E_UNKNOWN_UNIT;
+	do
+		rc = retry_once(s, w, now_ms, &count);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	if (rc == 0 && n != NULL)
+		*n = count;
 	return rc;
 }

@@ -238,17 +238,19 @@ int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 	size_t nu = strlen(rec->unit) + 1;
 	size_t ni = strlen(rec->indicator) + 1;
 	size_t np = strlen(rec->period) + 1;
-	size_t n = STORE_LOG_HDR_LEN + nu + ni + np;
+	size_t hdr = STORE_LOG_HDR_LEN + STORE_LOG_AT_LEN;
+	size_t n = hdr + nu + ni + np;
 
 	if (n > cap)
 		return DONGBO_E_INVAL;
 	store_put_u64(buf, version);
 	store_put_i64(buf + 8, rec->deleted ? 0 : rec->value);
 	buf[16] = (rec->deleted ? STORE_FLAG_DELETED : 0) |
-		  (rec->stated ? STORE_FLAG_STATED : 0);
-	memcpy(buf + STORE_LOG_HDR_LEN, rec->unit, nu);
-	memcpy(buf + STORE_LOG_HDR_LEN + nu, rec->indicator, ni);
-	memcpy(buf + STORE_LOG_HDR_LEN + nu + ni, rec->period, np);
+		  (rec->stated ? STORE_FLAG_STATED : 0) | STORE_FLAG_AT;
+	store_put_i64(buf + STORE_LOG_HDR_LEN, rec->at_ms);
+	memcpy(buf + hdr, rec->unit, nu);
+	memcpy(buf + hdr + nu, rec->indicator, ni);
+	memcpy(buf + hdr + nu + ni, rec->period, np);
 	*len = n;
 	return 0;
 }
@@ -257,14 +259,24 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 		     struct dongbo_record *out)
 {
 	const unsigned char *p = data->mv_data;
+	const unsigned flags = STORE_FLAG_DELETED | STORE_FLAG_STATED |
+			       STORE_FLAG_AT;
+	size_t hdr = STORE_LOG_HDR_LEN;
 	const char *s, *end;
 	const char *field[3];
 	struct dongbo_record r;
 
 	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6 ||
-	    (p[16] & ~(STORE_FLAG_DELETED | STORE_FLAG_STATED)))
+	    (p[16] & ~flags))
 		return DONGBO_E_CORRUPT;
-	s = (const char *)p + STORE_LOG_HDR_LEN;
+	r.at_ms = 0;
+	if (p[16] & STORE_FLAG_AT) {
+		hdr += STORE_LOG_AT_LEN;
+		if (data->mv_size < hdr + 6)
+			return DONGBO_E_CORRUPT;
+		r.at_ms = store_get_i64(p + STORE_LOG_HDR_LEN);
+	}
+	s = (const char *)p + hdr;
 	end = (const char *)p + data->mv_size;
 	for (int i = 0; i < 3; i++) {
 		const char *nul = memchr(s, '\0', (size_t)(end - s));

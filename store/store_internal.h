@@ -20,11 +20,21 @@
  *             -> u64 version, i64 value, u8 flags (bit 0: deleted)
  *             The suffix \0 's' marks a stated total, which sorts right
  *             after the entered value of the same key.
+ *             "restore" -> progress text of a pending restore (absent:
+ *                         none pending)
+ *             "snapshot" -> u64 first seq of the last snapshot appended
+ *                         to the log (dongbo_store_log_cover)
  *   log       u64 seq
- *             -> u64 version, i64 value, u8 flags (bit 1: stated),
- *                unit \0 indicator \0 period \0
+ *             -> u64 version, i64 value, u8 flags (bit 0: deleted,
+ *                bit 1: stated, bit 2: i64 at_ms follows),
+ *                [i64 at_ms,] unit \0 indicator \0 period \0
  *                (NUL-terminated so a record handed out can point into
- *                the map instead of being copied)
+ *                the map instead of being copied).  Entries up to the
+ *                parent's acknowledgement are deleted (pruned).
+ *   rejected  'p' values key: a record our parent refused
+ *             'c' child \0 values key: a record refused from a child
+ *             -> u64 version, i64 value, u8 flags, i32 code, i64 at_ms,
+ *                u64 seq, reason (the rest)
  *   rollup    anchor \0 indicator \0 period \0 dim
  *             -> i64 sum, i64 count (count > 0; an entry reaching 0 is
  *                deleted)
@@ -81,6 +91,11 @@
 
 #define STORE_FLAG_DELETED 0x01u
 #define STORE_FLAG_STATED 0x02u /* in log entries only */
+#define STORE_FLAG_AT 0x04u	/* in log entries only */
+#define STORE_LOG_AT_LEN 8
+#define STORE_REJ_LEN 37	/* rejected entry before its reason */
+#define STORE_REJ_OURS 'p'
+#define STORE_REJ_CHILD 'c'
 #define STORE_STATED_SUFFIX 's'
 #define STORE_DIST_VALUE_LEN 8
 #define STORE_CONFLICT_LEN 16
@@ -94,6 +109,9 @@ struct dongbo_store {
 	MDB_dbi dbi_children;
 	MDB_dbi dbi_dist;
 	MDB_dbi dbi_conflict;
+	MDB_dbi dbi_rejected;
+	uint64_t map_size_max;
+	bool restore_if_new;
 	const struct dongbo_units *units; /* borrowed */
 	const struct dongbo_catalog *catalog; /* borrowed; may be NULL */
 	const struct dongbo_unit *home;	  /* borrowed, inside units */
@@ -146,6 +164,18 @@ int store_meta_get_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
 int store_meta_put_u64(struct dongbo_store *s, MDB_txn *txn, const char *name,
 		       uint64_t v);
 
+/* A meta u64 that may be absent: dflt then. */
+int store_meta_get_u64_or(struct dongbo_store *s, MDB_txn *txn,
+			  const char *name, uint64_t dflt, uint64_t *out);
+
+/* The lowest seq kept in the log; head + 1 when it is empty. */
+int store_log_first(struct dongbo_store *s, MDB_txn *txn, uint64_t head,
+		    uint64_t *out);
+
+/* Saves the progress of a pending restore; NULL: none pending. */
+int store_restore_progress_put(struct dongbo_store *s, MDB_txn *txn,
+			       const char *progress);
+
 /* Reads the session of a child whose recorded identity is store_id;
  * DONGBO_E_NEED_HELLO when the child is unknown or its identity differs. */
 int store_child_session(struct dongbo_store *s, MDB_txn *txn,
@@ -153,6 +183,44 @@ int store_child_session(struct dongbo_store *s, MDB_txn *txn,
 			struct dongbo_child_state *out);
 int store_child_put(struct dongbo_store *s, MDB_txn *txn,
 		    const struct dongbo_child_state *c);
+
+/* The map grows before a write when it is more than half used, and on
+ * demand (force) after a write failed with DONGBO_E_MAP_FULL: the public
+ * write calls then run again (`do ... while (rc == DONGBO_E_MAP_FULL &&
+ * store_map_grow(s, true) == 0)`), which is safe as each is one
+ * all-or-nothing transaction.  No transaction may be open.  0 when the
+ * map grew (or had room), DONGBO_E_MAP_FULL when it is at its maximum. */
+int store_map_grow(struct dongbo_store *s, bool force);
+
+/* ---- store_reject.c ---- */
+
+/* Builds a rejected key: kind, then (for STORE_REJ_CHILD) child \0, then
+ * the values key of rec. */
+int store_key_rejected(char kind, const char *child,
+		       const struct dongbo_record *rec, char key[STORE_KEY_MAX],
+		       size_t *key_len);
+
+/* Stores r under key (replacing any earlier one). */
+int store_rejected_put(struct dongbo_store *s, MDB_txn *txn, const char *key,
+		       size_t key_len, const struct dongbo_rejection *r,
+		       int64_t at_ms);
+
+/* Calls fn for each rejection of one kind (STORE_REJ_OURS or
+ * STORE_REJ_CHILD) within txn, by key.  fn returns 0 to go on,
+ * STORE_WALK_DELETE to drop the entry and go on, or an error that stops
+ * the walk. */
+#define STORE_WALK_DELETE 0x7fff0d01 /* no DONGBO_E_* nor a caller's 1 */
+int store_rejected_walk(struct dongbo_store *s, MDB_txn *txn, char kind,
+			int (*fn)(void *arg, const struct dongbo_rejection *r),
+			void *arg);
+
+/* Drops every rejection of records from child. */
+int store_rejected_forget_child(struct dongbo_store *s, MDB_txn *txn,
+				const char *child);
+
+/* Drops the rejection under key when its version is <= version. */
+int store_rejected_clear(struct dongbo_store *s, MDB_txn *txn,
+			 const char *key, size_t key_len, uint64_t version);
 
 /* ---- store_codec.c: byte layouts, each read checked ---- */
 

@@ -273,6 +273,7 @@ static int values_entry(void *arg, const MDB_val *k, const MDB_val *v)
 	rec.version = sv.version;
 	rec.deleted = false;
 	rec.seq = 0;
+	rec.at_ms = 0;
 	return w->cb(w->arg, &rec);
 }
 
@@ -289,4 +290,101 @@ int dongbo_store_values(struct dongbo_store *s, const char *anchor,
 		return DONGBO_E_UNKNOWN_UNIT;
 	return store_walk_read(s, s->dbi_values, NULL, 0, "read values",
 			       values_entry, &w);
+}
+
+/* The walk of dongbo_store_unit_values, in its read transaction. */
+static int unit_values_walk(struct dongbo_store *s, MDB_cursor *cur,
+			    const char *start, size_t start_len,
+			    size_t prefix_len, bool skip_start, size_t max,
+			    int (*cb)(void *arg, const struct dongbo_record *rec),
+			    void *arg, bool *more)
+{
+	MDB_val k = { .mv_size = start_len, .mv_data = (void *)start }, v;
+	size_t n = 0;
+	int rc, op;
+
+	for (op = MDB_SET_RANGE;; op = MDB_NEXT) {
+		char unit[DONGBO_UNIT_CODE_MAX + 1];
+		char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+		char per[DONGBO_PERIOD_MAX];
+		struct dongbo_record rec = { .seq = 0 };
+		struct store_value sv;
+
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND)
+			return 0;
+		if (rc != 0)
+			return store_mdb_err(s, "read values", rc);
+		if (k.mv_size < prefix_len || memcmp(k.mv_data, start,
+						     prefix_len) != 0)
+			return 0;
+		if (op == MDB_SET_RANGE && skip_start &&
+		    k.mv_size == start_len &&
+		    memcmp(k.mv_data, start, start_len) == 0)
+			continue;
+		if (n == max) {
+			*more = true;
+			return 0;
+		}
+		if (store_key_value_split(&k, unit, indicator, per,
+					  &rec.stated) != 0 ||
+		    store_value_decode(&v, &sv) != 0)
+			return store_corrupt(s, "value record malformed");
+		rec.unit = unit;
+		rec.indicator = indicator;
+		rec.period = per;
+		rec.value = sv.value;
+		rec.version = sv.version;
+		rec.deleted = sv.deleted;
+		n++;
+		if ((rc = cb(arg, &rec)) != 0)
+			return rc;
+	}
+}
+
+int dongbo_store_unit_values(struct dongbo_store *s, const char *unit,
+			     const char *after_indicator,
+			     const char *after_period, bool after_stated,
+			     size_t max,
+			     int (*cb)(void *arg, const struct dongbo_record *rec),
+			     void *arg, bool *more)
+{
+	char start[STORE_KEY_MAX];
+	size_t start_len, prefix_len;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	int rc;
+
+	*more = false;
+	if (unit == NULL || unit[0] == '\0' ||
+	    (prefix_len = strlen(unit) + 1) > DONGBO_UNIT_CODE_MAX + 1)
+		return DONGBO_E_INVAL;
+	if (after_indicator != NULL) {
+		struct dongbo_record after = {
+			.unit = unit, .indicator = after_indicator,
+			.period = after_period, .stated = after_stated,
+		};
+
+		if (after_period == NULL ||
+		    store_key_value(&after, start, &start_len) != 0)
+			return DONGBO_E_INVAL;
+	} else {
+		memcpy(start, unit, prefix_len);
+		start_len = prefix_len;
+	}
+	if (max == 0)
+		return 0;
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(txn, s->dbi_values, &cur);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return store_mdb_err(s, "open cursor", rc);
+	}
+	rc = unit_values_walk(s, cur, start, start_len, prefix_len,
+			      after_indicator != NULL, max, cb, arg, more);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
 }

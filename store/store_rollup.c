@@ -602,7 +602,8 @@ static int log_check(struct dongbo_store *s, MDB_txn *txn, char *err,
 		rc = store_mdb_err(s, "read log", rc);
 	}
 	mdb_cursor_close(cur);
-	if (rc == 0 && last != head)
+	/* An empty log is one pruned up to the parent's acknowledgement. */
+	if (rc == 0 && last != head && last != 0)
 		rc = verify_fail(err, errlen,
 				 "log ends at seq %llu, meta head is %llu",
 				 (unsigned long long)last,

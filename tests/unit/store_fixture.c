@@ -122,9 +122,16 @@ struct dongbo_catalog *catalog_from(const char *ini)
 
 int fx_open_with(struct fx *fx, const char *home, uint64_t map_size)
 {
+	return fx_open_growing(fx, home, map_size, map_size);
+}
+
+int fx_open_growing(struct fx *fx, const char *home, uint64_t map_size,
+		    uint64_t map_size_max)
+{
 	struct dongbo_store_options o = {
 		.path = fx->path,
 		.map_size = map_size,
+		.map_size_max = map_size_max,
 		.units = fx->units,
 		.catalog = fx->cat,
 		.home = dongbo_units_find(fx->units, home),
@@ -247,7 +254,7 @@ int apply(struct fx *fx, const char *child, const char *id,
 		 size_t n, uint64_t *applied, size_t *changed)
 {
 	return dongbo_store_apply_child(fx->st, child, id, first, last, r, n,
-					1000, applied, changed);
+					NULL, 0, 1000, applied, changed);
 }
 
 uint64_t hello(struct fx *fx, const char *child, const char *id)

@@ -69,6 +69,9 @@ void rm_rf(const char *path);
 struct dongbo_units *units_from(const char *tsv);
 struct dongbo_catalog *catalog_from(const char *ini);
 int fx_open_with(struct fx *fx, const char *home, uint64_t map_size);
+/* The same with a map that may grow up to map_size_max. */
+int fx_open_growing(struct fx *fx, const char *home, uint64_t map_size,
+		    uint64_t map_size_max);
 void fx_reopen(struct fx *fx, const char *home, uint64_t map_size);
 void fx_set_units(struct fx *fx, const char *tsv, const char *home);
 /* A fresh directory and store with home 24 and the catalog parsed from

@@ -119,9 +119,11 @@ static void minimal_config_gets_defaults_and_absolute_paths(void **state)
 	assert_null(cfg.listen_url);
 	assert_string_equal(cfg.log_level, "info");
 	assert_true(cfg.map_size == GIB);
+	assert_true(cfg.map_size_max == 64 * GIB);
 	assert_int_equal(cfg.batch_max, 1000);
 	assert_int_equal(cfg.heartbeat_ms, 2000);
 	assert_int_equal(cfg.timeout_ms, 10000);
+	assert_int_equal(cfg.stall_ms, 30000);
 	dongbo_config_fini(&cfg);
 }
 
@@ -144,12 +146,15 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 		 "url = tcp://127.0.0.1:7001       ; absent: no children\n"
 		 "\n"
 		 "[store]\n"
-		 "map_size_mb = 1024\n"
+		 "map_size_mb = 1024               ; initial map; it doubles\n"
+		 "map_size_max_mb = 65536          ; ... up to this\n"
 		 "\n"
 		 "[sync]\n"
 		 "batch_max    = 1000              ; records per push message\n"
 		 "heartbeat_ms = 2000              ; idle push interval\n"
-		 "timeout_ms   = 10000             ; request deadline\n",
+		 "timeout_ms   = 10000             ; request deadline\n"
+		 "stall_ms     = 30000             ; records waiting and no\n"
+		 "                                 ; progress: stalled\n",
 		 &cfg);
 	assert_string_equal(cfg.unit, "24");
 	assert_string_equal(cfg.units_path, "/path/units.tsv");
@@ -160,6 +165,8 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 	assert_string_equal(cfg.parent_url, "tcp://127.0.0.1:7000");
 	assert_string_equal(cfg.listen_url, "tcp://127.0.0.1:7001");
 	assert_true(cfg.map_size == GIB);
+	assert_true(cfg.map_size_max == 64 * GIB);
+	assert_int_equal(cfg.stall_ms, 30000);
 	dongbo_config_fini(&cfg);
 }
 
@@ -206,22 +213,28 @@ static void number_bounds_and_log_levels_are_accepted(void **state)
 	size_t i;
 
 	(void)state;
-	parse_ok(NODE "[store]\nmap_size_mb = 1\n[sync]\nbatch_max = 1\n"
-		      "heartbeat_ms = 50\ntimeout_ms = 100\n",
+	parse_ok(NODE "[store]\nmap_size_mb = 1\nmap_size_max_mb = 1\n"
+		      "[sync]\nbatch_max = 1\nheartbeat_ms = 50\n"
+		      "timeout_ms = 100\nstall_ms = 1\n",
 		 &cfg);
 	assert_true(cfg.map_size == UINT64_C(1) << 20);
+	assert_true(cfg.map_size_max == UINT64_C(1) << 20);
 	assert_int_equal(cfg.batch_max, 1);
 	assert_int_equal(cfg.heartbeat_ms, 50);
 	assert_int_equal(cfg.timeout_ms, 100);
+	assert_int_equal(cfg.stall_ms, 1);
 	dongbo_config_fini(&cfg);
-	parse_ok(NODE "[store]\nmap_size_mb = 1048576\n[sync]\n"
+	parse_ok(NODE "[store]\nmap_size_mb = 1048576\n"
+		      "map_size_max_mb = 1048576\n[sync]\n"
 		      "batch_max = 100000\nheartbeat_ms = 3600000\n"
-		      "timeout_ms = 3600000\n",
+		      "timeout_ms = 3600000\nstall_ms = 86400000\n",
 		 &cfg);
 	assert_true(cfg.map_size == UINT64_C(1) << 40);
+	assert_true(cfg.map_size_max == UINT64_C(1) << 40);
 	assert_int_equal(cfg.batch_max, 100000);
 	assert_int_equal(cfg.heartbeat_ms, 3600000);
 	assert_int_equal(cfg.timeout_ms, 3600000);
+	assert_int_equal(cfg.stall_ms, 86400000);
 	dongbo_config_fini(&cfg);
 	for (i = 0; i < 4; i++) {
 		snprintf(text, sizeof(text), NODE "log_level = %s\n", levels[i]);
@@ -342,6 +355,57 @@ static void out_of_range_numbers_are_refused_naming_the_value(void **state)
 		       "not '99999999999999999999'");
 }
 
+/* The map grows from map_size_mb up to map_size_max_mb: by default up to
+ * 64 GiB, or the start size when that is larger; a maximum below the
+ * start is refused on its own line, in either order of the keys. */
+static void map_size_max_defaults_to_64_gib_and_never_below_the_start(void **state)
+{
+	struct dongbo_config cfg;
+
+	(void)state;
+	parse_ok(NODE "[store]\nmap_size_mb = 100000\n", &cfg);
+	assert_true(cfg.map_size_max == UINT64_C(100000) << 20);
+	dongbo_config_fini(&cfg);
+	parse_ok(NODE "[store]\nmap_size_mb = 8\n", &cfg);
+	assert_true(cfg.map_size_max == 64 * GIB);
+	dongbo_config_fini(&cfg);
+	parse_ok(NODE "[store]\nmap_size_max_mb = 2048\nmap_size_mb = 2048\n",
+		 &cfg);
+	assert_true(cfg.map_size == 2 * GIB);
+	assert_true(cfg.map_size_max == 2 * GIB);
+	dongbo_config_fini(&cfg);
+	/* A small maximum with the default start of 1024 MiB. */
+	assert_refused(NODE "[store]\nmap_size_max_mb = 512\n",
+		       "6: map_size_max_mb must be at least map_size_mb "
+		       "(1024), not '512'");
+	assert_refused(NODE "[store]\nmap_size_mb = 4096\n"
+			    "map_size_max_mb = 4095\n",
+		       "7: map_size_max_mb must be at least map_size_mb "
+		       "(4096), not '4095'");
+	assert_refused(NODE "[store]\nmap_size_max_mb = 16\n"
+			    "map_size_mb = 32\n",
+		       "6: map_size_max_mb must be at least map_size_mb "
+		       "(32), not '16'");
+	assert_refused(NODE "[store]\nmap_size_max_mb = 0\n",
+		       "6: map_size_max_mb must be a whole number from 1 to "
+		       "1048576, not '0'");
+	assert_refused(NODE "[store]\nmap_size_max_mb = 1048577\n",
+		       "not '1048577'");
+}
+
+static void stall_ms_zero_or_out_of_range_is_refused(void **state)
+{
+	(void)state;
+	assert_refused(NODE "[sync]\nstall_ms = 0\n",
+		       "6: stall_ms must be a whole number from 1 to "
+		       "86400000, not '0'");
+	assert_refused(NODE "[sync]\nstall_ms = 86400001\n",
+		       "not '86400001'");
+	assert_refused(NODE "[sync]\nstall_ms = 30s\n", "not '30s'");
+	assert_refused(NODE "[store]\nstall_ms = 1000\n",
+		       "6: unknown key in [store] 'stall_ms'");
+}
+
 static void unknown_log_level_is_refused(void **state)
 {
 	(void)state;
@@ -420,9 +484,11 @@ static void write_then_load_round_trips_every_field(void **state)
 		.listen_url = "ipc:///run/dongbo/24.sock",
 		.log_level = "debug",
 		.map_size = 2 * GIB,
+		.map_size_max = 8 * GIB,
 		.batch_max = 500,
 		.heartbeat_ms = 100,
 		.timeout_ms = 5000,
+		.stall_ms = 1500,
 	};
 	struct dongbo_config out;
 	size_t i;
@@ -445,9 +511,11 @@ static void write_then_load_round_trips_every_field(void **state)
 	assert_string_equal(out.listen_url, in.listen_url);
 	assert_string_equal(out.log_level, "debug");
 	assert_true(out.map_size == 2 * GIB);
+	assert_true(out.map_size_max == 8 * GIB);
 	assert_int_equal(out.batch_max, 500);
 	assert_int_equal(out.heartbeat_ms, 100);
 	assert_int_equal(out.timeout_ms, 5000);
+	assert_int_equal(out.stall_ms, 1500);
 	dongbo_config_fini(&out);
 }
 
@@ -505,6 +573,9 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_non_null(strstr(text, "[listen]\n"));
 	assert_non_null(strstr(text, "# hosts = "));
 	assert_non_null(strstr(text, "\nmap_size_mb = 1024\n"));
+	assert_non_null(strstr(text, "\nmap_size_max_mb = 65536\n"));
+	assert_non_null(strstr(text, "\nstall_ms = 30000\n"));
+	assert_non_null(strstr(text, "stalled"));
 
 	/* Zero fields were written as the defaults. */
 	assert_int_equal(dongbo_config_load(dir, &out, err, sizeof(err)), 0);
@@ -513,9 +584,11 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_int_equal(out.n_hosts, 0);
 	assert_string_equal(out.log_level, "info");
 	assert_true(out.map_size == GIB);
+	assert_true(out.map_size_max == 64 * GIB);
 	assert_int_equal(out.batch_max, 1000);
 	assert_int_equal(out.heartbeat_ms, 2000);
 	assert_int_equal(out.timeout_ms, 10000);
+	assert_int_equal(out.stall_ms, 30000);
 	dongbo_config_fini(&out);
 }
 
@@ -530,7 +603,31 @@ static void write_rounds_map_size_up_to_whole_mib(void **state)
 	assert_int_equal(dongbo_config_write(dir, &in, err, sizeof(err)), 0);
 	assert_int_equal(dongbo_config_load(dir, &out, err, sizeof(err)), 0);
 	assert_true(out.map_size == UINT64_C(4) << 20);
+	assert_true(out.map_size_max == 64 * GIB);
 	dongbo_config_fini(&out);
+}
+
+/* Without a maximum, a start above 64 GiB is written as its own maximum;
+ * a maximum below the start would not load, so it is not written. */
+static void write_keeps_map_size_max_at_least_the_start(void **state)
+{
+	struct dongbo_config in = { .unit = "24", .units_path = "/u",
+				    .catalog_path = "/c",
+				    .map_size = 100 * GIB };
+	struct dongbo_config out;
+
+	(void)state;
+	assert_int_equal(dongbo_config_write(dir, &in, err, sizeof(err)), 0);
+	assert_int_equal(dongbo_config_load(dir, &out, err, sizeof(err)), 0);
+	assert_true(out.map_size_max == 100 * GIB);
+	dongbo_config_fini(&out);
+	assert_int_equal(unlink(in_dir("dongbo.conf")), 0);
+	in.map_size_max = 10 * GIB;
+	assert_int_equal(dongbo_config_write(dir, &in, err, sizeof(err)),
+			 DONGBO_E_CONFIG);
+	assert_non_null(strstr(err, "map_size_max_mb must be at least "
+				    "map_size_mb (102400), not '10240'"));
+	assert_int_equal(count_files(), 0);
 }
 
 static void write_refuses_to_overwrite_an_existing_file(void **state)
@@ -610,6 +707,8 @@ int main(void)
 		T(unknown_key_is_refused_with_line_and_key),
 		T(required_node_keys_are_refused_at_section_line),
 		T(out_of_range_numbers_are_refused_naming_the_value),
+		T(map_size_max_defaults_to_64_gib_and_never_below_the_start),
+		T(stall_ms_zero_or_out_of_range_is_refused),
 		T(unknown_log_level_is_refused),
 		T(bad_urls_are_refused),
 		T(bad_unit_codes_and_hosts_are_refused),
@@ -619,6 +718,7 @@ int main(void)
 		T(written_file_explains_itself_and_comments_out_missing_urls),
 		T(many_hosts_span_several_lines_and_read_back),
 		T(write_rounds_map_size_up_to_whole_mib),
+		T(write_keeps_map_size_max_at_least_the_start),
 		T(write_refuses_to_overwrite_an_existing_file),
 		T(write_refuses_a_config_that_would_not_load),
 		T(write_into_missing_directory_is_an_io_error),

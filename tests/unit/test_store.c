@@ -262,11 +262,12 @@ static void cursors_survive_close_and_reopen(void **state)
 	hello(fx, "213", ID_A);
 	hello(fx, "215", ID_B);
 	assert_int_equal(dongbo_store_apply_child(fx->st, "213", ID_A, 1, 4, b, 2,
-						  777, &applied, &changed),
+						  NULL, 0, 777, &applied,
+						  &changed),
 			 0);
 	assert_int_equal(dongbo_store_put_local(fx->st, &mine, 1, 5000000, &ver1), 0);
 	assert_int_equal(ver1, 5000000);
-	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 2, 888), 0);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 2, 888, NULL, 0), 0);
 
 	fx_reopen(fx, "24", 0);
 
@@ -312,14 +313,14 @@ static void uplink_ack_may_go_down(void **state)
 	assert_int_equal(up.acked_seq, 0);
 	assert_int_equal(up.last_ack_ms, 0);
 	assert_int_equal(up.head_seq, 0);
-	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 9, 100), 0);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 9, 100, NULL, 0), 0);
 	/* A parent that lost its store restarts at 0 under a new identity. */
-	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_A, 0, 200), 0);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_A, 0, 200, NULL, 0), 0);
 	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
 	assert_string_equal(up.parent_store_id, ID_A);
 	assert_int_equal(up.acked_seq, 0);
 	assert_int_equal(up.last_ack_ms, 200);
-	assert_int_equal(dongbo_store_uplink_ack(fx->st, "not-an-id", 1, 1),
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, "not-an-id", 1, 1, NULL, 0),
 			 DONGBO_E_INVAL);
 }
 
@@ -1006,6 +1007,43 @@ static void month_of(char *buf, size_t len, int i)
 	snprintf(buf, len, "%04dM%02d", 1990 + i / 12, i % 12 + 1);
 }
 
+/* A map that starts tiny doubles as it fills, up to its maximum; there
+ * writes fail whole with MAP_FULL, and the store stays consistent. */
+static void tiny_map_grows_up_to_its_maximum(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_store_info info;
+	char per[DONGBO_PERIOD_MAX + 8];
+	int rc = 0, i;
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	rm_rf(fx->path);
+	assert_int_equal(fx_open_growing(fx, "24", 256 * 1024, 1 << 20), 0);
+	for (i = 0; i < 100000; i++) {
+		struct dongbo_record r[2] = {
+			rec("07201", "hs_nhan", per, i, 0, 0),
+			rec("07300", "hs_nhan", per, i, 0, 0),
+		};
+
+		month_of(per, sizeof(per), i);
+		rc = dongbo_store_put_local(fx->st, r, 2, 1, NULL);
+		if (rc != 0)
+			break;
+	}
+	assert_int_equal(rc, DONGBO_E_MAP_FULL);
+	assert_int_equal(dongbo_store_info(fx->st, &info), 0);
+	assert_int_equal(info.map_size, 1 << 20);
+	assert_int_equal(info.map_size_max, 1 << 20);
+	assert_int_equal(info.values, 2 * (uint64_t)i);
+	/* Far more than the first 256 KiB held. */
+	print_message("%d puts before the 1 MiB map was full\n", i);
+	assert_true(i > 300);
+	verify_ok(fx);
+	month_of(per, sizeof(per), i - 1);
+	total_is(fx, "24", "hs_nhan", per, 2 * ((int64_t)i - 1), 2);
+}
+
 static void tiny_map_size_gives_map_full_and_store_stays_consistent(void **state)
 {
 	struct fx *fx = *state;
@@ -1149,6 +1187,7 @@ int main(void)
 		T(verify_reports_rollups_that_no_longer_match),
 		T(damaged_records_read_as_corrupt),
 		T(tiny_map_size_gives_map_full_and_store_stays_consistent),
+		T(tiny_map_grows_up_to_its_maximum),
 		T(overflow_is_refused),
 #undef T
 	};

@@ -576,10 +576,15 @@ static void sync_step(struct pnode *child, const char *child_unit,
 	}
 	assert_int_equal(dongbo_store_apply_child(parent->st, child_unit,
 						  dongbo_store_id(child->st),
-						  first, b.last, b.r, b.n, 1,
-						  &applied, NULL),
+						  first, b.last, b.r, b.n, NULL,
+						  0, 1, &applied, NULL),
 			 0);
 	assert_int_equal(applied, b.last);
+	/* As the uplink does: the acknowledged entries are pruned. */
+	assert_int_equal(dongbo_store_uplink_ack(child->st,
+						 dongbo_store_id(parent->st),
+						 applied, 1, NULL, 0),
+			 0);
 	child->acked = applied;
 }
 

@@ -39,9 +39,41 @@ static void parse_u64_refuses_anything_but_digits(void **state)
 	assert_int_equal(v, 42); /* untouched on refusal */
 }
 
+static void backoff_doubles_to_its_cap_with_jitter(void **state)
+{
+	unsigned base = 100, steps = 0;
+	uint32_t r = 12345;
+
+	(void)state;
+	while (base < 5000) {
+		unsigned lo = ~0u, hi = 0;
+
+		for (int i = 0; i < 2000; i++) {
+			unsigned d;
+
+			r = r * 1103515245u + 12345u;
+			d = dongbo_backoff_delay(base, r >> 8);
+			assert_in_range(d, base / 2, base);
+			lo = d < lo ? d : lo;
+			hi = d > hi ? d : hi;
+		}
+		/* Spread over the whole half, not a fixed delay. */
+		assert_true(lo <= base / 2 + base / 20);
+		assert_true(hi >= base - base / 20);
+		base = dongbo_backoff_grow(base, 5000);
+		steps++;
+	}
+	assert_int_equal(base, 5000);
+	assert_int_equal(steps, 6); /* 100 200 400 800 1600 3200 -> 5000 */
+	assert_int_equal(dongbo_backoff_grow(5000, 5000), 5000);
+	assert_int_equal(dongbo_backoff_grow(3000, 5000), 5000);
+	assert_int_equal(dongbo_backoff_delay(0, 7), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(backoff_doubles_to_its_cap_with_jitter),
 		cmocka_unit_test(parse_u64_accepts_up_to_max_and_no_more),
 		cmocka_unit_test(parse_u64_refuses_anything_but_digits),
 	};
