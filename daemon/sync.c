@@ -153,9 +153,10 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 	seen = dongbo_node_child_seen(node, child->code);
 	if (seen != NULL) {
 		seen->last_seen_ms = dongbo_now_ms();
-		/* Its log may have restarted (a new store): learn its head
-		 * afresh from its pushes. */
-		seen->head_seq = applied;
+		/* A cursor gone back means a new store whose log restarted:
+		 * learn its head afresh from its pushes. */
+		if (applied < seen->applied_seq)
+			seen->head_seq = applied;
 		seen->applied_seq = applied;
 	}
 	dongbo_log_info("sync: hello from %s (%s), applied up to %llu",

@@ -23,10 +23,13 @@ Rules it follows:
 Standard library only.
 """
 
+import argparse
 import atexit
 import concurrent.futures
 import configparser
+import csv
 import ctypes
+import io
 import json
 import os
 import random
@@ -39,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 # Exit codes of the CLI.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_NODE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
@@ -242,6 +246,7 @@ class Node:
         self.listen_url = listen_url
         self.dir = os.path.join(fed.tmp, name)
         self.log_path = os.path.join(fed.tmp, name + ".log")
+        self.hosts = []  # more units entered at the node
         self.proc = None
         self.starts = 0
         self.exit_codes = []
@@ -282,9 +287,12 @@ class Federation:
         self.periods = set()
         self.lock = threading.Lock()
         self.puts_ok = {}  # node name -> successful puts
+        self.deletes_ok = {}  # node name -> successful deletes
+        self.deleted = set()  # keys deleted (and not entered again since)
         self.ambiguous_puts = 0  # attempts whose outcome was unknown
         self.cli_calls = 0
         self.sanitizer_reports = []
+        self.helpers = {}  # name -> Helper: test tools run beside the nodes
         log("%s: temp dir %s" % (label, self.tmp))
 
     # -- context manager --
@@ -346,10 +354,14 @@ class Federation:
 
     # -- building the federation --
 
-    def add_node(self, name, unit, parent=None, listen=None, hosts=()):
+    def add_node(self, name, unit, parent=None, listen=None, hosts=(),
+                 parent_url=None):
         """Creates node NAME for UNIT; listen is None, "tcp" or "ipc";
         parent is the name of an existing node (which must listen); hosts
-        are more units entered at the node."""
+        are more units entered at the node.  parent_url, when given, is
+        where the node dials instead of its parent's listen url (say a
+        fault proxy in front of the parent); the parent is still its parent
+        for converge and check."""
         if listen == "tcp":
             url = "tcp://127.0.0.1:%d" % free_tcp_port()
         elif listen == "ipc":
@@ -362,9 +374,10 @@ class Federation:
         if p is not None and p.listen_url is None:
             raise ValueError("parent %s does not listen" % parent)
         n = Node(self, name, unit, p, url)
+        n.hosts = list(hosts)
         args = ["init", n.dir, "--unit", unit]
         if p is not None:
-            args += ["--parent", p.listen_url]
+            args += ["--parent", parent_url or p.listen_url]
         if url is not None:
             args += ["--listen", url]
         if hosts:
@@ -384,6 +397,7 @@ class Federation:
                               % (unit, p.unit, self.units.path))
         self.nodes[name] = n
         self.puts_ok[name] = 0
+        self.deletes_ok[name] = 0
         return n
 
     def _conf_path(self, node, key):
@@ -406,19 +420,30 @@ class Federation:
 
     # -- processes --
 
-    def start(self, name, wait=True, timeout=30):
+    def start(self, name, wait=True, timeout=30, env=None):
+        """Starts dongbod for node NAME (polling until it answers unless
+        wait is false).  ENV: more environment variables for this start
+        only (say {"DONGBO_FAULT": "parent.after_commit:2"})."""
         n = self.nodes[name]
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("daemons are started from the main thread only")
         if n.running():
             raise TestFailure("%s is already running" % name)
         n.starts += 1
+        full_env = None
+        extra = ""
+        if env:
+            full_env = dict(os.environ)
+            full_env.update({k: str(v) for k, v in env.items()})
+            extra = " with %s" % " ".join("%s=%s" % kv
+                                         for kv in sorted(env.items()))
         with open(n.log_path, "ab") as f:
-            f.write(("==== harness: start #%d of %s (%s) ====\n"
-                     % (n.starts, name, n.unit)).encode())
+            f.write(("==== harness: start #%d of %s (%s)%s ====\n"
+                     % (n.starts, name, n.unit, extra)).encode())
             n.proc = subprocess.Popen(
                 [self.dongbod, n.dir], stdin=subprocess.DEVNULL, stdout=f,
-                stderr=f, preexec_fn=_child_setup, close_fds=True)
+                stderr=f, preexec_fn=_child_setup, close_fds=True,
+                env=full_env)
         with _live_lock:
             _live_procs.add(n.proc)
         if wait:
@@ -490,6 +515,42 @@ class Federation:
         n.proc.kill()
         return self._reap(n, 10, "SIGKILL")
 
+    def send_signal(self, name, sig):
+        """Sends SIG to node NAME's dongbod without waiting for it to exit
+        (see poll_exit / wait_exit)."""
+        n = self.nodes[name]
+        if not n.running():
+            raise TestFailure("%s is not running" % name)
+        n.proc.send_signal(sig)
+
+    def poll_exit(self, name):
+        """The exit status of node NAME's dongbod once it has exited (the
+        process is reaped and its status recorded), else None."""
+        n = self.nodes[name]
+        if n.proc is None or n.proc.poll() is None:
+            return None
+        return self._reap(n, 10, "exit")
+
+    def wait_exit(self, name, timeout, what="exit"):
+        """Polls until node NAME's dongbod has exited on its own (say at a
+        fault point); returns its status.  TestFailure at the deadline (the
+        process is left running)."""
+        n = self.nodes[name]
+        wait_for(lambda: n.proc.poll() is not None, timeout,
+                 "%s to %s" % (name, what))
+        return self._reap(n, 10, what)
+
+    def log_since_start(self, name):
+        """Node NAME's log since the harness last started it."""
+        n = self.nodes[name]
+        try:
+            with open(n.log_path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except FileNotFoundError:
+            return ""
+        i = text.rfind("==== harness: start #")
+        return text[i:] if i >= 0 else text
+
     def restart(self, name, timeout=30):
         if self.nodes[name].running():
             self.stop(name)
@@ -503,44 +564,90 @@ class Federation:
 
     # -- data --
 
-    def put(self, name, unit, indicator, period, value, canon_period=None,
-            retry_for=0.0):
-        """Enters one value at node NAME and records it in the truth.  With
-        retry_for > 0, an attempt whose outcome is unknown (node not
-        running, no answer) is repeated -- with the same value, so the truth
-        does not depend on whether the lost attempt was stored -- until one
-        succeeds or retry_for seconds have passed."""
+    def _cli_until_known(self, name, args, retry_for):
+        """Runs `dongbo ARGS` at node NAME.  While retry_for seconds last,
+        an attempt whose outcome is unknown (node not running, no answer)
+        is repeated unchanged, so that the truth does not depend on whether
+        the lost attempt was stored.  TestFailure unless it succeeds."""
         n = self.nodes[name]
-        key = (unit, indicator, canon_period or period)
         deadline = time.monotonic() + retry_for
         while True:
-            rc, _, err = self.cli(["put", unit, indicator, period, value], n)
+            rc, _, err = self.cli(args, n)
             if rc == EXIT_OK:
-                with self.lock:
-                    self.truth[key] = int(value)
-                    self.indicators.add(indicator)
-                    self.periods.add(key[2])
-                    self.puts_ok[name] += 1
                 return
             if rc in (EXIT_NO_NODE, None) and time.monotonic() < deadline:
                 with self.lock:
                     self.ambiguous_puts += 1
                 time.sleep(0.05)
                 continue
-            raise TestFailure("%s: put %s %s %s %s: exit %s: %s"
-                              % (name, unit, indicator, period, value, rc,
+            raise TestFailure("%s: %s: exit %s: %s"
+                              % (name, " ".join(map(str, args)), rc,
                                  err.strip()))
+
+    def put(self, name, unit, indicator, period, value, canon_period=None,
+            retry_for=0.0):
+        """Enters one value at node NAME and records it in the truth; an
+        attempt of unknown outcome is repeated while retry_for lasts
+        (_cli_until_known)."""
+        key = (unit, indicator, canon_period or period)
+        self._cli_until_known(name, ["put", unit, indicator, period, value],
+                              retry_for)
+        with self.lock:
+            self.truth[key] = int(value)
+            self.deleted.discard(key)
+            self.indicators.add(indicator)
+            self.periods.add(key[2])
+            self.puts_ok[name] += 1
+
+    def delete(self, name, unit, indicator, period, canon_period=None,
+               retry_for=0.0):
+        """Deletes one value at node NAME (`dongbo delete`) and removes it
+        from the truth.  As put: an attempt of unknown outcome is repeated
+        while retry_for lasts (deleting a deleted value succeeds)."""
+        key = (unit, indicator, canon_period or period)
+        self._cli_until_known(name, ["delete", unit, indicator, period],
+                              retry_for)
+        with self.lock:
+            self.truth.pop(key, None)
+            self.deleted.add(key)
+            self.indicators.add(indicator)
+            self.periods.add(key[2])
+            self.deletes_ok[name] += 1
 
     def set_catalog(self, name, path):
         """Points node NAME's configuration at another catalog file (it is
         read when the node starts)."""
+        self.set_conf(name, "catalog", path)
+
+    def newer_catalog(self, indicator, name="Chỉ tiêu thử nghiệm"):
+        """Writes the catalog the nodes run, one version newer, with one
+        more indicator (a count, summed); returns its path."""
+        with open(self.catalog_path, encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r"(?m)^version\s*=\s*(\d+)", text)
+        if m is None:
+            raise TestFailure("no version line in %s" % self.catalog_path)
+        version = int(m.group(1)) + 1
+        text = "%sversion = %d%s" % (text[:m.start()], version,
+                                     text[m.end():])
+        text += ("\n[%s]\nname = %s\nunit = Hồ sơ\ntype = count\n"
+                 "rule = sum\ntime = sum\n" % (indicator, name))
+        path = os.path.join(self.tmp, "catalog-v%d.ini" % version)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def set_conf(self, name, key, value):
+        """Sets KEY = VALUE in node NAME's dongbo.conf, for a key the file
+        holds once (catalog; batch_max, heartbeat_ms, timeout_ms of
+        [sync]...).  The file is read when the node starts."""
         conf = os.path.join(self.nodes[name].dir, "dongbo.conf")
         with open(conf, encoding="utf-8") as f:
             text = f.read()
-        text, n = re.subn(r"(?m)^(\s*catalog\s*=\s*)\S+", r"\g<1>" + path,
-                          text)
+        text, n = re.subn(r"(?m)^(\s*%s\s*=\s*)\S+" % re.escape(key),
+                          lambda m: m.group(1) + str(value), text)
         if n != 1:
-            raise TestFailure("no catalog line in %s" % conf)
+            raise TestFailure("no %s line in %s" % (key, conf))
         with open(conf, "w", encoding="utf-8") as f:
             f.write(text)
 
@@ -653,18 +760,23 @@ class Federation:
         return {"value": value, "count": count, "by_level": by_level,
                 "by_child": by_child}
 
-    def check(self, only=None, label="CHECK", synced=True):
+    def check(self, only=None, label="CHECK", synced=True, pairs=None):
         """At every running node (or those named in ONLY): every roll-up of
         every federation unit in its subtree, for every indicator and
-        period used, equals the truth recomputed from scratch; at the top
-        node every key's value equals its latest value; every node with a
-        parent has nothing pending and its parent has applied its whole
-        log."""
+        period used (or only the (indicator, period) PAIRS given: a sample
+        of a large truth), equals the truth recomputed from scratch; at the
+        top node every key's value equals its latest value; every node
+        with a parent has nothing pending and its parent has applied its
+        whole log."""
         t0 = time.monotonic()
         with self.lock:
             truth = dict(self.truth)
             inds = sorted(self.indicators | {k[1] for k in truth})
             pers = sorted(self.periods | {k[2] for k in truth})
+        wanted = set(pairs) if pairs is not None else None
+        if wanted is not None:
+            truth = {k: v for k, v in truth.items()
+                     if (k[1], k[2]) in wanted}
         nodes = [n for n in self.nodes.values() if n.running()
                  and (only is None or n.name in only)]
         if not nodes:
@@ -677,11 +789,16 @@ class Federation:
                     continue
                 for ind in inds:
                     for per in pers:
+                        if wanted is not None and (ind, per) not in wanted:
+                            continue
                         jobs.append(("rollup", n, (a, ind, per),
                                      self.expected_rollup(truth, a, ind, per)))
             if n.parent is None:
-                for key, v in sorted(truth.items()):
-                    jobs.append(("get", n, key, v))
+                # Every key's latest value, one export per period.
+                for per in pers:
+                    want = {k: v for k, v in truth.items() if k[2] == per}
+                    if want or wanted is None:
+                        jobs.append(("values", n, per, want))
             jobs.append(("status", n, (), None))
 
         def run(job):
@@ -694,15 +811,25 @@ class Federation:
                             % (n.name, " ".join(args), json.dumps(sub),
                                json.dumps(exp)))
                 return None
-            if kind == "get":
-                rc, out, err = self.cli(["get"] + list(args) + ["--json"], n)
+            if kind == "values":
+                rc, out, err = self.cli(["export", n.unit, args], n)
                 if rc != 0:
-                    return "%s: get %s: exit %s: %s" % (
-                        n.name, " ".join(args), rc, err.strip())
-                got = json.loads(out).get("value")
+                    return "%s: export %s %s: exit %s: %s" % (
+                        n.name, n.unit, args, rc, err.strip())
+                got = {}
+                for r in csv.DictReader(io.StringIO(out)):
+                    k = (r["unit"], r["indicator"], r["period"])
+                    if r.get("stated") not in ("1", "stated") and (
+                            wanted is None or (k[1], k[2]) in wanted):
+                        got[k] = int(r["value"])
                 if got != exp:
-                    return "%s: get %s: got %s, expected %s" % (
-                        n.name, " ".join(args), got, exp)
+                    bad = sorted(k for k in set(got) | set(exp)
+                                 if got.get(k) != exp.get(k))
+                    return "%s: values of %s: %s" % (
+                        n.name, args, "; ".join(
+                            "%s holds %s, expected %s"
+                            % (" ".join(k), got.get(k, "nothing"),
+                               exp.get(k, "nothing")) for k in bad[:5]))
                 return None
             st = self.cli_json(n, ["status"])
             return ("status", n, st)
@@ -742,7 +869,7 @@ class Federation:
                                   % (name, n.parent.name,
                                      c.get("applied_seq"), st.get("log_seq")))
         n_roll = sum(1 for j in jobs if j[0] == "rollup")
-        n_get = sum(1 for j in jobs if j[0] == "get")
+        n_get = sum(len(j[3]) for j in jobs if j[0] == "values")
         if errors:
             shown = "\n  ".join(errors[:25])
             more = ("\n  ... and %d more" % (len(errors) - 25)
@@ -750,16 +877,179 @@ class Federation:
             raise TestFailure("%s failed: %d of %d checks wrong:\n  %s%s"
                               % (label, len(errors), len(jobs), shown, more))
         log("%s ok: %d nodes, %d keys, %d indicators x %d periods, "
-            "%d rollups, %d gets, %d statuses checked in %.2f s"
+            "%d rollups, %d values, %d statuses checked in %.2f s"
             % (label, len(nodes), len(truth), len(inds), len(pers), n_roll,
                n_get, len(statuses), time.monotonic() - t0))
         return n_roll
+
+    def check_values(self, only=None, label="VALUES"):
+        """Nothing lost, nothing left over: at every running node (or those
+        named in ONLY), for every period used, `export HOME PERIOD` gives
+        exactly the truth's values of the units in the node's subtree --
+        every acknowledged value is present at every ancestor, with its
+        latest value, and no deleted value survives.  Every deleted key is
+        then read back with `get` at every such node: no value, or the one
+        composed from the key's parts when the truth has those."""
+        t0 = time.monotonic()
+        with self.lock:
+            truth = dict(self.truth)
+            deleted = set(self.deleted)
+            pers = sorted(self.periods | {k[2] for k in truth})
+        nodes = [n for n in self.nodes.values() if n.running()
+                 and (only is None or n.name in only)]
+        if not nodes:
+            raise TestFailure("%s: no running node to check" % label)
+        jobs = [("export", n, per) for n in nodes for per in pers]
+        jobs += [("get", n, key) for n in nodes for key in sorted(deleted)
+                 if self.units.is_within(key[0], n.unit)]
+
+        def run(job):
+            kind, n, arg = job
+            if kind == "export":
+                rc, out, err = self.cli(["export", n.unit, arg], n)
+                if rc != EXIT_OK:
+                    return ["%s: export %s %s: exit %s: %s"
+                            % (n.name, n.unit, arg, rc, err.strip())]
+                got = {}
+                for r in csv.DictReader(io.StringIO(out)):
+                    if r.get("stated") in ("1", "stated"):
+                        continue
+                    got[(r["unit"], r["indicator"], r["period"])] = \
+                        int(r["value"])
+                want = {k: v for k, v in truth.items() if k[2] == arg and
+                        self.units.is_within(k[0], n.unit)}
+                errs = []
+                for k in sorted(set(want) | set(got)):
+                    if want.get(k) != got.get(k):
+                        errs.append("%s: %s %s %s: holds %s, expected %s%s"
+                                    % (n.name, k[0], k[1], k[2],
+                                       got.get(k, "nothing"),
+                                       want.get(k, "nothing"),
+                                       " (deleted)" if k in deleted else ""))
+                return errs
+            unit, ind, per = arg
+            exp = period_value(truth, unit, ind, per,
+                               self.time_rules.get(ind, "sum"))
+            rc, out, err = self.cli(["get", unit, ind, per, "--json"], n)
+            if rc == EXIT_OK:
+                try:
+                    got = json.loads(out).get("value")
+                except ValueError:
+                    return ["%s: get %s: not JSON: %r"
+                            % (n.name, " ".join(arg), out)]
+            elif rc == EXIT_FAIL and exp is None:
+                got = None
+            else:
+                return ["%s: get %s (deleted): exit %s: %s"
+                        % (n.name, " ".join(arg), rc, err.strip())]
+            if got != exp:
+                return ["%s: get %s (deleted): got %s, expected %s"
+                        % (n.name, " ".join(arg), got, exp)]
+            return []
+
+        errors = []
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            for r in ex.map(run, jobs):
+                errors += r
+        if errors:
+            shown = "\n  ".join(errors[:25])
+            more = ("\n  ... and %d more" % (len(errors) - 25)
+                    if len(errors) > 25 else "")
+            raise TestFailure("%s failed: %d wrong:\n  %s%s"
+                              % (label, len(errors), shown, more))
+        held = sum(1 for n in nodes for k in truth
+                   if self.units.is_within(k[0], n.unit))
+        log("%s ok: %d nodes hold exactly their subtree's %d values (%d "
+            "copies), %d deleted keys absent, in %.2f s"
+            % (label, len(nodes), len(truth), held, len(deleted),
+               time.monotonic() - t0))
+
+    # -- helper processes: test tools, not nodes --
+
+    def spawn(self, name, argv):
+        """Starts helper NAME running argv (a test tool such as
+        tests/tools/fault_proxy) from the main thread, with the never-leak
+        guarantees of a node; its stdout and stderr are appended to
+        TMP/NAME.log, which is scanned for sanitizer reports and dumped on
+        failure like a node's.  Returns the Popen."""
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("helpers are started from the main thread only")
+        h = self.helpers.setdefault(name, Helper(self, name))
+        if h.running():
+            raise TestFailure("helper %s is already running" % name)
+        with open(h.log_path, "ab") as f:
+            h.proc = h.popen(argv, f)
+        return h.proc
+
+    def stop_helper(self, name, timeout=20):
+        """SIGTERM to helper NAME; polls until it has exited; returns its
+        exit status."""
+        h = self.helpers[name]
+        if not h.running():
+            raise TestFailure("helper %s is not running" % name)
+        h.proc.send_signal(signal.SIGTERM)
+        return self._reap(h, timeout, "SIGTERM")
+
+    def run_helper(self, name, argv, timeout=60):
+        """Runs helper NAME to completion: its stderr is appended to its
+        log, as with spawn; returns (exit status, stdout).  One still
+        running after TIMEOUT seconds is killed: TestFailure."""
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("helpers are started from the main thread only")
+        h = self.helpers.setdefault(name, Helper(self, name))
+        with open(h.log_path, "ab") as f:
+            h.proc = h.popen(argv, f, stdout=subprocess.PIPE)
+            try:
+                out, _ = h.proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                h.proc.kill()
+                self._reap(h, 10, "SIGKILL")
+                raise TestFailure("helper %s still running after %.0f s"
+                                  % (name, timeout))
+        rc = self._reap(h, 10, "exit")
+        return rc, out.decode("utf-8", "replace")
+
+    def verify(self, only=None, label="VERIFY"):
+        """`dongbo verify` at every running node (or those named in ONLY):
+        the store recomputes every roll-up from its values, from scratch,
+        and compares it with the one it maintains (exit 0, "ok": true)."""
+        t0 = time.monotonic()
+        nodes = [n for n in self.nodes.values() if n.running()
+                 and (only is None or n.name in only)]
+        if not nodes:
+            raise TestFailure("%s: no running node to verify" % label)
+
+        def run(n):
+            rc, out, err = self.cli(["verify", "--json"], n, timeout=120)
+            try:
+                doc = json.loads(out) if out.strip() else {}
+            except ValueError:
+                doc = {}
+            if rc != EXIT_OK or doc.get("ok") is not True:
+                return "%s: dongbo verify: exit %s: %s %s" % (
+                    n.name, rc, out.strip(), err.strip())
+            return doc.get("values", 0)
+
+        errors, values = [], 0
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            for r in ex.map(run, nodes):
+                if isinstance(r, str):
+                    errors.append(r)
+                else:
+                    values += r
+        if errors:
+            raise TestFailure("%s failed at %d of %d nodes:\n  %s"
+                              % (label, len(errors), len(nodes),
+                                 "\n  ".join(errors)))
+        log("%s ok: %d stores (%d values) consistent with their roll-ups "
+            "recomputed from scratch, in %.2f s"
+            % (label, len(nodes), values, time.monotonic() - t0))
 
     # -- logs and teardown --
 
     def scan_logs(self):
         found = []
-        for n in self.nodes.values():
+        for n in list(self.nodes.values()) + list(self.helpers.values()):
             try:
                 with open(n.log_path, encoding="utf-8", errors="replace") as f:
                     text = f.read()
@@ -794,7 +1084,7 @@ class Federation:
                                             % (rc, err.strip())), flush=True)
 
     def dump_logs(self, tail=40):
-        for n in self.nodes.values():
+        for n in list(self.nodes.values()) + list(self.helpers.values()):
             try:
                 with open(n.log_path, encoding="utf-8", errors="replace") as f:
                     lines = f.readlines()
@@ -825,7 +1115,7 @@ class Federation:
         except TestFailure as e:
             problems.append(str(e))
         finally:
-            for n in self.nodes.values():
+            for n in list(self.nodes.values()) + list(self.helpers.values()):
                 if n.running():
                     n.proc.kill()
                     try:
@@ -853,6 +1143,38 @@ class Federation:
             print("PROBLEM: %s" % p, flush=True)
         if ok:
             raise TestFailure("; ".join(problems))
+
+
+class Helper:
+    """A test tool run beside the nodes (Federation.spawn, run_helper): what
+    the harness needs of it to reap it, scan its log and dump it."""
+
+    def __init__(self, fed, name):
+        self.name = name
+        self.unit = "helper"
+        self.log_path = os.path.join(fed.tmp, name + ".log")
+        self.proc = None
+        self.starts = 0
+        self.exit_codes = []
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def popen(self, argv, log_file, stdout=None):
+        """Starts argv with stderr (and stdout unless given) to log_file,
+        dying with the harness (PR_SET_PDEATHSIG) and killed at exit."""
+        self.starts += 1
+        log_file.write(("==== harness: start #%d of %s: %s ====\n"
+                        % (self.starts, self.name,
+                           " ".join(map(str, argv)))).encode())
+        log_file.flush()
+        proc = subprocess.Popen(
+            [str(a) for a in argv], stdin=subprocess.DEVNULL,
+            stdout=log_file if stdout is None else stdout, stderr=log_file,
+            preexec_fn=_child_setup, close_fds=True)
+        with _live_lock:
+            _live_procs.add(proc)
+        return proc
 
 
 class Writer(threading.Thread):
@@ -902,3 +1224,65 @@ class Writer(threading.Thread):
         if self.error is not None:
             raise TestFailure("writer at %s failed: %s"
                               % (self.node_name, self.error))
+
+
+def pick_seed(seed):
+    """The seed of a run: SEED when given, else $DONGBO_TEST_SEED, else a
+    random one."""
+    if seed is None and os.environ.get("DONGBO_TEST_SEED", "").strip():
+        seed = int(os.environ["DONGBO_TEST_SEED"])
+    if seed is None:
+        seed = random.SystemRandom().randrange(1 << 32)
+    return seed
+
+
+def run_reported(scenario, seed, body):
+    """Prints the seed, runs body() (which returns how many CLI calls it
+    made) and prints PASS or FAIL with the time taken.  Returns the exit
+    status: 0 PASS, 1 FAIL (with the reason; any exception is a
+    failure)."""
+    print("scenario %s: seed %d (replay with DONGBO_TEST_SEED=%d)"
+          % (scenario, seed, seed), flush=True)
+    t0 = time.monotonic()
+    try:
+        calls = body()
+    except TestFailure as e:
+        print("FAIL %s (seed %d) after %.1f s: %s"
+              % (scenario, seed, time.monotonic() - t0, e), flush=True)
+        return 1
+    except BaseException as e:  # noqa: BLE001 - any crash is a failure
+        traceback.print_exc()
+        print("FAIL %s (seed %d) after %.1f s: %s: %s"
+              % (scenario, seed, time.monotonic() - t0,
+                 type(e).__name__, e), flush=True)
+        return 1
+    print("PASS %s (seed %d) in %.1f s, %d CLI calls"
+          % (scenario, seed, time.monotonic() - t0, calls), flush=True)
+    return EXIT_OK
+
+
+def run_scenarios(doc, scenarios, argv, paths=()):
+    """The main of an integration test script:
+
+        SCRIPT SCENARIO --dongbod PATH --dongbo PATH [--NAME PATH...]
+               [--seed N]
+
+    with one required --NAME option for each of PATHS (say "proxy", a test
+    tool).  Runs scenarios[SCENARIO](fed, rng, args) in a Federation
+    labelled SCENARIO, under run_reported with the seed of pick_seed.
+    Returns the exit status; a usage error exits 2 (argparse)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("scenario", choices=sorted(scenarios))
+    ap.add_argument("--dongbod", required=True, help="path of dongbod")
+    ap.add_argument("--dongbo", required=True, help="path of the dongbo CLI")
+    for name in paths:
+        ap.add_argument("--" + name, required=True, help="path of " + name)
+    ap.add_argument("--seed", type=int, default=None)
+    a = ap.parse_args(argv)
+    seed = pick_seed(a.seed)
+
+    def body():
+        with Federation(a.dongbod, a.dongbo, seed, label=a.scenario) as fed:
+            scenarios[a.scenario](fed, random.Random(seed), a)
+            return fed.cli_calls
+    return run_reported(a.scenario, seed, body)

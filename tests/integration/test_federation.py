@@ -30,24 +30,20 @@ success, 1 on failure (with the reason, the kept temp dir and the tail of
 every node's log), 2 on a usage error.
 """
 
-import argparse
 import csv
 import io
 import json
 import os
 import random
-import re
 import sys
 import threading
 import time
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from federation import (EXIT_FAIL, EXIT_OK, Federation,  # noqa: E402
-                        TestFailure, Writer,
-                        log, wait_for)
+from federation import (EXIT_FAIL, EXIT_OK, TestFailure,  # noqa: E402
+                        Writer, log, run_scenarios, wait_for)
 
 INDICATORS = [
     "hs_nhan_truc_tuyen", "hs_nhan_truc_tiep", "hs_ton_ky_truoc",
@@ -141,7 +137,7 @@ def enter_values(fed, rng, names, indicators, periods, n_initial,
 
 # ---- scenarios ----
 
-def scenario_converge(fed, rng):
+def scenario_converge(fed, rng, args):
     build(fed)
     fed.start_all()
     inds = rng.sample(INDICATORS, 4)
@@ -213,15 +209,15 @@ def faults_midstream(fed, rng, fault, cycles):
     fed.check()
 
 
-def scenario_sigterm_district(fed, rng):
+def scenario_sigterm_district(fed, rng, args):
     faults_midstream(fed, rng, fed.stop, cycles=2)
 
 
-def scenario_kill9_district(fed, rng):
+def scenario_kill9_district(fed, rng, args):
     faults_midstream(fed, rng, fed.kill9, cycles=3)
 
 
-def scenario_commune_before_district(fed, rng):
+def scenario_commune_before_district(fed, rng, args):
     build(fed)
     early = [PROVINCE, D213] + COMMUNES_213 + COMMUNES_215
     fed.start_all(early)
@@ -247,7 +243,7 @@ def scenario_commune_before_district(fed, rng):
     fed.check()
 
 
-def scenario_refusals(fed, rng):
+def scenario_refusals(fed, rng, args):
     build(fed)
     fed.start_all()
     inds = rng.sample(INDICATORS, 2)
@@ -320,25 +316,15 @@ def cli_checked_json(fed, name, args, want_rc):
                           % (name, " ".join(args), out))
 
 
-def scenario_catalog_carry_down(fed, rng):
+def scenario_catalog_carry_down(fed, rng, args):
     build(fed)
     fed.start_all()
     inds = rng.sample(INDICATORS, 2)
     enter_values(fed, rng, list(fed.nodes), inds, PERIODS, n_initial=4,
                  n_corrections=2)
     # Version 3: the shipped catalog plus one indicator.
-    with open(fed.catalog_path, encoding="utf-8") as f:
-        text = f.read()
-    text, n = re.subn(r"(?m)^version\s*=\s*\d+", "version = 3", text,
-                      count=1)
-    if n != 1:
-        raise TestFailure("no version line in %s" % fed.catalog_path)
-    text += ("\n[hs_thu_nghiem_v3]\nname = Chỉ tiêu thử nghiệm\n"
-             "unit = Hồ sơ\ntype = count\nrule = sum\ntime = sum\n")
-    v3 = os.path.join(fed.tmp, "catalog-v3.ini")
-    with open(v3, "w", encoding="utf-8") as f:
-        f.write(text)
     new_ind = "hs_thu_nghiem_v3"
+    v3 = fed.newer_catalog(new_ind)
     fed.expect_refused("c07201", ["put", "07201", new_ind, "2022", "5"],
                        new_ind)
     # Only the root's file changes; the others learn it from their parent
@@ -454,7 +440,7 @@ def expect_report(fed, name, unit, period, form, truth):
         % (name, form, unit, period, n_rows))
 
 
-def scenario_forms_and_check(fed, rng):
+def scenario_forms_and_check(fed, rng, args):
     build(fed)
     fed.start_all()
     figures = {}
@@ -534,7 +520,7 @@ def scenario_forms_and_check(fed, rng):
     log("export 24 2022: all %d values" % len(got))
 
 
-def scenario_bac_giang_fixture(fed, rng):
+def scenario_bac_giang_fixture(fed, rng, args):
     fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "..", "fixtures", "bac-giang-2022-ii06c.csv")
     with open(fixture, encoding="utf-8") as f:
@@ -578,39 +564,5 @@ SCENARIOS = {
 }
 
 
-def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
-    ap.add_argument("--dongbod", required=True, help="path of dongbod")
-    ap.add_argument("--dongbo", required=True, help="path of the dongbo CLI")
-    ap.add_argument("--seed", type=int, default=None)
-    a = ap.parse_args(argv)
-    seed = a.seed
-    if seed is None and os.environ.get("DONGBO_TEST_SEED", "").strip():
-        seed = int(os.environ["DONGBO_TEST_SEED"])
-    if seed is None:
-        seed = random.SystemRandom().randrange(1 << 32)
-    print("scenario %s: seed %d (replay with DONGBO_TEST_SEED=%d)"
-          % (a.scenario, seed, seed), flush=True)
-    t0 = time.monotonic()
-    try:
-        with Federation(a.dongbod, a.dongbo, seed, label=a.scenario) as fed:
-            SCENARIOS[a.scenario](fed, random.Random(seed))
-            calls = fed.cli_calls
-    except TestFailure as e:
-        print("FAIL %s (seed %d) after %.1f s: %s"
-              % (a.scenario, seed, time.monotonic() - t0, e), flush=True)
-        return 1
-    except BaseException as e:  # noqa: BLE001 - any crash is a failure
-        traceback.print_exc()
-        print("FAIL %s (seed %d) after %.1f s: %s: %s"
-              % (a.scenario, seed, time.monotonic() - t0,
-                 type(e).__name__, e), flush=True)
-        return 1
-    print("PASS %s (seed %d) in %.1f s, %d CLI calls"
-          % (a.scenario, seed, time.monotonic() - t0, calls), flush=True)
-    return EXIT_OK
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_scenarios(__doc__, SCENARIOS, sys.argv[1:]))
