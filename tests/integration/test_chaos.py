@@ -61,14 +61,13 @@ import random
 import re
 import signal
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from federation import (Federation, TestFailure,  # noqa: E402
-                        log, pick_seed, run_reported, wait_for)
+                        Writer, log, pick_seed, run_reported, wait_for)
 
 INDICATORS = [
     "hs_nhan_truc_tuyen", "hs_nhan_truc_tiep", "hs_ton_ky_truoc",
@@ -120,7 +119,7 @@ def build(fed, spec):
         fed.add_node(name, unit, parent=parent, listen=listen, hosts=hosts)
 
 
-class ChaosWriter(threading.Thread):
+class ChaosWriter(Writer):
     """Keeps entering seeded values at one node, for its home unit and the
     units it hosts: mostly corrections of a small key space, sometimes a
     deletion of a key that holds a value, sometimes the month typed in its
@@ -129,17 +128,11 @@ class ChaosWriter(threading.Thread):
 
     def __init__(self, fed, name, units, indicators, periods, seed,
                  pace=0.0, p_delete=0.12):
-        super().__init__(name="writer-" + name, daemon=True)
-        self.fed = fed
-        self.node_name = name
+        super().__init__(fed, name, units[0], indicators, periods, seed,
+                         retry_for=RETRY_FOR_S)
         self.units = list(units)
-        self.indicators = list(indicators)
-        self.periods = list(periods)
-        self.rng = random.Random(seed)
         self.pace = pace
         self.p_delete = p_delete
-        self.stop_evt = threading.Event()
-        self.error = None
         self.puts = 0
         self.deletes = 0
 
@@ -172,20 +165,8 @@ class ChaosWriter(threading.Thread):
         except BaseException as e:  # reported by raise_if_failed/finish
             self.error = e
 
-    def raise_if_failed(self):
-        if self.error is not None:
-            raise TestFailure("writer at %s failed: %s"
-                              % (self.node_name, self.error))
-        if not self.is_alive() and not self.stop_evt.is_set():
-            raise TestFailure("writer at %s stopped" % self.node_name)
-
     def finish(self, timeout=RETRY_FOR_S + 60):
-        self.stop_evt.set()
-        self.join(timeout)
-        if self.is_alive():
-            raise TestFailure("writer at %s did not stop within %.0f s"
-                              % (self.node_name, timeout))
-        self.raise_if_failed()
+        super().finish(timeout)
 
 
 def start_writers(fed, rng, names, indicators, pace, periods=PERIODS):
