@@ -211,6 +211,9 @@ static int open_store(struct dongbo_node *node)
 		 * lost it (or is new): it fetches its hosted units' values
 		 * from the parent before anything else. */
 		.restore_if_new = node->cfg.parent_url != NULL,
+		/* The top node's log would only grow: nobody acknowledges
+		 * it. */
+		.no_outbox = node->cfg.parent_url == NULL,
 	};
 	int rv;
 

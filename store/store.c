@@ -448,6 +448,8 @@ int dongbo_store_catalog_load(struct dongbo_store *s, char **text, size_t *len)
 	return rc;
 }
 
+static int log_prune(struct dongbo_store *s, MDB_txn *txn, uint64_t seq);
+
 /* Opens the databases and creates or checks the meta records, in one write
  * transaction so that a crash leaves either no store or a whole one. */
 static int store_init(struct dongbo_store *s)
@@ -488,6 +490,8 @@ static int store_init(struct dongbo_store *s)
 	 * one saved here) and sets it; rebuilding now would be wasted. */
 	if (s->catalog != NULL && (rc = catalog_follow(s, txn)) != 0)
 		goto err_after_txn;
+	if (s->no_outbox && (rc = log_prune(s, txn, UINT64_MAX)) != 0)
+		goto err_after_txn;
 	rc = store_txn_commit(s, txn);
 	if (rc != 0)
 		s->is_new = false;
@@ -517,6 +521,7 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	s->home = opts->home;
 	s->catalog = opts->catalog;
 	s->restore_if_new = opts->restore_if_new;
+	s->no_outbox = opts->no_outbox;
 	s->map_size_max = opts->map_size_max;
 	if (s->map_size_max == 0)
 		s->map_size_max = STORE_MAP_MAX_DEFAULT;

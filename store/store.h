@@ -62,6 +62,11 @@ struct dongbo_store_options {
 	 * it: a node with a parent fetches its hosted units' values first,
 	 * even when it is killed before it could. */
 	bool restore_if_new;
+	/* A node without a parent keeps no outbound log: sequence numbers
+	 * still advance, but entries are not stored (and any left from
+	 * before are dropped at open).  A parent configured later gets the
+	 * node's state through dongbo_store_log_cover. */
+	bool no_outbox;
 };
 
 /* Opens (creating on first use) the store.  Returns 0, DONGBO_E_IO,

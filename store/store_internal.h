@@ -112,6 +112,7 @@ struct dongbo_store {
 	MDB_dbi dbi_rejected;
 	uint64_t map_size_max;
 	bool restore_if_new;
+	bool no_outbox;
 	const struct dongbo_units *units; /* borrowed */
 	const struct dongbo_catalog *catalog; /* borrowed; may be NULL */
 	const struct dongbo_unit *home;	  /* borrowed, inside units */

@@ -186,6 +186,10 @@ def scenario_long_outage(fed, rng, args):
         if ps["log_entries"] != 0 or ps["pending"] != 0:
             raise TestFailure("%s: outbox not pruned after its parent "
                               "acknowledged everything: %s" % (name, ps))
+    kept = fed.status("p")["store"]["log_entries"]
+    if kept != 0:
+        raise TestFailure("the top node keeps %d log entries nobody will "
+                          "read" % kept)
     # 100,000 keys: check a sample of them with the full checker, and
     # all of them by the stores' own from-scratch verification and the
     # number of values at each level.

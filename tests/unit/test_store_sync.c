@@ -413,6 +413,42 @@ static void a_new_store_may_start_with_a_restore_pending(void **state)
 			 0);
 }
 
+/* The top node keeps no outbox; given a parent later, it sends its state
+ * through a snapshot. */
+static void a_top_node_keeps_no_outbox(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_store_options o = {
+		.path = fx->path, .units = fx->units, .catalog = fx->cat,
+		.home = dongbo_units_find(fx->units, "24"),
+		.no_outbox = true,
+	};
+	struct dongbo_uplink_state st;
+	uint64_t n = 0;
+
+	put(fx, "07201", "hs_nhan", "2022Q1", 1); /* logged: no option yet */
+	assert_int_equal(log_after(fx, 0).n, 1);
+	dongbo_store_close(fx->st);
+	assert_int_equal(dongbo_store_open(&o, &fx->st), 0);
+	assert_int_equal(log_after(fx, 0).n, 0); /* dropped at open */
+	put(fx, "07207", "hs_nhan", "2022Q1", 2);
+	put(fx, "07201", "hs_nhan", "2022Q1", 3);
+	st = uplink(fx);
+	assert_int_equal(st.head_seq, 3);
+	assert_int_equal(st.log_first, 4);
+	assert_int_equal(log_after(fx, 0).n, 0);
+	total_is(fx, "24", "hs_nhan", "2022Q1", 5, 2);
+	verify_ok(fx);
+	/* Given a parent: its cursor 0 needs everything, from the values. */
+	o.no_outbox = false;
+	dongbo_store_close(fx->st);
+	assert_int_equal(dongbo_store_open(&o, &fx->st), 0);
+	assert_int_equal(dongbo_store_log_cover(fx->st, 0, 1, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(log_after(fx, 0).n, 2);
+	verify_ok(fx);
+}
+
 struct page {
 	size_t n;
 	char last_ind[32], last_per[16];
@@ -490,6 +526,7 @@ int main(void)
 		T(restore_merges_by_version_and_moves_the_clock),
 		T(a_new_store_may_start_with_a_restore_pending),
 		T(unit_values_come_in_pages),
+		T(a_top_node_keeps_no_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
