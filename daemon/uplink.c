@@ -1097,12 +1097,12 @@ void dongbo_uplink_info(const struct dongbo_uplink *up, uint64_t waiting,
 	out->restored = up->restored;
 	out->catch_up_total = up->catch_up_total;
 	out->catch_up_sent = 0;
-	if (up->restoring)
+	if (!out->connected && (waiting > 0 || up->restoring))
+		out->health = "offline";
+	else if (up->restoring)
 		out->health = "restoring";
 	else if (waiting == 0)
 		out->health = "ok";
-	else if (!out->connected)
-		out->health = "offline";
 	else if (now - since > (int64_t)up->node->cfg.stall_ms)
 		out->health = "stalled";
 	else

@@ -47,8 +47,9 @@ struct dongbo_uplink_info {
 	const char *parent_unit;    /* "" until welcomed */
 	const char *last_error;	    /* "" when none */
 	int64_t last_ack_ms;	    /* 0 before the first ack since start */
-	/* "ok", "stalled", "offline" or "restoring" (see ParentStatus in
-	 * proto/dongbo.proto); computed from the store's waiting count. */
+	/* "ok", "stalled", "offline" (first, when not connected) or
+	 * "restoring" (see ParentStatus in proto/dongbo.proto); computed
+	 * from the store's waiting count. */
 	const char *health;
 	int64_t last_advance_ms;    /* the acked cursor last moved; 0 never */
 	bool restoring;
