@@ -375,6 +375,9 @@ static int rejected_keep(struct batch *b, const char *child, uint64_t cursor,
 			continue;
 		rc = store_key_rejected(STORE_REJ_CHILD, child, &rej[i].rec,
 					key, &len);
+		if (rc == DONGBO_E_INVAL)
+			continue; /* a key too malformed to keep (an empty or
+				     overlong field): the child lists it */
 		if (rc == 0)
 			rc = store_rejected_put(b->s, b->txn, key, len, &rej[i],
 						b->now_ms);

@@ -18,7 +18,8 @@ verify` at every node):
                      pruned), it restores its own unit's values from the
                      province, and every roll-up returns to the truth
   child_lost_store   a commune's store is wiped: it restores its values
-                     from the district on its first start, later writes
+                     from the district on its first start (killed once at
+                     its first restored page), later writes
                      there win, and `dongbo restore` on a live node
                      changes nothing
   deletions          `dongbo delete` at communes and a district: the
@@ -236,6 +237,16 @@ def scenario_child_lost_store(fed, rng, args):
                                                key[2]])
     fed.kill9("c07201")
     shutil.rmtree(os.path.join(fed.node("c07201").dir, "store"))
+    # Killed with the first restored page in hand: the restore is still
+    # pending at the next start, and completes.
+    fed.start("c07201", wait=False, env={"DONGBO_FAULT":
+                                         "child.restore_page:1"})
+    rc = fed.wait_exit("c07201", 30, "die at its first restore page")
+    if rc != -signal.SIGKILL or not re.search(
+            r"fault: child\.restore_page",
+            fed.log_since_start("c07201")):
+        raise TestFailure("the commune did not die at its restore page "
+                          "(exit %s)" % rc)
     fed.start("c07201")
     fed.converge()
     # Every value of the commune is back at the commune itself.

@@ -323,10 +323,29 @@ static void refused_from_child_is_kept_until_taken(void **state)
 						  NULL, 0, &rj, 1, 12, &applied,
 						  &changed),
 			 DONGBO_E_INVAL);
+	/* A refused record too malformed to keep under its key (an absurd
+	 * period, an empty indicator) does not hold up the batch. */
+	{
+		struct dongbo_rejection bad[2] = {
+			{ .rec = rec("07207", "hs_nhan", "99999999999999", 1,
+				     300, 4),
+			  .code = DONGBO_E_BAD_PERIOD, .reason = "bad period" },
+			{ .rec = rec("07207", "", "2022", 1, 300, 5),
+			  .code = DONGBO_E_UNKNOWN_INDICATOR,
+			  .reason = "unknown indicator ''" },
+		};
+
+		assert_int_equal(dongbo_store_apply_child(fx->st, "213", ID_A,
+							  4, 5, NULL, 0, bad,
+							  2, 13, &applied,
+							  &changed),
+				 0);
+		assert_int_equal(applied, 5);
+	}
 	/* ...but a child with a new store (it lost the old one) holds none
 	 * of what was refused: those refusals go with it. */
-	rj.rec.seq = 4;
-	assert_int_equal(dongbo_store_apply_child(fx->st, "213", ID_A, 4, 4,
+	rj.rec.seq = 6;
+	assert_int_equal(dongbo_store_apply_child(fx->st, "213", ID_A, 6, 6,
 						  NULL, 0, &rj, 1, 12, &applied,
 						  &changed),
 			 0);
