@@ -12,6 +12,7 @@
 #include <wchar.h>
 
 #include "cli.h"
+#include "util.h"
 
 int out_char_width(const char *s, size_t len, mbstate_t *st, size_t *n)
 {
@@ -124,15 +125,12 @@ void table_add(struct table *t, const char *const *cells)
 {
 	if (t == NULL)
 		return;
-	if (t->n_rows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **c = realloc(t->cells, cap * t->n_cols * sizeof(*c));
+	char **c = dongbo_grow(t->cells, &t->cap, t->n_rows,
+			       (size_t)t->n_cols * sizeof(*c), 16);
 
-		if (c == NULL)
-			return;
-		t->cells = c;
-		t->cap = cap;
-	}
+	if (c == NULL)
+		return;
+	t->cells = c;
 	for (int i = 0; i < t->n_cols; i++)
 		t->cells[t->n_rows * t->n_cols + i] = strdup(cells[i] ? cells[i] : "");
 	t->n_rows++;

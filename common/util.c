@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <stdlib.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -84,4 +86,21 @@ unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms)
 	if (base_ms == 0)
 		return max_ms < 1 ? max_ms : 1;
 	return base_ms > max_ms / 2 ? max_ms : base_ms * 2;
+}
+
+void *dongbo_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t new_cap;
+	void *a;
+
+	if (n < *cap && arr != NULL)
+		return arr;
+	new_cap = *cap ? *cap * 2 : first;
+	if (new_cap == 0 || size == 0 || new_cap > SIZE_MAX / size)
+		return NULL;
+	a = realloc(arr, new_cap * size);
+	if (a == NULL)
+		return NULL;
+	*cap = new_cap;
+	return a;
 }

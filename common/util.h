@@ -24,6 +24,15 @@ bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out);
 unsigned dongbo_backoff_delay(unsigned base_ms, uint32_t rnd);
 unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms);
 
+/*
+ * Room for one more element in a growing array: arr holds n of *cap
+ * elements of size bytes.  Returns arr itself when n < *cap, else arr
+ * reallocated to twice *cap (first when *cap is 0) with *cap updated, or
+ * NULL when out of memory (arr and *cap unchanged).  Use:
+ *	p = dongbo_grow(v, &cap, n, sizeof(*v), 16); if (!p) fail; v = p;
+ */
+void *dongbo_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 /* snprintf into err when err is not NULL and errlen > 0. */
 void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

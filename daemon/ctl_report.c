@@ -28,6 +28,7 @@
 #include "error.h"
 #include "figures.h"
 #include "log.h"
+#include "util.h"
 
 /* Room for a value's text: an int64 with sign, point and grouping fits in
  * 32 bytes; an enum label or a distribution may be longer (then sized). */
@@ -41,15 +42,11 @@ struct ptrs {
 
 static int ptrs_add(struct ptrs *p, void *item)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		void **v = realloc(p->v, cap * sizeof(*v));
+	void **v = dongbo_grow(p->v, &p->cap, p->n, sizeof(*v), 16);
 
-		if (v == NULL)
-			return DONGBO_E_NOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (v == NULL)
+		return DONGBO_E_NOMEM;
+	p->v = v;
 	p->v[p->n++] = item;
 	return 0;
 }

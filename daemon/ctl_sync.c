@@ -29,36 +29,7 @@
 #include "error.h"
 #include "log.h"
 #include "uplink.h"
-
-/* Room for one more element in *arr (n used of *cap, each size bytes),
- * doubling from 16.  0 or DONGBO_E_NOMEM (*arr unchanged). */
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t new_cap;
-	void *a;
-
-	if (n < *cap)
-		return 0;
-	new_cap = *cap ? *cap * 2 : 16;
-	a = realloc(*arr, new_cap * size);
-	if (a == NULL)
-		return DONGBO_E_NOMEM;
-	*arr = a;
-	*cap = new_cap;
-	return 0;
-}
-
-/* The node's record of a child this run, or NULL when none was made
- * (never heard from since the start).  Unlike dongbo_node_child_seen it
- * creates nothing: status only reads. */
-static const struct child_seen *seen_find(const struct dongbo_node *node,
-					  const char *unit)
-{
-	for (size_t i = 0; i < node->n_seen; i++)
-		if (strcmp(node->seen[i].unit, unit) == 0)
-			return &node->seen[i];
-	return NULL;
-}
+#include "util.h"
 
 /* ---- status ---- */
 
@@ -84,11 +55,14 @@ static int child_cb(void *arg, const struct dongbo_child_state *c)
 	const struct child_seen *seen;
 	Dongbo__ChildStatus *cs;
 	struct kid *kid;
+	void *p;
 
 	if (u == NULL)
 		return 0; /* no longer in the unit list */
-	if (grow((void **)&k->items, &k->cap, k->n, sizeof(*k->items)) != 0)
+	if ((p = dongbo_grow(k->items, &k->cap, k->n, sizeof(*k->items),
+			     16)) == NULL)
 		return DONGBO_E_NOMEM;
+	k->items = p;
 	kid = &k->items[k->n++];
 	cs = &kid->cs;
 	dongbo__child_status__init(cs);
@@ -97,7 +71,7 @@ static int child_cb(void *arg, const struct dongbo_child_state *c)
 	cs->applied_seq = c->applied_seq;
 	cs->received = c->received;
 	cs->last_seen_ms = c->last_seen_ms;
-	seen = seen_find(k->node, c->unit);
+	seen = dongbo_node_child_find(k->node, c->unit);
 	if (seen != NULL) {
 		if (seen->last_seen_ms > cs->last_seen_ms)
 			cs->last_seen_ms = seen->last_seen_ms;
@@ -301,11 +275,14 @@ static int rejected_cb(void *arg, const struct dongbo_rejection *rj)
 		dongbo_catalog_find(w->node->catalog, rec->indicator);
 	Dongbo__RejectedRecord *out;
 	struct refused *item;
+	void *p;
 
 	if (w->within != NULL && (u == NULL || !dongbo_unit_is_within(u, w->within)))
 		return 0;
-	if (grow((void **)&w->items, &w->cap, w->n, sizeof(*w->items)) != 0)
+	if ((p = dongbo_grow(w->items, &w->cap, w->n, sizeof(*w->items),
+			     16)) == NULL)
 		return DONGBO_E_NOMEM;
+	w->items = p;
 	item = &w->items[w->n];
 	out = &item->rec;
 	dongbo__rejected_record__init(out);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "util.h"
 
 static const int64_t pow10_tab[] = {
 	1,
@@ -169,17 +170,12 @@ static int dist_cb(void *arg, int64_t value, int64_t units)
 {
 	struct dist_acc *acc = arg;
 	struct dongbo_figure *fig = acc->fig;
+	struct dongbo_figure_bucket *d = dongbo_grow(fig->dist, &acc->cap,
+						     fig->n_dist, sizeof(*d), 4);
 
-	if (fig->n_dist == acc->cap) {
-		size_t cap = acc->cap ? acc->cap * 2 : 4;
-		struct dongbo_figure_bucket *d =
-			realloc(fig->dist, cap * sizeof(*d));
-
-		if (d == NULL)
-			return DONGBO_E_NOMEM;
-		fig->dist = d;
-		acc->cap = cap;
-	}
+	if (d == NULL)
+		return DONGBO_E_NOMEM;
+	fig->dist = d;
 	fig->dist[fig->n_dist].value = value;
 	fig->dist[fig->n_dist].units = units;
 	fig->n_dist++;
@@ -597,6 +593,7 @@ struct leaves {
 /* The stored indicators behind ind, each once. */
 static int leaves_add(struct leaves *l, const struct dongbo_indicator *ind)
 {
+	const struct dongbo_indicator **v;
 	int rv = 0;
 
 	if (ind->rule == DONGBO_RULE_RATIO) {
@@ -611,16 +608,10 @@ static int leaves_add(struct leaves *l, const struct dongbo_indicator *ind)
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i] == ind)
 			return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		const struct dongbo_indicator **v =
-			realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return DONGBO_E_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	v = dongbo_grow(l->v, &l->cap, l->n, sizeof(*v), 8);
+	if (v == NULL)
+		return DONGBO_E_NOMEM;
+	l->v = v;
 	l->v[l->n++] = ind;
 	return 0;
 }

@@ -65,14 +65,22 @@ bool dongbo_node_hosts(const struct dongbo_node *node,
 	return false;
 }
 
-struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
+struct child_seen *dongbo_node_child_find(const struct dongbo_node *node,
 					  const char *unit)
 {
-	struct child_seen *s;
-
 	for (size_t i = 0; i < node->n_seen; i++)
 		if (strcmp(node->seen[i].unit, unit) == 0)
 			return &node->seen[i];
+	return NULL;
+}
+
+struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,
+					  const char *unit)
+{
+	struct child_seen *s = dongbo_node_child_find(node, unit);
+
+	if (s != NULL)
+		return s;
 	s = realloc(node->seen, (node->n_seen + 1) * sizeof(*s));
 	if (s == NULL)
 		return NULL;

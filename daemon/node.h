@@ -96,6 +96,11 @@ int64_t dongbo_now_us(void);
 bool dongbo_node_hosts(const struct dongbo_node *node,
 		       const struct dongbo_unit *u);
 
+/* The in-memory record for child unit code, or NULL when the child was
+ * not heard from since the start. */
+struct child_seen *dongbo_node_child_find(const struct dongbo_node *node,
+					  const char *unit);
+
 /* The in-memory record for child unit code, created on first use; NULL
  * only when out of memory. */
 struct child_seen *dongbo_node_child_seen(struct dongbo_node *node,

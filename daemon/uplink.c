@@ -609,7 +609,8 @@ static void send_next(struct dongbo_uplink *up)
 	uv_timer_start(&up->timer, timer_cb, up->node->cfg.heartbeat_ms, 0);
 }
 
-static void catch_up_begin(struct dongbo_uplink *up);
+static void catch_up_begin(struct dongbo_uplink *up,
+			   const struct dongbo_uplink_state *st, int64_t now);
 
 /* Logs the progress of a catch-up, at most every PROGRESS_LOG_MS, and its
  * end. */
@@ -624,7 +625,7 @@ static void catch_up_progress(struct dongbo_uplink *up,
 		/* Much waiting without a new session (the connection came
 		 * back under a request in flight): a catch-up too. */
 		if (st->waiting >= CATCH_UP_MIN)
-			catch_up_begin(up);
+			catch_up_begin(up, st, now);
 		return;
 	}
 	sent = st->acked_seq > up->catch_up_base
@@ -654,10 +655,11 @@ static void catch_up_progress(struct dongbo_uplink *up,
 
 /* Moves the acknowledged cursor: durably when it changed (pruning what the
  * parent now holds, keeping what it refused), in memory for the time of
- * the acknowledgement otherwise (no commit per heartbeat). */
+ * the acknowledgement otherwise (no commit per heartbeat).  *out (may be
+ * NULL) receives the uplink state after it. */
 static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 		    uint64_t applied, const struct dongbo_rejection *rej,
-		    size_t n_rej)
+		    size_t n_rej, struct dongbo_uplink_state *out)
 {
 	struct dongbo_uplink_state st;
 	int64_t now = dongbo_now_ms();
@@ -689,35 +691,35 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 	snprintf(up->parent_store_id, sizeof(up->parent_store_id), "%s",
 		 parent_store_id);
 	catch_up_progress(up, &st, now);
+	if (out != NULL)
+		*out = st;
 	return 0;
 }
 
-/* A session began: when much is waiting, it is a catch-up. */
-static void catch_up_begin(struct dongbo_uplink *up)
+/* A session began (st: the uplink state then): when much is waiting, it
+ * is a catch-up. */
+static void catch_up_begin(struct dongbo_uplink *up,
+			   const struct dongbo_uplink_state *st, int64_t now)
 {
-	struct dongbo_uplink_state st;
-	int64_t now = dongbo_now_ms();
-
-	if (dongbo_store_uplink_state(up->node->store, &st) != 0 ||
-	    st.waiting < CATCH_UP_MIN) {
+	if (st->waiting < CATCH_UP_MIN) {
 		up->catch_up_total = 0;
 		return;
 	}
-	if (up->catch_up_total > 0 && st.acked_seq == up->catch_up_base) {
+	if (up->catch_up_total > 0 && st->acked_seq == up->catch_up_base) {
 		/* The same catch-up, resumed after a failure: announced. */
-		up->catch_up_total = st.waiting;
+		up->catch_up_total = st->waiting;
 		return;
 	}
-	up->catch_up_total = st.waiting;
-	up->catch_up_base = st.acked_seq;
+	up->catch_up_total = st->waiting;
+	up->catch_up_base = st->acked_seq;
 	up->catch_up_start_ms = now;
 	up->progress_logged_ms = now;
 	up->progress_logged_sent = 0;
 	dongbo_log_info("uplink: catching up with %s: %llu records waiting, "
 			"the oldest accepted %lld s ago", up->parent_unit,
-			(unsigned long long)st.waiting,
-			st.oldest_ms > 0 ? (long long)(now - st.oldest_ms) / 1000
-					 : -1LL);
+			(unsigned long long)st->waiting,
+			st->oldest_ms > 0 ? (long long)(now - st->oldest_ms) / 1000
+					  : -1LL);
 }
 
 /* True when the parent announces a catalog newer than ours that we have
@@ -734,6 +736,7 @@ static bool parent_has_newer_catalog(const struct dongbo_uplink *up,
 static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 {
 	const struct dongbo_unit *pu = dongbo_units_find(up->node->units, w->unit);
+	struct dongbo_uplink_state st;
 	int rv;
 
 	if (pu == NULL || pu == up->node->home ||
@@ -752,7 +755,7 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 				w->unit, w->store_id,
 				(unsigned long long)w->applied_seq + 1);
 	snprintf(up->parent_unit, sizeof(up->parent_unit), "%s", w->unit);
-	rv = note_ack(up, w->store_id, w->applied_seq, NULL, 0);
+	rv = note_ack(up, w->store_id, w->applied_seq, NULL, 0, &st);
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
 		dongbo_log_error("uplink: %s", up->last_error);
@@ -768,7 +771,7 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 						w->catalog_version);
 	up->backoff_ms = BACKOFF_MIN_MS;
 	up->last_error[0] = '\0';
-	catch_up_begin(up);
+	catch_up_begin(up, &st, dongbo_now_ms());
 	send_next(up);
 }
 
@@ -847,7 +850,7 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 		if (rejection_of(up, r, &rej[n_rej]) == 0)
 			n_rej++;
 	}
-	rv = note_ack(up, ack->store_id, ack->applied_seq, rej, n_rej);
+	rv = note_ack(up, ack->store_id, ack->applied_seq, rej, n_rej, NULL);
 	free(rej);
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
@@ -878,7 +881,7 @@ static void on_error_reply(struct dongbo_uplink *up, const Dongbo__Error *e)
 		return;
 	case DONGBO_E_GAP:
 		if (note_ack(up, up->parent_store_id, e->applied_seq, NULL,
-			     0) == 0) {
+			     0, NULL) == 0) {
 			send_next(up);
 			return;
 		}

@@ -90,19 +90,25 @@ def period_value(truth, unit, indicator, period, time_rule):
     return period_value(truth, unit, indicator, part, time_rule)
 
 
-def catalog_time_rules(path):
-    """indicator code -> time rule, from the catalog file the nodes run
-    (sections named by a bare code are indicators)."""
+def catalog_indicators(path):
+    """indicator code -> its fields (type, rule, time, ...), in file order,
+    from the catalog file the nodes run (sections named by a bare code are
+    indicators)."""
     cp = configparser.ConfigParser(strict=False, interpolation=None,
                                    inline_comment_prefixes=(";",))
     with open(path, encoding="utf-8") as f:
         cp.read_file(f)
+    return {sec: dict(cp.items(sec)) for sec in cp.sections()
+            if re.fullmatch(r"[a-z][a-z0-9_]*", sec) and sec != "catalog"}
+
+
+def catalog_time_rules(path):
+    """indicator code -> time rule, from the catalog file the nodes run."""
     rules = {}
-    for sec in cp.sections():
-        if re.fullmatch(r"[a-z][a-z0-9_]*", sec) and sec != "catalog":
-            typ = cp.get(sec, "type", fallback="count")
-            default = "last" if typ in ("enum", "bool") else "sum"
-            rules[sec] = cp.get(sec, "time", fallback=default)
+    for code, fields in catalog_indicators(path).items():
+        typ = fields.get("type", "count")
+        default = "last" if typ in ("enum", "bool") else "sum"
+        rules[code] = fields.get("time", default)
     return rules
 
 

@@ -53,7 +53,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from federation import (EXIT_OK, TestFailure,  # noqa: E402
-                        log, run_scenarios, wait_for)
+                        catalog_indicators, log, run_scenarios, wait_for)
 
 INDICATORS = [
     "hs_nhan_truc_tuyen", "hs_nhan_truc_tiep", "hs_ton_ky_truoc",
@@ -101,25 +101,8 @@ def parent_status(fed, name):
 def count_sum_indicators(path):
     """The indicators of the catalog with type count and rule sum, in
     file order."""
-    out, cur, fields = [], None, {}
-
-    def flush():
-        if (cur is not None and fields.get("type") == "count"
-                and fields.get("rule") == "sum"):
-            out.append(cur)
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            m = re.match(r"\[([A-Za-z0-9_.]+)\]$", line)
-            if m:
-                flush()
-                cur, fields = m.group(1), {}
-                continue
-            m = re.match(r"(\w+)\s*=\s*(.*)$", line)
-            if m and cur is not None:
-                fields[m.group(1)] = m.group(2).strip()
-    flush()
-    return out
+    return [code for code, f in catalog_indicators(path).items()
+            if f.get("type") == "count" and f.get("rule") == "sum"]
 
 
 def months(n):

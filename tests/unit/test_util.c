@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -70,9 +71,34 @@ static void backoff_doubles_to_its_cap_with_jitter(void **state)
 	assert_int_equal(dongbo_backoff_delay(0, 7), 0);
 }
 
+static void grow_doubles_and_keeps_the_array_on_failure(void **state)
+{
+	size_t cap = 0;
+	int *v = NULL, *p;
+
+	(void)state;
+	for (size_t n = 0; n < 40; n++) {
+		p = dongbo_grow(v, &cap, n, sizeof(*v), 4);
+		assert_non_null(p);
+		v = p;
+		v[n] = (int)n;
+		assert_true(cap > n);
+	}
+	assert_int_equal(cap, 64); /* 4 8 16 32 64 */
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(v[i], i);
+	assert_ptr_equal(dongbo_grow(v, &cap, 40, sizeof(*v), 4), v);
+	/* Too big to count: refused, the array and its capacity kept. */
+	assert_null(dongbo_grow(v, &cap, 64, SIZE_MAX / 64, 4));
+	assert_int_equal(cap, 64);
+	assert_int_equal(v[39], 39);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(grow_doubles_and_keeps_the_array_on_failure),
 		cmocka_unit_test(backoff_doubles_to_its_cap_with_jitter),
 		cmocka_unit_test(parse_u64_accepts_up_to_max_and_no_more),
 		cmocka_unit_test(parse_u64_refuses_anything_but_digits),
