@@ -24,8 +24,19 @@ static const char init_usage[] =
 	"Options:\n"
 	"  --unit CODE      the node's home unit (required), e.g. 24\n"
 	"  --parent URL     the parent node to replicate to, e.g.\n"
-	"                   tcp://10.0.0.1:7400 (none: this is the top node)\n"
-	"  --listen URL     where children connect, e.g. tcp://0.0.0.0:7400\n"
+	"                   tls+tcp://10.0.0.1:7400 (none: this is the top "
+	"node)\n"
+	"  --listen URL     where children connect, e.g. "
+	"tls+tcp://0.0.0.0:7400\n"
+	"  --ca FILE        the federation's certificate authority (PEM)\n"
+	"  --cert FILE      this node's certificate, CN = its unit code "
+	"(PEM)\n"
+	"  --key FILE       its private key (PEM, unencrypted, mode 0600)\n"
+	"                   tls+tcp:// urls need all three: see "
+	"scripts/pki.sh\n"
+	"  --allow-plain-tcp  accept tcp:// urls: links neither "
+	"authenticated\n"
+	"                   nor encrypted (warned of in the log and status)\n"
 	"  --units FILE     unit list (TSV: code parent level name ...);\n"
 	"                   default " DONGBO_DATA_DIR "/dvhc-2025-03.tsv\n"
 	"  --catalog FILE   indicator catalog; default\n"
@@ -117,6 +128,39 @@ out:
 	return rv;
 }
 
+/* The urls agree with the TLS options, as the daemon will require. */
+static int check_security(const struct dongbo_config *cfg,
+			  const char *const tls[3])
+{
+	const char *urls[2] = { cfg->parent_url, cfg->listen_url };
+	const char *names[2] = { "--parent", "--listen" };
+	int given = (tls[0] != NULL) + (tls[1] != NULL) + (tls[2] != NULL);
+
+	if (given != 0 && given != 3) {
+		cli_error("init: --ca, --cert and --key go together (missing "
+			  "--%s)", tls[0] == NULL ? "ca"
+				   : tls[1] == NULL ? "cert" : "key");
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (dongbo_url_is_tls(urls[i]) && given == 0) {
+			cli_error("init: %s %s needs --ca, --cert and --key "
+				  "(see scripts/pki.sh)", names[i], urls[i]);
+			return EXIT_USAGE;
+		}
+		if (dongbo_url_is_plain_tcp(urls[i]) &&
+		    !cfg->allow_plain_tcp) {
+			cli_error("init: %s %s is plain TCP: its link would be "
+				  "neither authenticated nor encrypted; use "
+				  "tls+tcp:// with --ca, --cert and --key, or "
+				  "say so with --allow-plain-tcp", names[i],
+				  urls[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -128,8 +172,13 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "allow-plain-tcp", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *tls[3] = { NULL, NULL, NULL }; /* ca, cert, key */
 	const char *units = DONGBO_DATA_DIR "/dvhc-2025-03.tsv";
 	const char *catalog = DONGBO_DATA_DIR "/catalog.ini";
 	const char *hosts = NULL;
@@ -165,6 +214,14 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		case 'j':
 			cli->json = true;
 			break;
+		case 'A':
+		case 'C':
+		case 'K':
+			tls[c == 'A' ? 0 : c == 'C' ? 1 : 2] = optarg;
+			break;
+		case 'P':
+			cfg.allow_plain_tcp = true;
+			break;
 		default:
 			cli_error("init: unknown option or missing value '%s'",
 				  argv[optind - 1]);
@@ -181,6 +238,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		cli_error("init: --unit CODE is required");
 		return EXIT_USAGE;
 	}
+	if (check_security(&cfg, tls) != EXIT_OK)
+		return EXIT_USAGE;
 	/* The config holds owned strings; take copies of what is borrowed. */
 	struct dongbo_config own = {
 		.unit = strdup(cfg.unit),
@@ -193,6 +252,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		.batch_max = 1000,
 		.heartbeat_ms = 2000,
 		.timeout_ms = 10000,
+		.allow_plain_tcp = cfg.allow_plain_tcp,
 	};
 	if (own.units_path == NULL) {
 		cli_error("init: cannot read unit list '%s': %s", units,
@@ -203,6 +263,17 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		cli_error("init: cannot read catalog '%s': %s", catalog,
 			  strerror(errno));
 		goto out;
+	}
+	for (int i = 0; i < 3 && tls[0] != NULL; i++) {
+		char **field = i == 0 ? &own.tls_ca
+			       : i == 1 ? &own.tls_cert : &own.tls_key;
+
+		if ((*field = absolute(tls[i])) == NULL) {
+			cli_error("init: cannot read --%s '%s': %s",
+				  i == 0 ? "ca" : i == 1 ? "cert" : "key",
+				  tls[i], strerror(errno));
+			goto out;
+		}
 	}
 	if (hosts != NULL && split_hosts(hosts, &own) != 0) {
 		cli_error("init: out of memory");

@@ -215,6 +215,23 @@ static json_t *status_json(const Dongbo__StatusReply *s)
 	json_object_set_new(o, "version", json_string(s->version));
 	json_object_set_new(o, "store", store_json(s->store));
 	json_object_set_new(o, "stall_ms", json_integer(s->stall_ms));
+	if (s->security != NULL) {
+		json_t *sec = json_object(), *warn = json_array();
+
+		for (size_t i = 0; i < s->security->n_warnings; i++)
+			json_array_append_new(
+				warn, json_string(s->security->warnings[i]));
+		json_object_set_new(sec, "tls",
+				    json_boolean(s->security->identity[0]));
+		json_object_set_new(sec, "identity",
+				    s->security->identity[0]
+					    ? json_string(s->security->identity)
+					    : json_null());
+		json_object_set_new(sec, "expires_in_s",
+				    json_integer(s->security->expires_in_s));
+		json_object_set_new(sec, "warnings", warn);
+		json_object_set_new(o, "security", sec);
+	}
 	return o;
 }
 
@@ -331,6 +348,19 @@ static void print_children(const Dongbo__StatusReply *s)
 		       "`dongbo rejected`\n", refused, refused == 1 ? "" : "s");
 }
 
+static void print_security(const Dongbo__SecurityStatus *sec)
+{
+	if (sec == NULL)
+		return;
+	if (sec->identity[0] != '\0')
+		printf("TLS      mutual TLS; this node's certificate: %s\n",
+		       sec->identity);
+	else
+		printf("TLS      none ([tls] in dongbo.conf)\n");
+	for (size_t i = 0; i < sec->n_warnings; i++)
+		printf("WARNING  %s\n", sec->warnings[i]);
+}
+
 static void print_status(const Dongbo__StatusReply *s)
 {
 	printf("Node     %s %s (%s)\n", s->unit->code, s->unit->name,
@@ -343,6 +373,7 @@ static void print_status(const Dongbo__StatusReply *s)
 		printf("\n");
 	}
 	printf("Listen   %s\n", s->listen_url[0] ? s->listen_url : "(no children)");
+	print_security(s->security);
 	printf("Catalog  v%u, %s\n", s->catalog_version,
 	       strcmp(s->catalog_source, "parent") == 0
 		       ? "received from the parent"

@@ -65,6 +65,63 @@ int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen)
 	return 0;
 }
 
+int dongbo_read_file(const char *path, size_t max, char **out, size_t *len,
+		     char *err, size_t errlen)
+{
+	FILE *f;
+	char *buf = NULL, *p;
+	size_t n = 0, cap = 0, got;
+	int rc;
+
+	if ((rc = dongbo_file_open(path, &f, err, errlen)) != 0)
+		return rc;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max + 1) {
+				dongbo_errf(err, errlen, "%s: larger than %zu "
+					    "bytes, the most it may be", path,
+					    max);
+				rc = DONGBO_E_CONFIG;
+				goto err_after_buf;
+			}
+			cap = cap ? 2 * cap : 16384;
+			if ((p = realloc(buf, cap)) == NULL) {
+				dongbo_errf(err, errlen, "%s: out of memory",
+					    path);
+				rc = DONGBO_E_NOMEM;
+				goto err_after_buf;
+			}
+			buf = p;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		dongbo_errf(err, errlen, "cannot read '%s': %s", path,
+			    strerror(errno));
+		rc = DONGBO_E_IO;
+		goto err_after_buf;
+	}
+	if (n > max) {
+		dongbo_errf(err, errlen, "%s: larger than %zu bytes, the most "
+			    "it may be", path, max);
+		rc = DONGBO_E_CONFIG;
+		goto err_after_buf;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+
+err_after_buf:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
 int dongbo_mem_open(const char *buf, size_t len, FILE **out)
 {
 	/* fmemopen() only reads buf in "r" mode; the cast is safe. */

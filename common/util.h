@@ -49,6 +49,14 @@ int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen);
 
 /* Opens len bytes of buf as a read-only stream (buf must outlive it).
  * Returns 0 or DONGBO_E_NOMEM. */
+/*
+ * Reads path whole into *out (malloc'd, *len bytes, and a NUL after them
+ * that *len does not count).  A file larger than max bytes is refused with
+ * DONGBO_E_CONFIG; DONGBO_E_IO when it cannot be read, DONGBO_E_NOMEM.
+ */
+int dongbo_read_file(const char *path, size_t max, char **out, size_t *len,
+		     char *err, size_t errlen);
+
 int dongbo_mem_open(const char *buf, size_t len, FILE **out);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "ctl.h"
 #include "error.h"
+#include "ident.h"
 #include "log.h"
 #include "uplink.h"
 #include "util.h"
@@ -180,6 +181,51 @@ static Dongbo__StoreStatus *store_status(struct dongbo_node *node,
 	return ss;
 }
 
+/* How the links are protected: our certificate, and what is weak. */
+static Dongbo__SecurityStatus *security_status(struct dongbo_node *node,
+					       struct ctl_reply *r)
+{
+	Dongbo__SecurityStatus *ss = ctl_alloc(r, 1, sizeof(*ss));
+	char **w = ctl_alloc(r, 3, sizeof(*w));
+	const struct dongbo_config *c = &node->cfg;
+	char *text;
+	int64_t left = 0;
+
+	if (ss == NULL || w == NULL)
+		return NULL;
+	dongbo__security_status__init(ss);
+	ss->identity = "";
+	ss->warnings = w;
+	if (node->ident != NULL) {
+		ss->identity = (char *)dongbo_ident_summary(node->ident);
+		left = dongbo_ident_expires_in_s(node->ident);
+		ss->expires_in_s = left;
+	}
+	for (int i = 0; i < 3; i++) {
+		const char *url = i == 0 ? c->parent_url : c->listen_url;
+		bool plain = i < 2 && dongbo_url_is_plain_tcp(url);
+		bool expiring = i == 2 && node->ident != NULL &&
+				left < (int64_t)DONGBO_CERT_WARN_DAYS * 86400;
+
+		if (!plain && !expiring)
+			continue;
+		if ((text = ctl_alloc(r, 1, 512)) == NULL)
+			return NULL;
+		if (plain)
+			snprintf(text, 512, "%s over plain TCP (%s): neither "
+				 "authenticated nor encrypted ([tls] "
+				 "allow_plain_tcp = yes)",
+				 i == 0 ? "the link to the parent"
+					: "children connect", url);
+		else
+			snprintf(text, 512, "the certificate %s expires in "
+				 "%lld days: issue a new one", c->tls_cert,
+				 (long long)(left / 86400));
+		w[ss->n_warnings++] = text;
+	}
+	return ss;
+}
+
 void ctl_handle_status(struct dongbo_node *node, struct ctl_reply *r)
 {
 	Dongbo__StatusReply *s = ctl_alloc(r, 1, sizeof(*s));
@@ -218,7 +264,8 @@ void ctl_handle_status(struct dongbo_node *node, struct ctl_reply *r)
 	}
 	s->n_children = k.n;
 	s->children = kid_ptrs;
-	if ((s->store = store_status(node, r)) == NULL)
+	if ((s->store = store_status(node, r)) == NULL ||
+	    (s->security = security_status(node, r)) == NULL)
 		return;
 	if (node->uplink != NULL &&
 	    (s->parent = parent_status(node, r, st, k.ours_rejected)) == NULL)

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "ident.h"
 #include "log.h"
 #include "server.h"
 #include "uplink.h"
@@ -388,6 +389,43 @@ int dongbo_node_catalog_offer(struct dongbo_node *node, const char *parent,
 	return 0;
 }
 
+/* [tls]: the node's certificate and key, checked now; plain TCP links,
+ * allowed by the configuration, are warned of. */
+static int load_ident(struct dongbo_node *node)
+{
+	const struct dongbo_config *c = &node->cfg;
+	char err[1024];
+	int64_t left;
+	int rv;
+
+	if (dongbo_url_is_plain_tcp(c->parent_url))
+		dongbo_log_warn("the link to the parent %s is plain TCP: "
+				"neither authenticated nor encrypted ([tls] "
+				"allow_plain_tcp = yes)", c->parent_url);
+	if (dongbo_url_is_plain_tcp(c->listen_url))
+		dongbo_log_warn("children connect over plain TCP on %s: "
+				"neither authenticated nor encrypted; any "
+				"peer may claim any child unit ([tls] "
+				"allow_plain_tcp = yes)", c->listen_url);
+	if (c->tls_ca == NULL)
+		return 0;
+	rv = dongbo_ident_load(c->tls_ca, c->tls_cert, c->tls_key,
+			       node->home->code, &node->ident, err,
+			       sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("%s", err);
+		return rv;
+	}
+	node->children_tls = dongbo_url_is_tls(c->listen_url);
+	left = dongbo_ident_expires_in_s(node->ident);
+	if (left < (int64_t)DONGBO_CERT_WARN_DAYS * 86400)
+		dongbo_log_warn("certificate %s expires in %lld days: issue "
+				"a new one", c->tls_cert,
+				(long long)(left / 86400));
+	dongbo_log_info("TLS identity: %s", dongbo_ident_summary(node->ident));
+	return 0;
+}
+
 static int open_servers(struct dongbo_node *node)
 {
 	struct dongbo_server_options so = {
@@ -422,7 +460,17 @@ static int open_servers(struct dongbo_node *node)
 	so.url = node->cfg.listen_url;
 	so.n_contexts = SYNC_CONTEXTS;
 	so.handler = dongbo_sync_handle;
+	if (node->children_tls) {
+		rv = dongbo_ident_tls_config(node->ident, true, &so.tls, err,
+					     sizeof(err));
+		if (rv != 0) {
+			dongbo_log_error("listen: %s", err);
+			return rv;
+		}
+	}
 	rv = dongbo_server_open(&so, &node->sync_server, err, sizeof(err));
+	if (so.tls != NULL)
+		nng_tls_config_free(so.tls); /* the listener holds its own */
 	if (rv != 0) {
 		dongbo_log_error("listen: %s", err);
 		return rv;
@@ -448,7 +496,8 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 	}
 	if (dongbo_log_level_parse(node->cfg.log_level, &level) == 0)
 		dongbo_log_set_level(level);
-	if ((rv = load_meta(node)) != 0 || (rv = open_store(node)) != 0 ||
+	if ((rv = load_meta(node)) != 0 || (rv = load_ident(node)) != 0 ||
+	    (rv = open_store(node)) != 0 ||
 	    (rv = load_parent_catalog(node)) != 0 ||
 	    (rv = follow_catalog(node)) != 0)
 		return rv;
@@ -519,5 +568,6 @@ void dongbo_node_fini(struct dongbo_node *node)
 	dongbo_config_fini(&node->cfg);
 	free(node->hosts);
 	free(node->seen);
+	dongbo_ident_free(node->ident);
 	memset(node, 0, sizeof(*node));
 }

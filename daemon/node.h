@@ -18,6 +18,7 @@
 #include "store.h"
 #include "units.h"
 
+struct dongbo_ident;
 struct dongbo_node;
 struct dongbo_server;
 struct dongbo_uplink;
@@ -30,6 +31,10 @@ struct child_seen {
 	uint64_t head_seq;	  /* the child's newest seq, as it reported */
 	uint64_t applied_seq;	  /* our cursor for it, as of the last batch */
 	int64_t last_advance_ms;  /* the cursor last moved; 0 never */
+	/* Over TLS: the link (nng pipe id) on which it proved its unit in
+	 * a Hello; its pushes and restores must come on that link.  0:
+	 * none yet. */
+	uint32_t pipe_id;
 };
 
 /*
@@ -73,8 +78,15 @@ struct dongbo_node {
 	int64_t started_ms;
 	struct child_seen *seen;
 	size_t n_seen;
+	/* [tls]: our certificate and key; NULL without TLS. */
+	struct dongbo_ident *ident;
+	/* Children connect over tls+tcp:// and must prove their unit. */
+	bool children_tls;
 	bool stopping;
 };
+
+/* A certificate expiring within this many days is warned of. */
+#define DONGBO_CERT_WARN_DAYS 30
 
 /* Loads the configuration in dir, opens the store and starts listening and
  * dialing on loop.  Returns 0 or a DONGBO_E_* code (logged). */

@@ -132,6 +132,15 @@ static int listener_start(struct dongbo_server *srv,
 			return dongbo_proto_nng_err(rv);
 		}
 	}
+	if (opts->tls != NULL) {
+		rv = nng_listener_set_ptr(srv->listener, NNG_OPT_TLS_CONFIG,
+					  opts->tls);
+		if (rv != 0) {
+			snprintf(err, errlen, "TLS on '%s': %s", opts->url,
+				 nng_strerror(rv));
+			return dongbo_proto_nng_err(rv);
+		}
+	}
 	rv = nng_listener_set_size(srv->listener, NNG_OPT_RECVMAXSZ,
 				   DONGBO_MSG_MAX);
 	if (rv == 0)

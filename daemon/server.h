@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <nng/nng.h>
+#include <nng/supplemental/tls/tls.h>
 
 #include "mailbox.h"
 
@@ -28,6 +29,7 @@ struct dongbo_server_options {
 	const char *url;     /* tcp://HOST:PORT, ipc:///path, ... */
 	size_t n_contexts;   /* concurrent requests received; >= 1 */
 	int ipc_mode;	     /* file mode for an ipc:// socket, e.g. 0600 */
+	nng_tls_config *tls; /* for tls+tcp://; NULL otherwise */
 	dongbo_server_handler handler;
 	void *arg;
 	struct dongbo_mailbox *mailbox;

@@ -48,6 +48,7 @@
 #include "codec.h"
 #include "error.h"
 #include "fault.h"
+#include "ident.h"
 #include "log.h"
 #include "node.h"
 #include "period.h"
@@ -119,12 +120,54 @@ static int check_child(struct dongbo_node *node, const char *code,
 	return 0;
 }
 
-static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
+/* Over TLS: the child proves the unit it claims (daemon/ident.h). */
+static int check_hello_proof(struct dongbo_node *node, const Dongbo__Hello *h,
+			     char *err, size_t errlen)
+{
+	const char *parts[] = { h->unit, h->store_id, h->nonce };
+
+	if (strlen(h->nonce) != DONGBO_NONCE_HEX) {
+		snprintf(err, errlen, "unit '%.32s': hello without a nonce "
+			 "(this link requires a proof of identity)", h->unit);
+		return DONGBO_E_AUTH;
+	}
+	return dongbo_ident_verify(node->ident, h->cert.data, h->cert.len,
+				   h->unit, DONGBO_HELLO_LABEL, parts, 3,
+				   h->proof.data, h->proof.len, err, errlen);
+}
+
+/* Over TLS: our certificate and proof in the Welcome, covering the
+ * child's nonce; sig is the caller's (DONGBO_PROOF_MAX bytes). */
+static int sign_welcome(struct dongbo_node *node, const Dongbo__Hello *h,
+			Dongbo__Welcome *w, uint8_t *sig)
+{
+	char applied[24];
+	const char *parts[] = { w->unit, w->store_id, applied, h->unit,
+				h->store_id, h->nonce };
+	size_t len;
+	int rv;
+
+	snprintf(applied, sizeof(applied), "%llu",
+		 (unsigned long long)w->applied_seq);
+	rv = dongbo_ident_sign(node->ident, DONGBO_WELCOME_LABEL, parts, 6,
+			       sig, &len);
+	if (rv != 0)
+		return rv;
+	w->proof.data = sig;
+	w->proof.len = len;
+	w->cert.data = (uint8_t *)dongbo_ident_cert(node->ident, &len);
+	w->cert.len = len;
+	return 0;
+}
+
+static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h,
+			     uint32_t pipe)
 {
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
 	Dongbo__Welcome w = DONGBO__WELCOME__INIT;
 	const struct dongbo_unit *child;
 	struct child_seen *seen;
+	uint8_t sig[DONGBO_PROOF_MAX];
 	uint64_t applied;
 	char err[256];
 	int rv;
@@ -138,10 +181,15 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 				   DONGBO_PROTOCOL_VERSION);
 	}
 	rv = check_child(node, h->unit, h->store_id, &child, err, sizeof(err));
+	if (rv == 0 && node->children_tls)
+		rv = check_hello_proof(node, h, err, sizeof(err));
 	if (rv != 0) {
 		dongbo_log_warn("sync: hello refused: %s", err);
 		return reply_error(rv, 0, "%s", err);
 	}
+	seen = dongbo_node_child_seen(node, child->code);
+	if (seen == NULL)
+		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
 	rv = dongbo_store_child_hello(node->store, child->code, h->store_id,
 				      dongbo_now_ms(), &applied);
 	if (rv != 0) {
@@ -150,15 +198,12 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 		return reply_error(rv, 0, "parent store: %s",
 				   dongbo_strerror(rv));
 	}
-	seen = dongbo_node_child_seen(node, child->code);
-	if (seen != NULL) {
-		seen->last_seen_ms = dongbo_now_ms();
-		/* A cursor gone back means a new store whose log restarted:
-		 * learn its head afresh from its pushes. */
-		if (applied < seen->applied_seq)
-			seen->head_seq = applied;
-		seen->applied_seq = applied;
-	}
+	seen->last_seen_ms = dongbo_now_ms();
+	/* A cursor gone back means a new store whose log restarted: learn
+	 * its head afresh from its pushes. */
+	if (applied < seen->applied_seq)
+		seen->head_seq = applied;
+	seen->applied_seq = applied;
 	dongbo_log_info("sync: hello from %s (%s), applied up to %llu",
 			child->code, child->name, (unsigned long long)applied);
 	w.unit = (char *)node->home->code;
@@ -174,6 +219,12 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 				h->catalog_version);
 		w.catalog.data = (uint8_t *)text;
 		w.catalog.len = len;
+	}
+	if (node->children_tls) {
+		if (sign_welcome(node, h, &w, sig) != 0)
+			return reply_error(DONGBO_E_IO, 0, "parent cannot "
+					   "sign its welcome");
+		seen->pipe_id = pipe;
 	}
 	rep.body_case = DONGBO__SYNC_REPLY__BODY_WELCOME;
 	rep.welcome = &w;
@@ -244,7 +295,26 @@ static struct dongbo_record record_of(const Dongbo__Record *r)
 	};
 }
 
-static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
+/* Over TLS, pushes and restores come on the link where the child proved
+ * its unit; elsewhere it must say Hello first (after a reconnect, say). */
+static bool on_proven_link(struct dongbo_node *node, const char *what,
+			   const struct dongbo_unit *child, uint32_t pipe)
+{
+	const struct child_seen *seen;
+
+	if (!node->children_tls)
+		return true;
+	seen = dongbo_node_child_find(node, child->code);
+	if (seen != NULL && pipe != 0 && seen->pipe_id == pipe)
+		return true;
+	dongbo_log_warn("sync: %s for unit %s on link %u, where it has not "
+			"proved its identity: hello first", what, child->code,
+			pipe);
+	return false;
+}
+
+static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
+			    uint32_t pipe)
 {
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
 	Dongbo__Ack ack = DONGBO__ACK__INIT;
@@ -266,6 +336,10 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 		dongbo_log_warn("sync: push refused: %s", err);
 		return reply_error(rv, 0, "%s", err);
 	}
+	if (!on_proven_link(node, "push", child, pipe))
+		return reply_error(DONGBO_E_NEED_HELLO, 0, "unit %s has not "
+				   "proved its identity on this link: hello "
+				   "first", child->code);
 	if (p->n_records > PUSH_RECORDS_MAX)
 		return reply_error(DONGBO_E_TOOBIG, 0,
 				   "%zu records in one push (at most %d)",
@@ -426,7 +500,7 @@ static int restore_add(void *arg, const struct dongbo_record *rec)
 
 /* A child that lost its store asks for the values of a unit it hosts. */
 static nng_msg *handle_restore(struct dongbo_node *node,
-			       const Dongbo__RestoreRequest *q)
+			       const Dongbo__RestoreRequest *q, uint32_t pipe)
 {
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
 	Dongbo__RestoreReply rr = DONGBO__RESTORE_REPLY__INIT;
@@ -442,6 +516,10 @@ static nng_msg *handle_restore(struct dongbo_node *node,
 		dongbo_log_warn("sync: restore refused: %s", err);
 		return reply_error(rv, 0, "%s", err);
 	}
+	if (!on_proven_link(node, "restore", child, pipe))
+		return reply_error(DONGBO_E_NEED_HELLO, 0, "unit %s has not "
+				   "proved its identity on this link: hello "
+				   "first", child->code);
 	u = dongbo_units_find(node->units, q->restore_unit);
 	if (u == NULL || !dongbo_unit_is_within(u, child)) {
 		dongbo_log_warn("sync: %s asked to restore unit '%.32s', not "
@@ -490,6 +568,9 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 {
 	struct dongbo_node *node = arg;
 	Dongbo__SyncRequest *req = NULL;
+	/* The link it came on (0 for a message built in process). */
+	int id = nng_pipe_id(nng_msg_get_pipe(msg));
+	uint32_t pipe = id > 0 ? (uint32_t)id : 0;
 	nng_msg *out;
 	int rv;
 
@@ -503,13 +584,13 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 	}
 	switch (req->body_case) {
 	case DONGBO__SYNC_REQUEST__BODY_HELLO:
-		out = handle_hello(node, req->hello);
+		out = handle_hello(node, req->hello, pipe);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_PUSH:
-		out = handle_push(node, req->push);
+		out = handle_push(node, req->push, pipe);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_RESTORE:
-		out = handle_restore(node, req->restore);
+		out = handle_restore(node, req->restore, pipe);
 		break;
 	default:
 		dongbo_log_warn("sync: request with no body");

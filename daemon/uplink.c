@@ -68,6 +68,7 @@
 #include "codec.h"
 #include "error.h"
 #include "fault.h"
+#include "ident.h"
 #include "log.h"
 #include "node.h"
 #include "util.h"
@@ -140,6 +141,10 @@ struct dongbo_uplink {
 	char parent_unit[DONGBO_UNIT_CODE_MAX + 1];
 	char parent_store_id[DONGBO_STORE_ID_LEN + 1];
 	char last_error[256];
+	/* Over tls+tcp://: the nonce of the Hello in flight, which the
+	 * parent's Welcome proof must cover. */
+	bool tls;
+	char nonce[DONGBO_NONCE_HEX + 1];
 	size_t inflight; /* records in the push awaiting its reply */
 	struct batch flight; /* that push's records, until its reply */
 	size_t batch_cur;     /* records per push now: cfg.batch_max, less
@@ -278,16 +283,45 @@ static void backoff(struct dongbo_uplink *up)
 	uv_timer_start(&up->timer, timer_cb, delay, 0);
 }
 
+/* Over TLS: a fresh nonce, our certificate and our proof in the Hello;
+ * sig is the caller's (DONGBO_PROOF_MAX bytes). */
+static int sign_hello(struct dongbo_uplink *up, Dongbo__Hello *hello,
+		      uint8_t *sig)
+{
+	struct dongbo_ident *id = up->node->ident;
+	const char *parts[] = { hello->unit, hello->store_id, up->nonce };
+	size_t len;
+	int rv;
+
+	if ((rv = dongbo_ident_nonce(id, up->nonce)) != 0 ||
+	    (rv = dongbo_ident_sign(id, DONGBO_HELLO_LABEL, parts, 3, sig,
+				    &len)) != 0)
+		return rv;
+	hello->nonce = up->nonce;
+	hello->proof.data = sig;
+	hello->proof.len = len;
+	hello->cert.data = (uint8_t *)dongbo_ident_cert(id, &len);
+	hello->cert.len = len;
+	return 0;
+}
+
 static void send_hello(struct dongbo_uplink *up)
 {
 	Dongbo__Hello hello = DONGBO__HELLO__INIT;
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+	uint8_t sig[DONGBO_PROOF_MAX];
 
 	uplink_set_state(up, UP_HELLO);
 	hello.protocol = DONGBO_PROTOCOL_VERSION;
 	hello.unit = (char *)up->node->home->code;
 	hello.store_id = (char *)dongbo_store_id(up->node->store);
 	hello.catalog_version = dongbo_catalog_version(up->node->catalog);
+	if (up->tls && sign_hello(up, &hello, sig) != 0) {
+		set_error(up, "cannot sign our hello");
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_HELLO;
 	req.hello = &hello;
 	up_call(up, &req.base);
@@ -733,12 +767,38 @@ static bool parent_has_newer_catalog(const struct dongbo_uplink *up,
 	       version > node->catalog_refused;
 }
 
+/* Over TLS: the parent proves the unit it claims, for our nonce. */
+static int check_welcome_proof(struct dongbo_uplink *up,
+			       const Dongbo__Welcome *w, char *err,
+			       size_t errlen)
+{
+	char applied[24];
+	const char *parts[] = { w->unit, w->store_id, applied,
+				up->node->home->code,
+				dongbo_store_id(up->node->store), up->nonce };
+
+	snprintf(applied, sizeof(applied), "%llu",
+		 (unsigned long long)w->applied_seq);
+	return dongbo_ident_verify(up->node->ident, w->cert.data, w->cert.len,
+				   w->unit, DONGBO_WELCOME_LABEL, parts, 6,
+				   w->proof.data, w->proof.len, err, errlen);
+}
+
 static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 {
 	const struct dongbo_unit *pu = dongbo_units_find(up->node->units, w->unit);
 	struct dongbo_uplink_state st;
+	char why[256];
 	int rv;
 
+	if (up->tls && check_welcome_proof(up, w, why, sizeof(why)) != 0) {
+		set_error(up, "parent at %s failed to prove its identity: %s",
+			  up->node->cfg.parent_url, why);
+		dongbo_log_error("uplink: %s", up->last_error);
+		up->backoff_ms = BACKOFF_MAX_MS;
+		backoff(up);
+		return;
+	}
 	if (pu == NULL || pu == up->node->home ||
 	    !dongbo_unit_is_within(up->node->home, pu) || !dongbo_store_id_is_valid(w->store_id)) {
 		set_error(up, "parent serves unit '%s', which is not an ancestor "
@@ -983,6 +1043,7 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 {
 	struct dongbo_uplink *up = calloc(1, sizeof(*up));
 	const char *url = node->cfg.parent_url;
+	bool told = false;
 	int rv;
 
 	if (up == NULL)
@@ -1008,6 +1069,21 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 		goto err_after_sock;
 	if ((rv = nng_dialer_create(&up->dialer, up->sock, url)) != 0)
 		goto err_after_aio;
+	up->tls = dongbo_url_is_tls(url);
+	if (up->tls) {
+		nng_tls_config *tls;
+
+		if (dongbo_ident_tls_config(node->ident, false, &tls, err,
+					    errlen) != 0) {
+			rv = NNG_EINVAL;
+			told = true; /* err says why */
+			goto err_after_aio;
+		}
+		rv = nng_dialer_set_ptr(up->dialer, NNG_OPT_TLS_CONFIG, tls);
+		nng_tls_config_free(tls); /* the dialer holds its own */
+		if (rv != 0)
+			goto err_after_aio;
+	}
 	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
 	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT, BACKOFF_MAX_MS);
 	nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ, DONGBO_MSG_MAX);
@@ -1042,7 +1118,9 @@ err_after_aio:
 err_after_sock:
 	nng_close(up->sock);
 err_free:
-	snprintf(err, errlen, "parent '%s': %s", url, nng_strerror(rv));
+	if (!told)
+		snprintf(err, errlen, "parent '%s': %s", url,
+			 nng_strerror(rv));
 	free(up);
 	return dongbo_proto_nng_err(rv);
 }

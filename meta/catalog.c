@@ -596,54 +596,6 @@ err_nomem:
 	return DONGBO_E_NOMEM;
 }
 
-/* Reads path whole into *out (malloc'd, len bytes). */
-static int read_file(const char *path, char **out, size_t *len, char *err,
-		     size_t errlen)
-{
-	FILE *f;
-	char *buf = NULL, *p;
-	size_t n = 0, cap = 0, got;
-	int rc;
-
-	if ((rc = dongbo_file_open(path, &f, err, errlen)) != 0)
-		return rc;
-	for (;;) {
-		if (n == cap) {
-			if (cap > CATALOG_SIZE_MAX) {
-				rc = refuse_too_big(path, err, errlen);
-				goto err_after_buf;
-			}
-			cap = cap ? 2 * cap : 16384;
-			if ((p = realloc(buf, cap)) == NULL) {
-				dongbo_errf(err, errlen, "%s: out of memory",
-					    path);
-				rc = DONGBO_E_NOMEM;
-				goto err_after_buf;
-			}
-			buf = p;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		dongbo_errf(err, errlen, "cannot read '%s': %s", path,
-			    strerror(errno));
-		rc = DONGBO_E_IO;
-		goto err_after_buf;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return 0;
-
-err_after_buf:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
 int dongbo_catalog_load(const char *path, struct dongbo_catalog **out,
 			char *err, size_t errlen)
 {
@@ -653,7 +605,8 @@ int dongbo_catalog_load(const char *path, struct dongbo_catalog **out,
 
 	if (path == NULL || out == NULL)
 		return DONGBO_E_INVAL;
-	if ((rc = read_file(path, &buf, &len, err, errlen)) != 0)
+	if ((rc = dongbo_read_file(path, CATALOG_SIZE_MAX, &buf, &len, err,
+				   errlen)) != 0)
 		return rc;
 	rc = dongbo_catalog_parse(path, buf, len, out, err, errlen);
 	free(buf);

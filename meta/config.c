@@ -37,11 +37,11 @@
 
 /* ---- reading -------------------------------------------------------------- */
 
-enum section { S_NODE, S_PARENT, S_LISTEN, S_STORE, S_SYNC, N_SECTIONS };
+enum section { S_NODE, S_PARENT, S_LISTEN, S_STORE, S_SYNC, S_TLS, N_SECTIONS };
 
 static const char *const section_names[N_SECTIONS] = {
 	[S_NODE] = "node",   [S_PARENT] = "parent", [S_LISTEN] = "listen",
-	[S_STORE] = "store", [S_SYNC] = "sync",
+	[S_STORE] = "store", [S_SYNC] = "sync",	    [S_TLS] = "tls",
 };
 
 enum key_id {
@@ -58,6 +58,10 @@ enum key_id {
 	K_HEARTBEAT_MS,
 	K_TIMEOUT_MS,
 	K_STALL_MS,
+	K_TLS_CA,
+	K_TLS_CERT,
+	K_TLS_KEY,
+	K_ALLOW_PLAIN_TCP,
 	N_KEYS,
 };
 
@@ -79,6 +83,10 @@ static const struct {
 	[K_HEARTBEAT_MS] = { S_SYNC, "heartbeat_ms", 50, 3600000 },
 	[K_TIMEOUT_MS] = { S_SYNC, "timeout_ms", 100, 3600000 },
 	[K_STALL_MS] = { S_SYNC, "stall_ms", 1, 86400000 },
+	[K_TLS_CA] = { S_TLS, "ca" },
+	[K_TLS_CERT] = { S_TLS, "cert" },
+	[K_TLS_KEY] = { S_TLS, "key" },
+	[K_ALLOW_PLAIN_TCP] = { S_TLS, "allow_plain_tcp" },
 };
 
 #define MIB (UINT64_C(1) << 20)
@@ -184,8 +192,8 @@ static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 	if (s == N_SECTIONS)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "unknown section '[%.*s]' (expected "
-				       "[node], [parent], [listen], [store] or "
-				       "[sync])",
+				       "[node], [parent], [listen], [store], "
+				       "[sync] or [tls])",
 				       (int)len, name);
 	if (r->section_line[s] != 0)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
@@ -334,6 +342,24 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 		return set_number(r, k, value, &c->timeout_ms);
 	case K_STALL_MS:
 		return set_number(r, k, value, &c->stall_ms);
+	case K_TLS_CA:
+		return set_path(r, &c->tls_ca, keys[k].name, value);
+	case K_TLS_CERT:
+		return set_path(r, &c->tls_cert, keys[k].name, value);
+	case K_TLS_KEY:
+		return set_path(r, &c->tls_key, keys[k].name, value);
+	case K_ALLOW_PLAIN_TCP:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			c->allow_plain_tcp = true;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			c->allow_plain_tcp = false;
+		else
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "allow_plain_tcp must be yes or "
+					       "no, not '%s'",
+					       value);
+		return 0;
 	case N_KEYS:
 		break;
 	}
@@ -415,6 +441,62 @@ static int check_map_sizes(struct reader *r)
 	return 0;
 }
 
+bool dongbo_url_is_tls(const char *url)
+{
+	return url != NULL && strncmp(url, "tls+tcp://", 10) == 0;
+}
+
+bool dongbo_url_is_plain_tcp(const char *url)
+{
+	return url != NULL && strncmp(url, "tcp://", 6) == 0;
+}
+
+/* One url against the [tls] section: a tls+tcp:// url needs ca, cert and
+ * key; a plain tcp:// one needs allow_plain_tcp = yes, said on purpose. */
+static int check_url_security(struct reader *r, enum key_id k, const char *url)
+{
+	const struct dongbo_config *c = &r->cfg;
+	const char *section = section_names[keys[k].section];
+
+	if (dongbo_url_is_tls(url) && c->tls_ca == NULL)
+		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG, r->key_line[k],
+				       "[%s] url '%s' needs the [tls] section: "
+				       "ca, cert and key",
+				       section, url);
+	if (dongbo_url_is_plain_tcp(url) && !c->allow_plain_tcp)
+		return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG, r->key_line[k],
+				       "[%s] url '%s' is plain TCP: its link "
+				       "would be neither authenticated nor "
+				       "encrypted; use tls+tcp:// with [tls] "
+				       "ca, cert and key, or say so with [tls] "
+				       "allow_plain_tcp = yes",
+				       section, url);
+	return 0;
+}
+
+/* [tls] names all three files or none, and every url agrees with it. */
+static int check_security(struct reader *r)
+{
+	static const enum key_id files[] = { K_TLS_CA, K_TLS_CERT, K_TLS_KEY };
+	bool any = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		any |= r->given[files[i]];
+	for (i = 0; any && i < sizeof(files) / sizeof(files[0]); i++)
+		if (!r->given[files[i]])
+			return dongbo_ini_fail(&r->src, DONGBO_E_CONFIG,
+					       r->section_line[S_TLS],
+					       "missing key in [tls] '%s' (ca, "
+					       "cert and key go together)",
+					       keys[files[i]].name);
+	rc = check_url_security(r, K_PARENT_URL, r->cfg.parent_url);
+	if (rc == 0)
+		rc = check_url_security(r, K_LISTEN_URL, r->cfg.listen_url);
+	return rc;
+}
+
 /* realpath(dir) in new memory: 0, DONGBO_E_IO or DONGBO_E_NOMEM. */
 static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
 {
@@ -479,6 +561,8 @@ static int read_config(const char *dir, const char *buf, size_t len,
 		rc = check_required(&r);
 	if (rc == 0)
 		rc = check_map_sizes(&r);
+	if (rc == 0)
+		rc = check_security(&r);
 	fclose(r.src.f);
 	if (rc != 0)
 		goto err_after_path;
@@ -526,6 +610,9 @@ void dongbo_config_fini(struct dongbo_config *cfg)
 	free(cfg->parent_url);
 	free(cfg->listen_url);
 	free(cfg->log_level);
+	free(cfg->tls_ca);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -597,6 +684,19 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 		cfg->heartbeat_ms ? cfg->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
 	want->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	want->stall_ms = cfg->stall_ms ? cfg->stall_ms : DEFAULT_STALL_MS;
+	if (cfg->tls_ca != NULL) {
+		want->tls_ca = path_resolve(dir, cfg->tls_ca);
+		failed |= want->tls_ca == NULL;
+	}
+	if (cfg->tls_cert != NULL) {
+		want->tls_cert = path_resolve(dir, cfg->tls_cert);
+		failed |= want->tls_cert == NULL;
+	}
+	if (cfg->tls_key != NULL) {
+		want->tls_key = path_resolve(dir, cfg->tls_key);
+		failed |= want->tls_key == NULL;
+	}
+	want->allow_plain_tcp = cfg->allow_plain_tcp;
 	if (failed) {
 		dongbo_config_fini(want);
 		return DONGBO_E_NOMEM;
@@ -708,6 +808,26 @@ static int render(const struct dongbo_config *c, char **out, size_t *outlen)
 		(unsigned long)c->batch_max, (unsigned long)c->heartbeat_ms,
 		(unsigned long)c->timeout_ms, (unsigned long)c->stall_ms);
 
+	fputs("\n[tls]\n"
+	      "# Links between nodes: mutual TLS (tls+tcp:// urls) with the "
+	      "federation's\n"
+	      "# certificate authority (ca), this node's certificate (cert, "
+	      "whose CN is\n"
+	      "# the home unit's code) and its private key (key, mode 0600).\n",
+	      f);
+	if (c->tls_ca != NULL)
+		fprintf(f, "ca = %s\ncert = %s\nkey = %s\n", c->tls_ca,
+			c->tls_cert, c->tls_key);
+	else
+		fputs("# ca = pki/ca.crt\n# cert = pki/UNIT.crt\n"
+		      "# key = pki/UNIT.key\n", f);
+	fputs("# Plain tcp:// links are neither authenticated nor encrypted; "
+	      "they are\n"
+	      "# refused unless allowed here (and then warned of in the log "
+	      "and status).\n",
+	      f);
+	fprintf(f, "allow_plain_tcp = %s\n", c->allow_plain_tcp ? "yes" : "no");
+
 	if (ferror(f)) {
 		fclose(f);
 		free(*out);
@@ -761,6 +881,14 @@ static const char *first_difference(const struct dongbo_config *a,
 		return "timeout_ms";
 	if (a->stall_ms != b->stall_ms)
 		return "stall_ms";
+	if (str_differs(a->tls_ca, b->tls_ca))
+		return "[tls] ca";
+	if (str_differs(a->tls_cert, b->tls_cert))
+		return "[tls] cert";
+	if (str_differs(a->tls_key, b->tls_key))
+		return "[tls] key";
+	if (a->allow_plain_tcp != b->allow_plain_tcp)
+		return "[tls] allow_plain_tcp";
 	return NULL;
 }
 

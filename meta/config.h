@@ -26,6 +26,16 @@
  *   stall_ms     = 30000             ; records waiting and no progress
  *                                    ; for this long: the link is stalled
  *
+ *   [tls]
+ *   ca   = pki/ca.crt                ; the federation's certificate authority
+ *   cert = pki/24.crt                ; this node's certificate: CN = unit
+ *   key  = pki/24.key                ; its private key
+ *   allow_plain_tcp = no             ; yes: tcp:// urls are accepted
+ *
+ * A tls+tcp:// url needs ca, cert and key (all three or none); a plain
+ * tcp:// url is refused unless allow_plain_tcp = yes says it is meant.
+ * ipc:// urls (same machine, file permissions) need neither.
+ *
  * Relative paths are resolved against DIR.  Unknown sections or keys are
  * refused, with the file, line and key named, so that typos do not pass
  * silently.
@@ -33,6 +43,7 @@
 #ifndef DONGBO_META_CONFIG_H
 #define DONGBO_META_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,7 +69,16 @@ struct dongbo_config {
 	uint32_t heartbeat_ms; /* default 2000 */
 	uint32_t timeout_ms;   /* default 10000 */
 	uint32_t stall_ms;     /* default 30000 */
+	char *tls_ca;	       /* absolute; NULL: no TLS */
+	char *tls_cert;	       /* absolute; set with tls_ca */
+	char *tls_key;	       /* absolute; set with tls_ca */
+	bool allow_plain_tcp;  /* tcp:// urls accepted */
 };
+
+/* tls+tcp://... */
+bool dongbo_url_is_tls(const char *url);
+/* tcp://... (plain: not authenticated, not encrypted) */
+bool dongbo_url_is_plain_tcp(const char *url);
 
 /*
  * Reads DIR/dongbo.conf into cfg (caller storage; fields allocated).

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The sample federation: Tỉnh Bắc Giang (24) with two of its real districts
 # and three real communes under each, from data/dvhc-2025-03.tsv.  Every
-# node is its own dongbod process on 127.0.0.1 in its own directory.
+# node is its own dongbod process on 127.0.0.1 in its own directory, and
+# every link is mutual TLS (tls+tcp://): the demo makes a certificate
+# authority for the province and a certificate per node with
+# scripts/pki.sh, the openssl commands of the README.
 #
 # It installs what is missing, builds, starts the 9 nodes, imports the 2022
 # figures of scripts/sample-2022.csv at communes, districts and the
@@ -49,16 +52,31 @@ trap stop_all EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+say "A certificate authority for the province, a certificate per node"
+pki="$work/pki"
+[ -e "$pki/ca.key" ] || scripts/pki.sh ca "$pki" "dongbo CA tỉnh $province"
+for u in "${all_units[@]}"; do
+  [ -e "$pki/$u.crt" ] || scripts/pki.sh issue "$pki" "$u"
+done
+for u in "${all_units[@]}"; do
+  printf '  %-6s %s\n' "$u" \
+    "$(openssl x509 -in "$pki/$u.crt" -noout -subject -enddate | tr '\n' ' ')"
+done
+tls_of() { tls=(--ca "$pki/ca.crt" --cert "$pki/$1.crt" --key "$pki/$1.key"); }
+
 say "Creating ${#all_units[@]} nodes in $work"
-"$dongbo" init "$work/$province" --unit "$province" \
-  --listen "tcp://127.0.0.1:${listen_port[$province]}" >/dev/null
+tls_of "$province"
+"$dongbo" init "$work/$province" --unit "$province" "${tls[@]}" \
+  --listen "tls+tcp://127.0.0.1:${listen_port[$province]}" >/dev/null
 for d in "${districts[@]}"; do
-  "$dongbo" init "$work/$d" --unit "$d" \
-    --parent "tcp://127.0.0.1:${listen_port[$province]}" \
-    --listen "tcp://127.0.0.1:${listen_port[$d]}" >/dev/null
+  tls_of "$d"
+  "$dongbo" init "$work/$d" --unit "$d" "${tls[@]}" \
+    --parent "tls+tcp://127.0.0.1:${listen_port[$province]}" \
+    --listen "tls+tcp://127.0.0.1:${listen_port[$d]}" >/dev/null
   for c in ${communes[$d]}; do
-    "$dongbo" init "$work/$c" --unit "$c" \
-      --parent "tcp://127.0.0.1:${listen_port[$d]}" >/dev/null
+    tls_of "$c"
+    "$dongbo" init "$work/$c" --unit "$c" "${tls[@]}" \
+      --parent "tls+tcp://127.0.0.1:${listen_port[$d]}" >/dev/null
   done
 done
 for u in "${all_units[@]}"; do

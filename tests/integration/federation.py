@@ -275,7 +275,10 @@ class Federation:
     context manager: nodes are always stopped, and the temp dir is removed
     only when the block succeeded."""
 
-    def __init__(self, dongbod, dongbo, seed, label="fed"):
+    def __init__(self, dongbod, dongbo, seed, label="fed", tls=True):
+        """tls: nodes listening on "tcp" use mutual TLS (tls+tcp://, a
+        certificate per node from the federation's own authority, made
+        with scripts/pki.sh); False: plain tcp://, allowed explicitly."""
         install_signal_handlers()
         self.dongbod = os.path.abspath(dongbod)
         self.dongbo = os.path.abspath(dongbo)
@@ -299,6 +302,8 @@ class Federation:
         self.cli_calls = 0
         self.sanitizer_reports = []
         self.helpers = {}  # name -> Helper: test tools run beside the nodes
+        self.tls = tls
+        self.pki = os.path.join(self.tmp, "pki")
         log("%s: temp dir %s" % (label, self.tmp))
 
     # -- context manager --
@@ -360,16 +365,41 @@ class Federation:
 
     # -- building the federation --
 
+    def issue_cert(self, unit, pki=None):
+        """Certificate and key for UNIT from the federation's authority
+        (or the one in directory pki), made on first use: (crt, key)."""
+        pki = pki or self.pki
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "..", "..", "scripts", "pki.sh")
+        if not os.path.exists(os.path.join(pki, "ca.crt")):
+            subprocess.run([script, "ca", pki], check=True,
+                           stdout=subprocess.DEVNULL)
+        crt = os.path.join(pki, unit + ".crt")
+        if not os.path.exists(crt):
+            subprocess.run([script, "issue", pki, unit], check=True,
+                           stdout=subprocess.DEVNULL)
+        return crt, os.path.join(pki, unit + ".key")
+
+    def tls_args(self, unit, pki=None):
+        """`dongbo init` options for UNIT's certificate."""
+        crt, key = self.issue_cert(unit, pki)
+        return ["--ca", os.path.join(pki or self.pki, "ca.crt"),
+                "--cert", crt, "--key", key]
+
     def add_node(self, name, unit, parent=None, listen=None, hosts=(),
-                 parent_url=None):
+                 parent_url=None, tls=None):
         """Creates node NAME for UNIT; listen is None, "tcp" or "ipc";
         parent is the name of an existing node (which must listen); hosts
         are more units entered at the node.  parent_url, when given, is
         where the node dials instead of its parent's listen url (say a
         fault proxy in front of the parent); the parent is still its parent
-        for converge and check."""
+        for converge and check.  tls (default: the federation's) makes a
+        "tcp" listener tls+tcp://; a plain tcp:// url in the node's config
+        comes with allow_plain_tcp."""
+        use_tls = self.tls if tls is None else tls
         if listen == "tcp":
-            url = "tcp://127.0.0.1:%d" % free_tcp_port()
+            url = "%s://127.0.0.1:%d" % ("tls+tcp" if use_tls else "tcp",
+                                         free_tcp_port())
         elif listen == "ipc":
             url = "ipc://%s" % os.path.join(self.tmp, name + ".sock")
         elif listen is None:
@@ -388,6 +418,12 @@ class Federation:
             args += ["--listen", url]
         if hosts:
             args += ["--hosts", ",".join(hosts)]
+        urls = [u for u in (parent_url or (p.listen_url if p else None),
+                            url) if u]
+        if self.tls or any(u.startswith("tls+tcp://") for u in urls):
+            args += self.tls_args(unit)
+        if any(u.startswith("tcp://") for u in urls):
+            args += ["--allow-plain-tcp"]
         rc, out, err = self.cli(args)
         if rc != 0:
             raise TestFailure("dongbo %s: exit %s: %s"
@@ -446,6 +482,7 @@ class Federation:
         with open(n.log_path, "ab") as f:
             f.write(("==== harness: start #%d of %s (%s)%s ====\n"
                      % (n.starts, name, n.unit, extra)).encode())
+            f.flush()  # before the daemon writes to the same file
             n.proc = subprocess.Popen(
                 [self.dongbod, n.dir], stdin=subprocess.DEVNULL, stdout=f,
                 stderr=f, preexec_fn=_child_setup, close_fds=True,

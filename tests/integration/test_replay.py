@@ -61,7 +61,9 @@ FAST_SYNC = {"timeout_ms": 500, "heartbeat_ms": 300, "batch_max": 3}
 def build(fed, proxy_url):
     """The four nodes (not started); 07201 dials the proxy."""
     fed.add_node(PROVINCE, "24", listen="ipc")
-    fed.add_node(DISTRICT, "213", parent=PROVINCE, listen="tcp")
+    # Plain TCP: the proxy between the commune and the district speaks
+    # the sync protocol in the clear.
+    fed.add_node(DISTRICT, "213", parent=PROVINCE, listen="tcp", tls=False)
     fed.add_node(VIA_PROXY, "07201", parent=DISTRICT, parent_url=proxy_url)
     fed.add_node(DIRECT, "07207", parent=DISTRICT)
 

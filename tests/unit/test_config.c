@@ -124,6 +124,8 @@ static void minimal_config_gets_defaults_and_absolute_paths(void **state)
 	assert_int_equal(cfg.heartbeat_ms, 2000);
 	assert_int_equal(cfg.timeout_ms, 10000);
 	assert_int_equal(cfg.stall_ms, 30000);
+	assert_null(cfg.tls_ca);
+	assert_false(cfg.allow_plain_tcp);
 	dongbo_config_fini(&cfg);
 }
 
@@ -154,7 +156,13 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 		 "heartbeat_ms = 2000              ; idle push interval\n"
 		 "timeout_ms   = 10000             ; request deadline\n"
 		 "stall_ms     = 30000             ; records waiting and no\n"
-		 "                                 ; progress: stalled\n",
+		 "                                 ; progress: stalled\n"
+		 "\n"
+		 "[tls]\n"
+		 "ca   = pki/ca.crt                ; the federation's CA\n"
+		 "cert = pki/24.crt                ; CN = unit\n"
+		 "key  = pki/24.key                ; its private key\n"
+		 "allow_plain_tcp = yes            ; tcp:// urls accepted\n",
 		 &cfg);
 	assert_string_equal(cfg.unit, "24");
 	assert_string_equal(cfg.units_path, "/path/units.tsv");
@@ -167,6 +175,11 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 	assert_true(cfg.map_size == GIB);
 	assert_true(cfg.map_size_max == 64 * GIB);
 	assert_int_equal(cfg.stall_ms, 30000);
+	assert_non_null(strstr(cfg.tls_ca, "/pki/ca.crt"));
+	assert_true(cfg.tls_ca[0] == '/');
+	assert_non_null(strstr(cfg.tls_cert, "/pki/24.crt"));
+	assert_non_null(strstr(cfg.tls_key, "/pki/24.key"));
+	assert_true(cfg.allow_plain_tcp);
 	dongbo_config_fini(&cfg);
 }
 
@@ -257,7 +270,10 @@ static void url_schemes_of_nng_are_accepted(void **state)
 	(void)state;
 	for (i = 0; i < 4; i++) {
 		snprintf(text, sizeof(text), NODE "[parent]\nurl = %s\n"
-						  "[listen]\nurl = %s\n",
+						  "[listen]\nurl = %s\n"
+						  "[tls]\nca = a\ncert = b\n"
+						  "key = c\n"
+						  "allow_plain_tcp = yes\n",
 			 urls[i], urls[i]);
 		parse_ok(text, &cfg);
 		assert_string_equal(cfg.parent_url, urls[i]);
@@ -427,6 +443,45 @@ static void bad_urls_are_refused(void **state)
 	assert_refused(NODE "[listen]\nurl =\n", "not ''");
 }
 
+/* Plain TCP only when the file says so; TLS only with its three files. */
+static void link_security_is_explicit(void **state)
+{
+	struct dongbo_config cfg;
+
+	(void)state;
+	assert_refused(NODE "[parent]\nurl = tcp://10.0.0.1:7000\n",
+		       "6: [parent] url 'tcp://10.0.0.1:7000' is plain TCP: "
+		       "its link would be neither authenticated nor "
+		       "encrypted; use tls+tcp:// with [tls] ca, cert and "
+		       "key, or say so with [tls] allow_plain_tcp = yes");
+	assert_refused(NODE "[listen]\nurl = tcp://0.0.0.0:7000\n"
+			    "[tls]\nallow_plain_tcp = no\n",
+		       "6: [listen] url 'tcp://0.0.0.0:7000' is plain TCP");
+	assert_refused(NODE "[listen]\nurl = tls+tcp://0.0.0.0:7000\n",
+		       "6: [listen] url 'tls+tcp://0.0.0.0:7000' needs the "
+		       "[tls] section: ca, cert and key");
+	assert_refused(NODE "[tls]\nca = ca.crt\ncert = 24.crt\n",
+		       "5: missing key in [tls] 'key' (ca, cert and key go "
+		       "together)");
+	assert_refused(NODE "[tls]\nallow_plain_tcp = maybe\n",
+		       "6: allow_plain_tcp must be yes or no, not 'maybe'");
+	/* Allowed on purpose; ipc:// needs neither. */
+	parse_ok(NODE "[parent]\nurl = tcp://10.0.0.1:7000\n"
+		      "[listen]\nurl = ipc:///run/24.sock\n"
+		      "[tls]\nallow_plain_tcp = yes\n", &cfg);
+	assert_true(cfg.allow_plain_tcp);
+	assert_null(cfg.tls_ca);
+	dongbo_config_fini(&cfg);
+	parse_ok(NODE "[parent]\nurl = tls+tcp://10.0.0.1:7000\n"
+		      "[tls]\nca = /pki/ca.crt\ncert = 24.crt\n"
+		      "key = 24.key\n", &cfg);
+	assert_string_equal(cfg.tls_ca, "/pki/ca.crt");
+	assert_false(cfg.allow_plain_tcp);
+	assert_true(dongbo_url_is_tls(cfg.parent_url));
+	assert_false(dongbo_url_is_plain_tcp(cfg.parent_url));
+	dongbo_config_fini(&cfg);
+}
+
 static void bad_unit_codes_and_hosts_are_refused(void **state)
 {
 	(void)state;
@@ -480,8 +535,12 @@ static void write_then_load_round_trips_every_field(void **state)
 		.catalog_path = "/srv/dongbo/catalog.ini",
 		.hosts = hosts,
 		.n_hosts = 3,
-		.parent_url = "tcp://10.0.0.1:7000",
+		.parent_url = "tls+tcp://10.0.0.1:7000",
 		.listen_url = "ipc:///run/dongbo/24.sock",
+		.tls_ca = "pki/ca.crt", /* relative: written absolute */
+		.tls_cert = "/etc/dongbo/24.crt",
+		.tls_key = "/etc/dongbo/24.key",
+		.allow_plain_tcp = true,
 		.log_level = "debug",
 		.map_size = 2 * GIB,
 		.map_size_max = 8 * GIB,
@@ -516,6 +575,11 @@ static void write_then_load_round_trips_every_field(void **state)
 	assert_int_equal(out.heartbeat_ms, 100);
 	assert_int_equal(out.timeout_ms, 5000);
 	assert_int_equal(out.stall_ms, 1500);
+	assert_non_null(strstr(out.tls_ca, "/pki/ca.crt"));
+	assert_true(out.tls_ca[0] == '/');
+	assert_string_equal(out.tls_cert, in.tls_cert);
+	assert_string_equal(out.tls_key, in.tls_key);
+	assert_true(out.allow_plain_tcp);
 	dongbo_config_fini(&out);
 }
 
@@ -711,6 +775,7 @@ int main(void)
 		T(stall_ms_zero_or_out_of_range_is_refused),
 		T(unknown_log_level_is_refused),
 		T(bad_urls_are_refused),
+		T(link_security_is_explicit),
 		T(bad_unit_codes_and_hosts_are_refused),
 		T(duplicates_and_stray_keys_are_refused),
 		T(malformed_and_overlong_lines_are_refused),
