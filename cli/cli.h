@@ -21,6 +21,7 @@ enum {
 	EXIT_USAGE = 2,	    /* bad command line */
 	EXIT_NO_NODE = 3,   /* the node is not running or not reachable */
 	EXIT_TIMEOUT = 4,   /* `wait` gave up */
+	EXIT_PERM = 5,	    /* the control socket, or a change, is not ours */
 };
 
 struct cli {

@@ -58,7 +58,9 @@ static const char main_usage[] =
 	"\n"
 	"Exit status: 0 success; 1 refused or failed (reason on stderr), or\n"
 	"`check` found an error, or `verify` a difference; 2 usage error;\n"
-	"3 the node is not running; 4 `wait` timed out.\n";
+	"3 the node is not running; 4 `wait` timed out; 5 permission denied\n"
+	"(the control socket is not open to you, or only the node's owner\n"
+	"may change data: see `[control] group` in DIR/dongbo.conf).\n";
 
 void cli_error(const char *fmt, ...)
 {

@@ -35,7 +35,8 @@
 	X(GAP, "log gap: records missing before this batch")                   \
 	X(NEED_HELLO, "session unknown: hello first")                          \
 	X(BUSY, "busy")                                                        \
-	X(VERSION, "incompatible version")
+	X(VERSION, "incompatible version")                                     \
+	X(PERM, "permission denied")
 
 enum dongbo_err {
 #define DONGBO_ERR_ENUM_(name, msg) DONGBO_ERR_IDX_##name,

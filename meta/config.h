@@ -26,6 +26,17 @@
  *   stall_ms     = 30000             ; records waiting and no progress
  *                                    ; for this long: the link is stalled
  *
+ *   [control]
+ *   group = dongbo-read              ; absent: only the daemon's user may
+ *                                    ; use the control socket (mode 0600);
+ *                                    ; given: the socket is 0660 and this
+ *                                    ; group's members may read (status,
+ *                                    ; get, rollup, ...); changing data
+ *                                    ; stays the daemon's user's (or
+ *                                    ; root's).  The name is checked as a
+ *                                    ; group name here; dongbod refuses to
+ *                                    ; start when the system lacks it.
+ *
  * Relative paths are resolved against DIR.  Unknown sections or keys are
  * refused, with the file, line and key named, so that typos do not pass
  * silently.
@@ -58,6 +69,7 @@ struct dongbo_config {
 	uint32_t heartbeat_ms; /* default 2000 */
 	uint32_t timeout_ms;   /* default 10000 */
 	uint32_t stall_ms;     /* default 30000 */
+	char *control_group;   /* [control] group; NULL: socket owner only */
 };
 
 /*

@@ -9,6 +9,9 @@
  * the operator typed or imported -- values, periods, unit and form codes --
  * before it touches the store.  A real node (tests/fuzz/fuzz_node.h) runs
  * each input, so accepted puts reach LMDB and later inputs read them back.
+ * The messages cross no socket, so they carry no connection: the handler
+ * takes them as made in process, by the node's owner (daemon/access.h),
+ * and the requests that change data are fuzzed too.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -124,6 +124,7 @@ static void minimal_config_gets_defaults_and_absolute_paths(void **state)
 	assert_int_equal(cfg.heartbeat_ms, 2000);
 	assert_int_equal(cfg.timeout_ms, 10000);
 	assert_int_equal(cfg.stall_ms, 30000);
+	assert_null(cfg.control_group);
 	dongbo_config_fini(&cfg);
 }
 
@@ -154,7 +155,10 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 		 "heartbeat_ms = 2000              ; idle push interval\n"
 		 "timeout_ms   = 10000             ; request deadline\n"
 		 "stall_ms     = 30000             ; records waiting and no\n"
-		 "                                 ; progress: stalled\n",
+		 "                                 ; progress: stalled\n"
+		 "\n"
+		 "[control]\n"
+		 "group = dongbo-read              ; absent: owner only\n",
 		 &cfg);
 	assert_string_equal(cfg.unit, "24");
 	assert_string_equal(cfg.units_path, "/path/units.tsv");
@@ -167,6 +171,7 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 	assert_true(cfg.map_size == GIB);
 	assert_true(cfg.map_size_max == 64 * GIB);
 	assert_int_equal(cfg.stall_ms, 30000);
+	assert_string_equal(cfg.control_group, "dongbo-read");
 	dongbo_config_fini(&cfg);
 }
 
@@ -293,6 +298,37 @@ static void fini_is_safe_on_zeroed_and_finished_configs(void **state)
 	assert_null(cfg.hosts);
 	assert_int_equal(cfg.n_hosts, 0);
 	dongbo_config_fini(&cfg);
+}
+
+static void control_group_names_are_checked_not_resolved(void **state)
+{
+	static const char *const good[] = { "nogroup", "dongbo-read",
+					    "_dongbo", "grp.1", "G2" };
+	struct dongbo_config cfg;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	/* Whether the system has the group is dongbod's question. */
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), NODE "[control]\ngroup = %s\n",
+			 good[i]);
+		parse_ok(text, &cfg);
+		assert_string_equal(cfg.control_group, good[i]);
+		dongbo_config_fini(&cfg);
+	}
+	assert_refused(NODE "[control]\ngroup = a b\n",
+		       "6: group must be a group name");
+	assert_refused(NODE "[control]\ngroup = -x\n", "not '-x'");
+	assert_refused(NODE "[control]\ngroup = g:x\n", "not 'g:x'");
+	assert_refused(NODE "[control]\ngroup =\n", "not ''");
+	assert_refused(NODE "[control]\ngroup = "
+			    "a23456789012345678901234567890123\n",
+		       "(1 to 32 of");
+	assert_refused(NODE "[control]\ngroup = g\ngroup = h\n",
+		       "7: key given twice 'group'");
+	assert_refused(NODE "[control]\nuser = g\n",
+		       "6: unknown key in [control] 'user'");
 }
 
 /* ---- refusals ------------------------------------------------------------- */
@@ -489,6 +525,7 @@ static void write_then_load_round_trips_every_field(void **state)
 		.heartbeat_ms = 100,
 		.timeout_ms = 5000,
 		.stall_ms = 1500,
+		.control_group = "dongbo-read",
 	};
 	struct dongbo_config out;
 	size_t i;
@@ -516,6 +553,7 @@ static void write_then_load_round_trips_every_field(void **state)
 	assert_int_equal(out.heartbeat_ms, 100);
 	assert_int_equal(out.timeout_ms, 5000);
 	assert_int_equal(out.stall_ms, 1500);
+	assert_string_equal(out.control_group, "dongbo-read");
 	dongbo_config_fini(&out);
 }
 
@@ -576,6 +614,8 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_non_null(strstr(text, "\nmap_size_max_mb = 65536\n"));
 	assert_non_null(strstr(text, "\nstall_ms = 30000\n"));
 	assert_non_null(strstr(text, "stalled"));
+	assert_non_null(strstr(text, "\n[control]\n"));
+	assert_non_null(strstr(text, "\n# group = GROUP\n"));
 
 	/* Zero fields were written as the defaults. */
 	assert_int_equal(dongbo_config_load(dir, &out, err, sizeof(err)), 0);
@@ -589,6 +629,7 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_int_equal(out.heartbeat_ms, 2000);
 	assert_int_equal(out.timeout_ms, 10000);
 	assert_int_equal(out.stall_ms, 30000);
+	assert_null(out.control_group);
 	dongbo_config_fini(&out);
 }
 
@@ -703,6 +744,7 @@ int main(void)
 		T(url_schemes_of_nng_are_accepted),
 		T(load_without_file_is_an_io_error_naming_the_path),
 		T(fini_is_safe_on_zeroed_and_finished_configs),
+		T(control_group_names_are_checked_not_resolved),
 		T(unknown_section_is_refused_with_line),
 		T(unknown_key_is_refused_with_line_and_key),
 		T(required_node_keys_are_refused_at_section_line),
