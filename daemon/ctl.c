@@ -2,12 +2,12 @@
  * ctl.c -- requests from the CLI over the node's control socket.
  *
  * Happy path: unpack a CtlRequest; when it changes data, check that its
- * sender is the node's owner (access.h); hand it to its handler (ctl_data.c:
- * put, get, export, catalog; ctl_report.c: rollup, report, check;
- * ctl_sync.c: status, rejected, restore, verify), which checks every
- * argument against the unit list and the catalog, does the store calls it
- * needs and fills in the reply; pack the reply and free what the handler
- * allocated for it.
+ * sender is the node's owner (access.h); hand it to its handler
+ * (ctl_data.c: put, get, export, catalog; ctl_report.c: rollup, report,
+ * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log),
+ * which checks every argument against the unit list and the catalog, does
+ * the store calls it needs and fills in the reply; pack the reply and free
+ * what the handler allocated for it.
  *
  * Failure modes: malformed requests get code PROTO; a request that changes
  * data from anyone but the owner gets PERM, naming who asked and who owns
@@ -190,6 +190,7 @@ static bool request_changes_data(const Dongbo__CtlRequest *req)
 	case DONGBO__CTL_REQUEST__BODY_REPORT:
 	case DONGBO__CTL_REQUEST__BODY_CHECK:
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
+	case DONGBO__CTL_REQUEST__BODY_LOG:
 		return false;
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return req->rejected->retry;
@@ -315,6 +316,9 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
 		ctl_handle_verify(node, &r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_LOG:
+		ctl_handle_log(node, &r, req->log);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");

@@ -97,4 +97,9 @@ void ctl_handle_rejected(struct dongbo_node *node, struct ctl_reply *r,
 void ctl_handle_restore(struct dongbo_node *node, struct ctl_reply *r);
 void ctl_handle_verify(struct dongbo_node *node, struct ctl_reply *r);
 
+/* ---- ctl_log.c: the audit trail ---- */
+
+void ctl_handle_log(struct dongbo_node *node, struct ctl_reply *r,
+		    const Dongbo__LogRequest *q);
+
 #endif
