@@ -314,12 +314,14 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 int store_key_audit(const struct dongbo_record *rec, uint64_t seq,
 		    char key[STORE_KEY_MAX], size_t *key_len)
 {
+	struct dongbo_record plain = *rec;
 	size_t n;
 	int rc;
 
-	rc = key_fields(rec->unit, DONGBO_UNIT_CODE_MAX, rec->indicator,
-			DONGBO_INDICATOR_CODE_MAX, rec->period,
-			DONGBO_PERIOD_MAX - 1, key, &n);
+	/* The values key, then the kind where a stated total has its
+	 * suffix, then the seq. */
+	plain.stated = false;
+	rc = store_key_value(&plain, key, &n);
 	if (rc != 0)
 		return rc;
 	if (n + 10 > STORE_KEY_MAX)

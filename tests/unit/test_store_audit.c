@@ -366,30 +366,45 @@ static struct origins log_origins(struct fx *fx, uint64_t after)
 	return o;
 }
 
+/* The store closed and its environment opened raw, as an older build (or
+ * another tool) would see it: a transaction of flags (0 or MDB_RDONLY). */
+static MDB_txn *raw_begin(struct fx *fx, unsigned flags, MDB_env **env)
+{
+	MDB_txn *txn;
+
+	dongbo_store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(mdb_env_create(env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(*env, 16), 0);
+	assert_int_equal(mdb_env_open(*env, fx->path, flags, 0600), 0);
+	assert_int_equal(mdb_txn_begin(*env, NULL, flags, &txn), 0);
+	return txn;
+}
+
+/* Ends it (committing a write) and opens the store again. */
+static void raw_end(struct fx *fx, MDB_env *env, MDB_txn *txn)
+{
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+}
+
 /* Writes the raw bytes of a log entry at seq, as an older build did. */
 static void log_entry_raw(struct fx *fx, uint64_t seq, const void *val,
 			  size_t len)
 {
 	unsigned char key[8];
 	MDB_env *env;
-	MDB_txn *txn;
+	MDB_txn *txn = raw_begin(fx, 0, &env);
 	MDB_dbi dbi;
 	MDB_val k = { .mv_size = 8, .mv_data = key };
 	MDB_val v = { .mv_size = len, .mv_data = (void *)val };
 
 	for (int i = 7; i >= 0; i--, seq >>= 8)
 		key[i] = (unsigned char)(seq & 0xff);
-	dongbo_store_close(fx->st);
-	fx->st = NULL;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, fx->path, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "log", 0, &dbi), 0);
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	raw_end(fx, env, txn);
 }
 
 static void log_entries_carry_the_origin_and_old_ones_have_none(void **state)
@@ -484,40 +499,26 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	unsigned char two = 2;
 
 	put(fx, "07201", "hs_nhan", "2022", 10);
-	dongbo_store_close(fx->st);
-	fx->st = NULL;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, fx->path, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	txn = raw_begin(fx, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0); /* gone */
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	v.mv_size = 1;
 	v.mv_data = &two;
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	raw_end(fx, env, txn);
 
-	assert_int_equal(fx_open_with(fx, "24", 0), 0);
 	assert_int_equal(audit_count(fx), 0);
 	value_is(fx, "07201", "hs_nhan", "2022", 10, 1);
 	put(fx, "07201", "hs_nhan", "2022", 11);
 	assert_int_equal(audit_of(fx, "07201").n, 1);
-	dongbo_store_close(fx->st);
-	fx->st = NULL;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, fx->path, MDB_RDONLY, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	txn = raw_begin(fx, MDB_RDONLY, &env);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
 	assert_int_equal(*(unsigned char *)v.mv_data, 3);
-	mdb_txn_abort(txn);
-	mdb_env_close(env);
-	assert_int_equal(fx_open_with(fx, "24", 0), 0);
+	raw_end(fx, env, txn);
 	verify_ok(fx);
 }
 
