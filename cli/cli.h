@@ -21,6 +21,7 @@ enum {
 	EXIT_USAGE = 2,	    /* bad command line */
 	EXIT_NO_NODE = 3,   /* the node is not running or not reachable */
 	EXIT_TIMEOUT = 4,   /* `wait` gave up */
+	EXIT_PERM = 5,	    /* the control socket, or a change, is not ours */
 };
 
 struct cli {
@@ -46,6 +47,7 @@ int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_rejected(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_log(struct cli *cli, int argc, char **argv);
 
 /* Prints "dongbo: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -124,6 +126,8 @@ struct table *table_new(int n_cols, const char *const *headers,
 void table_add(struct table *t, const char *const *cells);
 /* Prints with the given indent and frees the table. */
 void table_print(struct table *t, FILE *f, int indent);
+/* Frees the table unprinted (NULL is a no-op). */
+void table_free(struct table *t);
 
 /* ---- figures as the node sends them (cmd_report.c) ---- */
 

@@ -1,10 +1,24 @@
 /*
  * client.c -- one request to the daemon over DIR/control.sock.
+ *
+ * Happy path: resolve DIR, dial its control socket, send the request,
+ * receive and unpack the reply.
+ *
+ * Failure modes: no directory or no daemon listening is EXIT_NO_NODE with
+ * how to start one; a socket (or directory) we may not open is EXIT_PERM,
+ * explained from its mode, owner and group (who decides, and how); a
+ * change refused because we are not the node's owner is EXIT_PERM with
+ * the node's message; any other refusal is EXIT_FAIL with it.
  */
+#include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -14,6 +28,70 @@
 #include "error.h"
 
 #define CALL_TIMEOUT_MS 30000
+
+/* "alice (uid 1001)" for our effective uid. */
+static void describe_me(char *buf, size_t len)
+{
+	uid_t uid = geteuid();
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, len, "%s (uid %lu)", pw->pw_name,
+			 (unsigned long)uid);
+	else
+		snprintf(buf, len, "uid %lu", (unsigned long)uid);
+}
+
+/*
+ * The dial failed: when it is because we may not open the socket (or
+ * reach it), explains who decides and how into err and returns true.
+ * access() answers for our real uid, which is who runs the CLI.
+ */
+static bool explain_denied(const char *dir, const char *path, char *err,
+			   size_t errlen)
+{
+	char me[96], owner[96], group[96];
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+
+	if (access(path, R_OK | W_OK) == 0 || errno != EACCES)
+		return false;
+	describe_me(me, sizeof(me));
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen,
+			 "permission denied: you, %s, cannot reach the control "
+			 "socket %s: a directory on its path is not searchable "
+			 "by you.  The node's owner decides: the node directory "
+			 "and those above it must be searchable (chmod o+x, or "
+			 "g+x for the `[control] group` of %s/dongbo.conf)",
+			 me, path, dir);
+		return true;
+	}
+	pw = getpwuid(st.st_uid);
+	gr = getgrgid(st.st_gid);
+	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+	snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
+	if ((st.st_mode & 0060) == 0)
+		snprintf(err, errlen,
+			 "permission denied on the control socket %s (mode "
+			 "%04o, owner %s): you, %s, are not the node's owner.  "
+			 "The owner decides who may read: `[control] group = "
+			 "GROUP` in %s/dongbo.conf, then a restart of dongbod, "
+			 "lets the members of GROUP read (status, get, rollup, "
+			 "...); only the owner may change data",
+			 path, (unsigned)(st.st_mode & 07777), owner, me, dir);
+	else
+		snprintf(err, errlen,
+			 "permission denied on the control socket %s (mode "
+			 "%04o, owner %s, group %s): you, %s, are neither its "
+			 "owner nor in group %s.  Ask the node's owner to add "
+			 "you to %s (the `[control] group` of %s/dongbo.conf), "
+			 "then log in again",
+			 path, (unsigned)(st.st_mode & 07777), owner, group, me,
+			 group, group, dir);
+	return true;
+}
 
 static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		Dongbo__CtlReply **rep, char *err, size_t errlen, bool *no_node)
@@ -26,6 +104,16 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 
 	*no_node = false;
 	if (realpath(cli->dir, dir) == NULL) {
+		if (errno == EACCES) {
+			snprintf(err, errlen,
+				 "permission denied: cannot reach the node "
+				 "directory '%s': %s.  The node's owner "
+				 "decides: it and the directories above it "
+				 "must be searchable by you (chmod o+x, or g+x "
+				 "for the node's `[control] group`)",
+				 cli->dir, strerror(errno));
+			return EXIT_PERM;
+		}
 		snprintf(err, errlen, "no node directory '%s'", cli->dir);
 		*no_node = true;
 		return EXIT_NO_NODE;
@@ -39,6 +127,11 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 	nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, CALL_TIMEOUT_MS);
 	nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, DONGBO_MSG_MAX);
 	rv = nng_dial(sock, url, NULL, 0);
+	if (rv != 0 && explain_denied(dir, url + strlen("ipc://"), err,
+				      errlen)) {
+		rv = EXIT_PERM;
+		goto out;
+	}
 	if (rv != 0) {
 		snprintf(err, errlen,
 			 "no node is running in %s (%s); start it with "
@@ -76,9 +169,9 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 	}
 	if ((*rep)->code != 0) {
 		snprintf(err, errlen, "%s", (*rep)->error);
+		rv = (*rep)->code == DONGBO_E_PERM ? EXIT_PERM : EXIT_FAIL;
 		dongbo_proto_free(&(*rep)->base);
 		*rep = NULL;
-		rv = EXIT_FAIL;
 		goto out;
 	}
 	rv = EXIT_OK;

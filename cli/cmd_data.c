@@ -1,11 +1,14 @@
 /*
- * cmd_data.c -- put, delete and get (rollup is in cmd_report.c).
+ * cmd_data.c -- put, delete and get, and log: a value's history (rollup is
+ * in cmd_report.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "util.h"
 
 static const char put_usage[] =
 	"Usage: dongbo [-C DIR] put UNIT INDICATOR PERIOD VALUE [--stated] "
@@ -252,5 +255,248 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 			  g->deleted ? " (it was deleted)" : "");
 	}
 	dongbo_proto_free(&rep->base);
+	return rv;
+}
+
+/* ---- log ---- */
+
+static const char log_usage[] =
+	"Usage: dongbo [-C DIR] log UNIT [INDICATOR [PERIOD]] [--stated] "
+	"[--limit N]\n"
+	"                  [--json]\n"
+	"\n"
+	"Shows the history of UNIT's values at this node, newest first: every\n"
+	"change the node accepted, with when it accepted it (local time), the\n"
+	"value as the catalog shows it, what changed (set, deleted, stated,\n"
+	"stated deleted), the node where it was entered (its home unit) and\n"
+	"the link it came through:\n"
+	"\n"
+	"  local (uid 0 root)           entered here (put, delete, import), by\n"
+	"                               that user\n"
+	"  child 213 (Huyện Yên Dũng)   sent up by that child node\n"
+	"  restore from 24              fetched back from the parent after a\n"
+	"                               lost store\n"
+	"\n"
+	"A record that arrived again, or lost to a newer version, changed\n"
+	"nothing and is not listed.\n"
+	"\n"
+	"  UNIT       any unit within this node's subtree, e.g. 07201\n"
+	"  INDICATOR  only this indicator's changes\n"
+	"  PERIOD     only this period's: 2022, 2022S1, 2022Q3 or 2022M06\n"
+	"\n"
+	"Options:\n"
+	"  --stated    only the stated totals (`put --stated`)\n"
+	"  --limit N   only the N newest changes (default: all)\n"
+	"  --json      {\"unit\",\"name\",\"entries\":[{\"seq\",\"at\",\"at_ms\",\n"
+	"              \"indicator\",\"period\",\"stated\",\"change\",\"value\",\n"
+	"              \"text\",\"version\",\"link\",\"via\",\"origin\",...}],"
+	"\"more\"}:\n"
+	"              more is true when --limit left older changes out\n"
+	"  -h, --help  show this help\n";
+
+/* Changes asked for per request (the node sends at most 1000). */
+#define LOG_PAGE 1000
+#define LOG_LIMIT_MAX 100000000
+
+/* "07201 (Phường Thọ Xương)", or the bare code. */
+static void unit_text(const Dongbo__UnitInfo *u, char *buf, size_t len)
+{
+	if (u == NULL)
+		snprintf(buf, len, "?");
+	else if (u->name[0] != '\0')
+		snprintf(buf, len, "%s (%s)", u->code, u->name);
+	else
+		snprintf(buf, len, "%s", u->code);
+}
+
+/* The link a change came through: "local (uid 0 root)", "child 213
+ * (Huyện Yên Dũng)", "restore from 24". */
+static void via_text(const Dongbo__LogEntry *e, char *buf, size_t len)
+{
+	char unit[160];
+
+	if (strcmp(e->link, "local") == 0) {
+		if (!e->has_uid)
+			snprintf(buf, len, "local");
+		else
+			snprintf(buf, len, "local (uid %" PRIu32 "%s%s)", e->uid,
+				 e->user[0] ? " " : "", e->user);
+		return;
+	}
+	unit_text(e->peer_unit, unit, sizeof(unit));
+	if (strcmp(e->link, "restore") == 0)
+		snprintf(buf, len, "restore from %s", unit);
+	else
+		snprintf(buf, len, "%s %s", e->link, unit);
+}
+
+static const char *change_word(const Dongbo__LogEntry *e)
+{
+	if (e->stated)
+		return e->deleted ? "stated deleted" : "stated";
+	return e->deleted ? "deleted" : "set";
+}
+
+/* "2026-11-23 20:03:08", local time. */
+static void local_time(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+static json_t *log_entry_json(const Dongbo__LogEntry *e)
+{
+	json_t *o = json_object();
+	char via[256];
+
+	via_text(e, via, sizeof(via));
+	json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
+	json_object_set_new(o, "at", out_json_time(e->at_ms));
+	json_object_set_new(o, "at_ms", json_integer(e->at_ms));
+	json_object_set_new(o, "indicator", json_string(e->indicator));
+	json_object_set_new(o, "period", json_string(e->period));
+	json_object_set_new(o, "stated", json_boolean(e->stated));
+	json_object_set_new(o, "change", json_string(change_word(e)));
+	json_object_set_new(o, "value", e->value != NULL ? shown_json(e->value)
+							 : json_null());
+	json_object_set_new(o, "text", e->value != NULL
+					       ? json_string(e->value->text)
+					       : json_null());
+	json_object_set_new(o, "version", json_integer((json_int_t)e->version));
+	json_object_set_new(o, "link", json_string(e->link));
+	json_object_set_new(o, "via", json_string(via));
+	if (strcmp(e->link, "local") == 0) {
+		json_object_set_new(o, "uid", e->has_uid ? json_integer(e->uid)
+							 : json_null());
+		json_object_set_new(o, "user", json_string(e->user));
+	} else {
+		json_t *p = json_object();
+
+		out_json_unit(p, e->peer_unit);
+		json_object_set_new(o, "peer", p);
+	}
+	{
+		json_t *org = json_object();
+
+		out_json_unit(org, e->origin);
+		json_object_set_new(o, "origin", org);
+	}
+	return o;
+}
+
+static void log_entry_row(struct table *t, const Dongbo__LogEntry *e)
+{
+	char at[32], value[320], via[256];
+	const char *row[7] = { at, e->indicator, e->period, value,
+			       change_word(e), e->origin->code, via };
+
+	local_time(e->at_ms, at, sizeof(at));
+	if (e->value != NULL)
+		shown_text(e->value, value, sizeof(value));
+	else
+		value[0] = '\0';
+	via_text(e, via, sizeof(via));
+	table_add(t, row);
+}
+
+int cmd_log(struct cli *cli, int argc, char **argv)
+{
+	static const char *const h[] = { "ACCEPTED", "INDICATOR", "PERIOD",
+					 "VALUE",    "CHANGE",	  "ORIGIN",
+					 "VIA" };
+	static const bool right[] = { false, false, false, true,
+				      false, false, false };
+	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
+	Dongbo__LogRequest q = DONGBO__LOG_REQUEST__INIT;
+	const char *limit_text = NULL;
+	bool stated = false, more = false;
+	const struct cli_opt opts[] = {
+		{ .name = "--stated", .flag = &stated },
+		{ .name = "--limit", .value = &limit_text },
+		{ .name = NULL },
+	};
+	uint64_t limit = LOG_LIMIT_MAX, shown = 0;
+	json_t *doc = NULL, *entries = NULL;
+	struct table *t = NULL;
+	char unit[160] = "";
+	char *pos[3];
+	int n, rv;
+
+	rv = cli_parse_args(cli, argc, argv, log_usage, opts, pos, 1, 3, &n);
+	if (rv >= 0)
+		return rv;
+	if (limit_text != NULL &&
+	    (!dongbo_parse_u64(limit_text, LOG_LIMIT_MAX, &limit) ||
+	     limit == 0)) {
+		cli_error("log: --limit must be a whole number from 1 to %d, "
+			  "not '%s'", LOG_LIMIT_MAX, limit_text);
+		return EXIT_USAGE;
+	}
+	q.unit = pos[0];
+	q.indicator = n > 1 ? pos[1] : "";
+	q.period = n > 2 ? pos[2] : "";
+	q.stated = stated;
+	req.body_case = DONGBO__CTL_REQUEST__BODY_LOG;
+	req.log = &q;
+	if (cli->json) {
+		doc = json_object();
+		entries = json_array();
+	} else {
+		t = table_new(7, h, right);
+	}
+	/* Page by page, each older than the last one shown: changes
+	 * accepted meanwhile are newer and do not shift the pages. */
+	do {
+		Dongbo__CtlReply *rep = NULL;
+		const Dongbo__LogReply *lr;
+
+		q.max = limit - shown < LOG_PAGE ? (uint32_t)(limit - shown)
+						 : LOG_PAGE;
+		if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)
+			goto out;
+		lr = rep->log;
+		if (doc != NULL && shown == 0)
+			out_json_unit(doc, lr->unit);
+		unit_text(lr->unit, unit, sizeof(unit));
+		for (size_t i = 0; i < lr->n_entries; i++) {
+			if (entries != NULL)
+				json_array_append_new(
+					entries, log_entry_json(lr->entries[i]));
+			else
+				log_entry_row(t, lr->entries[i]);
+			q.before_seq = lr->entries[i]->seq;
+			shown++;
+		}
+		more = lr->more && lr->n_entries > 0;
+		dongbo_proto_free(&rep->base);
+	} while (more && shown < limit);
+
+	if (doc != NULL) {
+		json_object_set_new(doc, "entries", entries);
+		json_object_set_new(doc, "more", json_boolean(more));
+		entries = NULL;
+		out_json(doc);
+		doc = NULL;
+	} else if (shown == 0) {
+		printf("No change of %s%s%s%s%s%s recorded at this node.\n",
+		       unit, n > 1 ? " " : "", n > 1 ? pos[1] : "",
+		       n > 2 ? " " : "", n > 2 ? pos[2] : "",
+		       stated ? " (stated totals)" : "");
+	} else {
+		table_print(t, stdout, 0);
+		t = NULL;
+		if (more)
+			printf("(the %" PRIu64 " newest changes; older ones "
+			       "remain: raise --limit)\n", shown);
+	}
+	rv = EXIT_OK;
+out:
+	table_free(t);
+	json_decref(entries);
+	json_decref(doc);
 	return rv;
 }

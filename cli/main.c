@@ -26,6 +26,9 @@ static const char main_usage[] =
 	"                     show one value, entered or composed of sub-periods\n"
 	"  delete UNIT INDICATOR PERIOD [--stated]\n"
 	"                     delete a value: it leaves every roll-up\n"
+	"  log UNIT [INDICATOR [PERIOD]] [--stated] [--limit N]\n"
+	"                     the history of UNIT's values here, newest first:\n"
+	"                     when, what, where entered, through which link\n"
 	"  import FILE.csv    store every value of a CSV file, all or nothing\n"
 	"  export UNIT PERIOD [-o FILE]\n"
 	"                     write the values of UNIT's subtree as CSV\n"
@@ -58,7 +61,9 @@ static const char main_usage[] =
 	"\n"
 	"Exit status: 0 success; 1 refused or failed (reason on stderr), or\n"
 	"`check` found an error, or `verify` a difference; 2 usage error;\n"
-	"3 the node is not running; 4 `wait` timed out.\n";
+	"3 the node is not running; 4 `wait` timed out; 5 permission denied\n"
+	"(the control socket is not open to you, or only the node's owner\n"
+	"may change data: see `[control] group` in DIR/dongbo.conf).\n";
 
 void cli_error(const char *fmt, ...)
 {
@@ -173,6 +178,7 @@ static const struct {
 	{ "catalog", cmd_catalog }, { "report", cmd_report },
 	{ "check", cmd_check },	  { "rejected", cmd_rejected },
 	{ "restore", cmd_restore }, { "verify", cmd_verify },
+	{ "log", cmd_log },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

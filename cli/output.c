@@ -165,6 +165,13 @@ void table_print(struct table *t, FILE *f, int indent)
 		}
 		fputc('\n', f);
 	}
+	table_free(t);
+}
+
+void table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
 	for (size_t i = 0; i < t->n_rows * (size_t)t->n_cols; i++)
 		free(t->cells[i]);
 	free(t->cells);

@@ -36,7 +36,8 @@
 	X(NEED_HELLO, "session unknown: hello first")                          \
 	X(BUSY, "busy")                                                        \
 	X(VERSION, "incompatible version")                                     \
-	X(AUTH, "authentication failed")
+	X(AUTH, "authentication failed") \
+	X(PERM, "permission denied")
 
 enum dongbo_err {
 #define DONGBO_ERR_ENUM_(name, msg) DONGBO_ERR_IDX_##name,

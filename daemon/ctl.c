@@ -1,14 +1,17 @@
 /*
  * ctl.c -- requests from the CLI over the node's control socket.
  *
- * Happy path: unpack a CtlRequest, hand it to its handler (ctl_data.c:
- * put, get, export, catalog; ctl_report.c: rollup, report, check;
- * ctl_sync.c: status, rejected, restore, verify), which checks every
- * argument against the unit list and the catalog, does the store calls it
- * needs and fills in the reply; pack the reply and free what the handler
- * allocated for it.
+ * Happy path: unpack a CtlRequest; when it changes data, check that its
+ * sender is the node's owner (access.h); hand it to its handler
+ * (ctl_data.c: put, get, export, catalog; ctl_report.c: rollup, report,
+ * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log),
+ * which checks every argument against the unit list and the catalog, does
+ * the store calls it needs and fills in the reply; pack the reply and free
+ * what the handler allocated for it.
  *
- * Failure modes: malformed requests get code PROTO; bad arguments get the
+ * Failure modes: malformed requests get code PROTO; a request that changes
+ * data from anyone but the owner gets PERM, naming who asked and who owns
+ * the node, and is logged; bad arguments get the
  * matching DONGBO_E_* code and a message quoting the offending value; store
  * errors are passed on with their code.  A reply too large for one message
  * is answered with TOOBIG instead of silence.  Nothing is stored unless a
@@ -172,6 +175,78 @@ int ctl_parse_period(struct ctl_reply *r, const char *text,
 	return 0;
 }
 
+/* True when req changes what the node stores (put, delete and import are
+ * all puts; restore fetches values; a retry queues records again).
+ * Requests this build does not know are refused later anyway: counted as
+ * changes, so that a new one is never open to readers by mistake. */
+static bool request_changes_data(const Dongbo__CtlRequest *req)
+{
+	switch (req->body_case) {
+	case DONGBO__CTL_REQUEST__BODY_GET:
+	case DONGBO__CTL_REQUEST__BODY_ROLLUP:
+	case DONGBO__CTL_REQUEST__BODY_STATUS:
+	case DONGBO__CTL_REQUEST__BODY_EXPORT:
+	case DONGBO__CTL_REQUEST__BODY_CATALOG:
+	case DONGBO__CTL_REQUEST__BODY_REPORT:
+	case DONGBO__CTL_REQUEST__BODY_CHECK:
+	case DONGBO__CTL_REQUEST__BODY_VERIFY:
+	case DONGBO__CTL_REQUEST__BODY_LOG:
+		return false;
+	case DONGBO__CTL_REQUEST__BODY_REJECTED:
+		return req->rejected->retry;
+	case DONGBO__CTL_REQUEST__BODY_PUT:
+	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+	default:
+		return true;
+	}
+}
+
+/* The name of the change req asks for, for the refusal. */
+static const char *change_name(const Dongbo__CtlRequest *req)
+{
+	switch (req->body_case) {
+	case DONGBO__CTL_REQUEST__BODY_PUT:
+		if (req->put->n_items > 1)
+			return "import";
+		return req->put->n_items == 1 && req->put->items[0]->retract
+			       ? "delete"
+			       : "put";
+	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+		return "restore";
+	case DONGBO__CTL_REQUEST__BODY_REJECTED:
+		return "rejected --retry";
+	default:
+		return "this request";
+	}
+}
+
+/* Fills r->peer from msg's connection; fails r with PERM unless the
+ * sender may change data. */
+static int check_owner(struct dongbo_node *node, struct ctl_reply *r,
+		       nng_msg *msg, const Dongbo__CtlRequest *req)
+{
+	char who[DONGBO_USER_NAME_MAX + 32], owner[DONGBO_USER_NAME_MAX + 32];
+
+	int rv = dongbo_access_peer(msg, &r->peer);
+
+	if (rv == 0 && dongbo_access_may_write(&r->peer))
+		return 0;
+	dongbo_access_describe_owner(owner, sizeof(owner));
+	if (rv != 0)
+		return ctl_fail(r, DONGBO_E_PERM,
+				"permission denied: cannot tell who sent this "
+				"request, and only the owner %s of node %s may "
+				"change data", owner, node->home->code);
+	dongbo_access_describe(r->peer.uid, r->peer.name, who, sizeof(who));
+	dongbo_log_warn("ctl: %s by %s refused: only the owner %s may change "
+			"data", change_name(req), who, owner);
+	return ctl_fail(r, DONGBO_E_PERM,
+			"permission denied: %s may read node %s (%s) but only "
+			"its owner %s may change data (%s refused)", who,
+			node->home->code, node->home->name, owner,
+			change_name(req));
+}
+
 /* The reply did not pack (too large, or out of memory): say so rather than
  * leave the CLI waiting for its timeout. */
 static nng_msg *pack_failure(int rv)
@@ -206,6 +281,8 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 			 dongbo_strerror(rv));
 		goto pack;
 	}
+	if (request_changes_data(req) && check_owner(node, &r, msg, req) != 0)
+		goto pack;
 	switch (req->body_case) {
 	case DONGBO__CTL_REQUEST__BODY_PUT:
 		ctl_handle_put(node, &r, req->put);
@@ -239,6 +316,9 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
 		ctl_handle_verify(node, &r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_LOG:
+		ctl_handle_log(node, &r, req->log);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "access.h"
 #include "codec.h"
 #include "node.h"
 #include "period.h"
@@ -20,6 +21,9 @@
 struct ctl_reply {
 	Dongbo__CtlReply rep;
 	char err[512];
+	/* Who sent the request: set, and checked to be the node's owner,
+	 * before the handler of a request that changes data runs. */
+	struct dongbo_peer peer;
 	/* Memory from ctl_alloc, freed after the reply is packed. */
 	void **owned;
 	size_t n_owned, cap_owned;
@@ -92,5 +96,10 @@ void ctl_handle_rejected(struct dongbo_node *node, struct ctl_reply *r,
 			 const Dongbo__RejectedRequest *q);
 void ctl_handle_restore(struct dongbo_node *node, struct ctl_reply *r);
 void ctl_handle_verify(struct dongbo_node *node, struct ctl_reply *r);
+
+/* ---- ctl_log.c: the audit trail ---- */
+
+void ctl_handle_log(struct dongbo_node *node, struct ctl_reply *r,
+		    const Dongbo__LogRequest *q);
 
 #endif

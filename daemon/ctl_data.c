@@ -267,8 +267,13 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 		if (versions[i] != 0 && n == 1)
 			goto stored; /* deleted already: nothing to write */
 	}
-	rv = dongbo_store_put_local(node->store, recs, n, dongbo_now_us(),
-				    versions);
+	/* Who asked (checked to be the owner by ctl.c) goes into the audit
+	 * trail with every value. */
+	rv = dongbo_store_put_local_by(node->store, recs, n, dongbo_now_us(),
+				       versions,
+				       &(struct dongbo_author){
+					       .uid = r->peer.uid,
+					       .name = r->peer.name });
 	if (rv != 0) {
 		dongbo_log_error("ctl: put of %zu values: %s", n,
 				 dongbo_strerror(rv));

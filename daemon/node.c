@@ -3,7 +3,8 @@
  *
  * Start: configuration -> unit list and catalog file -> store -> the
  * catalog last received from the parent, when newer -> mailbox -> control
- * socket -> listener for children -> dialer to the parent -> signal
+ * socket (mode 0600, then opened to `[control] group` when one is given:
+ * access.c) -> listener for children -> dialer to the parent -> signal
  * handlers.  Any failure undoes what was done, in reverse order, and names
  * the cause in the log.
  *
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "error.h"
 #include "ident.h"
 #include "log.h"
@@ -426,6 +428,59 @@ static int load_ident(struct dongbo_node *node)
 	return 0;
 }
 
+/* The control socket, mode 0600, then opened to the `[control] group`
+ * when there is one: looked up first, so that an unknown group stops the
+ * start before the socket exists. */
+static int open_control(struct dongbo_node *node,
+			struct dongbo_server_options *so)
+{
+	const char *group = node->cfg.control_group;
+	const char *path;
+	char err[768];
+	gid_t gid = 0;
+	int rv;
+
+	/* sun_path holds 108 bytes on Linux. */
+	if (strlen(node->cfg.dir) + sizeof(DONGBO_CONTROL_SOCKET) + 1 > 107) {
+		dongbo_log_error("node directory path too long for a control "
+				 "socket: %s", node->cfg.dir);
+		return DONGBO_E_CONFIG;
+	}
+	snprintf(node->ctl_url, sizeof(node->ctl_url), "ipc://%s/%s",
+		 node->cfg.dir, DONGBO_CONTROL_SOCKET);
+	path = node->ctl_url + strlen("ipc://");
+	if (group != NULL &&
+	    (rv = dongbo_access_group_find(group, path, &gid, err,
+					   sizeof(err))) != 0) {
+		dongbo_log_error("%s/%s: %s", node->cfg.dir,
+				 DONGBO_CONFIG_FILE, err);
+		return rv;
+	}
+	so->url = node->ctl_url;
+	rv = dongbo_server_open(so, &node->ctl_server, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("control socket: %s%s", err,
+				 rv == DONGBO_E_BUSY
+					 ? " (is another dongbod running here?)"
+					 : "");
+		return rv;
+	}
+	if (group == NULL)
+		return 0;
+	rv = dongbo_access_socket_share(path, node->cfg.dir, group, gid, err,
+					sizeof(err));
+	if (rv != 0) {
+		dongbo_log_error("%s/%s: %s", node->cfg.dir,
+				 DONGBO_CONFIG_FILE, err);
+		dongbo_server_close(node->ctl_server);
+		node->ctl_server = NULL;
+		return rv;
+	}
+	dongbo_log_info("control socket %s: group %s may read (mode 0660); "
+			"only its owner may change data", path, group);
+	return 0;
+}
+
 static int open_servers(struct dongbo_node *node)
 {
 	struct dongbo_server_options so = {
@@ -438,23 +493,8 @@ static int open_servers(struct dongbo_node *node)
 	char err[512];
 	int rv;
 
-	/* sun_path holds 108 bytes on Linux. */
-	if (strlen(node->cfg.dir) + sizeof(DONGBO_CONTROL_SOCKET) + 1 > 107) {
-		dongbo_log_error("node directory path too long for a control "
-				 "socket: %s", node->cfg.dir);
-		return DONGBO_E_CONFIG;
-	}
-	snprintf(node->ctl_url, sizeof(node->ctl_url), "ipc://%s/%s",
-		 node->cfg.dir, DONGBO_CONTROL_SOCKET);
-	so.url = node->ctl_url;
-	rv = dongbo_server_open(&so, &node->ctl_server, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_error("control socket: %s%s", err,
-				 rv == DONGBO_E_BUSY
-					 ? " (is another dongbod running here?)"
-					 : "");
+	if ((rv = open_control(node, &so)) != 0)
 		return rv;
-	}
 	if (node->cfg.listen_url == NULL)
 		return 0;
 	so.url = node->cfg.listen_url;
@@ -505,8 +545,9 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 		dongbo_log_error("cannot create the loop's mailbox");
 		return DONGBO_E_IO;
 	}
+	/* On failure the control socket may be open already. */
 	if ((rv = open_servers(node)) != 0)
-		goto err_after_mailbox;
+		goto err_after_servers;
 	if (node->cfg.parent_url != NULL) {
 		rv = dongbo_uplink_start(node, &node->uplink, err, sizeof(err));
 		if (rv != 0) {
@@ -528,7 +569,6 @@ err_after_servers:
 	dongbo_server_close(node->sync_server);
 	dongbo_server_close(node->ctl_server);
 	node->sync_server = node->ctl_server = NULL;
-err_after_mailbox:
 	dongbo_mailbox_close(&node->mailbox);
 	/* Let the async handle's close callback run. */
 	uv_run(loop, UV_RUN_DEFAULT);

@@ -292,6 +292,7 @@ static struct dongbo_record record_of(const Dongbo__Record *r)
 		.deleted = r->deleted,
 		.stated = r->stated,
 		.seq = r->seq,
+		.origin = r->origin,
 	};
 }
 
@@ -487,9 +488,12 @@ static int restore_add(void *arg, const struct dongbo_record *rec)
 		 rec->indicator);
 	snprintf(pg->keys[pg->n][1], sizeof(pg->keys[0][1]), "%s",
 		 rec->period);
+	snprintf(pg->keys[pg->n][2], sizeof(pg->keys[0][2]), "%s",
+		 rec->origin != NULL ? rec->origin : "");
 	r->unit = (char *)pg->unit;
 	r->indicator = pg->keys[pg->n][0];
 	r->period = pg->keys[pg->n][1];
+	r->origin = pg->keys[pg->n][2];
 	r->value = rec->value;
 	r->version = rec->version;
 	r->deleted = rec->deleted;

@@ -349,6 +349,7 @@ static int batch_add_cb(void *arg, const struct dongbo_record *rec)
 	r->unit = dup_or_null(rec->unit, &oom);
 	r->indicator = dup_or_null(rec->indicator, &oom);
 	r->period = dup_or_null(rec->period, &oom);
+	r->origin = dup_or_null(rec->origin != NULL ? rec->origin : "", &oom);
 	r->value = rec->value;
 	r->version = rec->version;
 	r->deleted = rec->deleted;
@@ -364,6 +365,7 @@ static void batch_free(struct batch *b)
 		free(b->recs[i].unit);
 		free(b->recs[i].indicator);
 		free(b->recs[i].period);
+		free(b->recs[i].origin);
 	}
 	free(b->recs);
 	free(b->ptrs);
@@ -560,7 +562,7 @@ static void on_restore(struct dongbo_uplink *up, const Dongbo__RestoreReply *rr)
 			.unit = r->unit, .indicator = r->indicator,
 			.period = r->period, .value = r->value,
 			.version = r->version, .deleted = r->deleted,
-			.stated = r->stated,
+			.stated = r->stated, .origin = r->origin,
 		};
 	}
 	if (rr->more) {
@@ -576,7 +578,8 @@ static void on_restore(struct dongbo_uplink *up, const Dongbo__RestoreReply *rr)
 		next = NULL; /* the last page of the last unit */
 	}
 	rv = dongbo_store_restore_apply(up->node->store, recs, rr->n_records,
-					next, dongbo_now_ms(), &n_changed);
+					up->parent_unit, next, dongbo_now_ms(),
+					&n_changed);
 	free(recs);
 	if (rv != 0) {
 		restore_fail(up, "storing a page", rv);
@@ -955,7 +958,8 @@ static void on_error_reply(struct dongbo_uplink *up, const Dongbo__Error *e)
 					"values (%s); going on without",
 					e->message);
 			if (dongbo_store_restore_apply(up->node->store, NULL,
-						       0, NULL, dongbo_now_ms(),
+						       0, up->parent_unit, NULL,
+						       dongbo_now_ms(),
 						       NULL) == 0) {
 				up->restoring = false;
 				send_next(up);

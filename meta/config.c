@@ -37,11 +37,21 @@
 
 /* ---- reading -------------------------------------------------------------- */
 
-enum section { S_NODE, S_PARENT, S_LISTEN, S_STORE, S_SYNC, S_TLS, N_SECTIONS };
+enum section {
+	S_NODE,
+	S_PARENT,
+	S_LISTEN,
+	S_STORE,
+	S_SYNC,
+	S_TLS,
+	S_CONTROL,
+	N_SECTIONS
+};
 
 static const char *const section_names[N_SECTIONS] = {
 	[S_NODE] = "node",   [S_PARENT] = "parent", [S_LISTEN] = "listen",
 	[S_STORE] = "store", [S_SYNC] = "sync",	    [S_TLS] = "tls",
+	[S_CONTROL] = "control",
 };
 
 enum key_id {
@@ -62,6 +72,7 @@ enum key_id {
 	K_TLS_CERT,
 	K_TLS_KEY,
 	K_ALLOW_PLAIN_TCP,
+	K_CONTROL_GROUP,
 	N_KEYS,
 };
 
@@ -87,7 +98,12 @@ static const struct {
 	[K_TLS_CERT] = { S_TLS, "cert" },
 	[K_TLS_KEY] = { S_TLS, "key" },
 	[K_ALLOW_PLAIN_TCP] = { S_TLS, "allow_plain_tcp" },
+	[K_CONTROL_GROUP] = { S_CONTROL, "group" },
 };
+
+/* Linux (shadow's useradd/groupadd) takes group names of at most 32
+ * bytes. */
+#define GROUP_NAME_MAX 32
 
 #define MIB (UINT64_C(1) << 20)
 #define DEFAULT_MAP_SIZE_MB 1024
@@ -128,6 +144,22 @@ static bool is_unit_code(const char *s, size_t len)
 		      (c >= 'a' && c <= 'z') || c == '_' || c == '-'))
 			return false;
 	}
+	return true;
+}
+
+/* A group name as groupadd makes them: letters, digits, '_', '-' and '.',
+ * not starting with '-'.  Whether the system has it is the daemon's
+ * question (getgrnam), asked when it starts. */
+static bool is_group_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > GROUP_NAME_MAX || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' &&
+		    *s != '.')
+			return false;
 	return true;
 }
 
@@ -193,7 +225,7 @@ static int on_section(struct dongbo_ini_src *src, const char *name, size_t len)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
 				       "unknown section '[%.*s]' (expected "
 				       "[node], [parent], [listen], [store], "
-				       "[sync] or [tls])",
+				       "[sync], [tls] or [control])",
 				       (int)len, name);
 	if (r->section_line[s] != 0)
 		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
@@ -360,6 +392,15 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 					       "no, not '%s'",
 					       value);
 		return 0;
+	case K_CONTROL_GROUP:
+		if (!is_group_name(value))
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "group must be a group name (1 "
+					       "to %d of A-Z a-z 0-9 _ - ., not "
+					       "starting with '-'), not '%s'",
+					       GROUP_NAME_MAX, value);
+		return set_string(r, &c->control_group, value);
 	case N_KEYS:
 		break;
 	}
@@ -613,6 +654,7 @@ void dongbo_config_fini(struct dongbo_config *cfg)
 	free(cfg->tls_ca);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->control_group);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -697,6 +739,7 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 		failed |= want->tls_key == NULL;
 	}
 	want->allow_plain_tcp = cfg->allow_plain_tcp;
+	want->control_group = strdup_or_null(cfg->control_group, &failed);
 	if (failed) {
 		dongbo_config_fini(want);
 		return DONGBO_E_NOMEM;
@@ -807,6 +850,26 @@ static int render(const struct dongbo_config *c, char **out, size_t *outlen)
 		   "stall_ms = %lu\n",
 		(unsigned long)c->batch_max, (unsigned long)c->heartbeat_ms,
 		(unsigned long)c->timeout_ms, (unsigned long)c->stall_ms);
+	fputs("\n[control]\n"
+	      "# Who may use the control socket (DIR/control.sock) through "
+	      "which the\n"
+	      "# dongbo CLI talks to dongbod.  Without a group only the user "
+	      "dongbod runs\n"
+	      "# as (and root) may: the socket is mode 0600.  With one, the "
+	      "socket is\n"
+	      "# 0660 and owned by that group, whose members may read "
+	      "(status, get,\n"
+	      "# rollup, report, ...) but not change data: put, delete, "
+	      "import,\n"
+	      "# restore and `rejected --retry` stay the daemon's user's.  "
+	      "The node\n"
+	      "# directory must then be searchable by the group (chmod "
+	      "g+x, or o+x).\n",
+	      f);
+	if (c->control_group != NULL)
+		fprintf(f, "group = %s\n", c->control_group);
+	else
+		fputs("# group = GROUP\n", f);
 
 	fputs("\n[tls]\n"
 	      "# Links between nodes: mutual TLS (tls+tcp:// urls) with the "
@@ -889,6 +952,8 @@ static const char *first_difference(const struct dongbo_config *a,
 		return "[tls] key";
 	if (a->allow_plain_tcp != b->allow_plain_tcp)
 		return "[tls] allow_plain_tcp";
+	if (str_differs(a->control_group, b->control_group))
+		return "[control] group";
 	return NULL;
 }
 

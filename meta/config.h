@@ -35,6 +35,16 @@
  * A tls+tcp:// url needs ca, cert and key (all three or none); a plain
  * tcp:// url is refused unless allow_plain_tcp = yes says it is meant.
  * ipc:// urls (same machine, file permissions) need neither.
+ *   [control]
+ *   group = dongbo-read              ; absent: only the daemon's user may
+ *                                    ; use the control socket (mode 0600);
+ *                                    ; given: the socket is 0660 and this
+ *                                    ; group's members may read (status,
+ *                                    ; get, rollup, ...); changing data
+ *                                    ; stays the daemon's user's (or
+ *                                    ; root's).  The name is checked as a
+ *                                    ; group name here; dongbod refuses to
+ *                                    ; start when the system lacks it.
  *
  * Relative paths are resolved against DIR.  Unknown sections or keys are
  * refused, with the file, line and key named, so that typos do not pass
@@ -73,6 +83,7 @@ struct dongbo_config {
 	char *tls_cert;	       /* absolute; set with tls_ca */
 	char *tls_key;	       /* absolute; set with tls_ca */
 	bool allow_plain_tcp;  /* tcp:// urls accepted */
+	char *control_group;   /* [control] group; NULL: socket owner only */
 };
 
 /* tls+tcp://... */

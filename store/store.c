@@ -20,7 +20,7 @@
 #include "log.h"
 
 #define STORE_MAP_DEFAULT (1ull << 30)
-#define STORE_N_DBS 8
+#define STORE_N_DBS 9
 /* Without a configured maximum the map may grow to this. */
 #define STORE_MAP_MAX_DEFAULT (64ull << 30)
 
@@ -325,18 +325,34 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	if ((rc = store_meta_get_u64(s, txn, "clock", &x)) != 0 ||
 	    (rc = store_meta_get_u64(s, txn, "head", &x)) != 0)
 		return rc;
+	/* An older format is read as it is; from now on its log entries may
+	 * carry origins, which an older build would take for corruption:
+	 * the store says it is of this format, and that build refuses it
+	 * by name. */
+	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT) {
+		unsigned char format = STORE_FORMAT;
+
+		dongbo_log_info("store: '%s': format %u upgraded to %u (an "
+				"empty audit trail)", s->path,
+				*(const unsigned char *)fmt->mv_data,
+				STORE_FORMAT);
+		return meta_put_bytes(s, txn, "format", &format, 1);
+	}
 	return 0;
 }
 
 static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
 {
+	/* A database added by a later format is created here, empty, when
+	 * an older store opens (audit, format 3). */
 	const char *names[STORE_N_DBS] = { "meta",     "values",   "log",
 					   "rollup",   "children", "dist",
-					   "conflict", "rejected" };
+					   "conflict", "rejected", "audit" };
 	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta,	 &s->dbi_values,
 				       &s->dbi_log,	 &s->dbi_rollup,
 				       &s->dbi_children, &s->dbi_dist,
-				       &s->dbi_conflict, &s->dbi_rejected };
+				       &s->dbi_conflict, &s->dbi_rejected,
+				       &s->dbi_audit };
 
 	for (size_t i = 0; i < STORE_N_DBS; i++) {
 		int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);

@@ -25,6 +25,10 @@
  *  - children: per child unit, its store identity and how far its log has
  *    been applied here (the cursor), durably with the values it brought.
  *  - uplink:   how far the parent has acknowledged this node's log.
+ *  - audit:    every change this node accepted (a local write, a child's
+ *    record that won by version, a value restored from the parent), when,
+ *    through which link and from whom, and the node it was entered at:
+ *    appended in the transaction that makes the change, never pruned.
  *  - meta:     the store identity (random, 128-bit hex) and the version clock.
  */
 #ifndef DONGBO_STORE_STORE_H
@@ -134,7 +138,21 @@ struct dongbo_record {
 	/* Log entries: when this node accepted the change (ms since the
 	 * epoch); 0 when unknown (entries written by format 2). */
 	int64_t at_ms;
+	/* The home unit of the node where the value was entered; NULL or ""
+	 * when unknown (a log entry written before format 3, a peer that
+	 * does not send it).  Given to apply_child and restore_apply as
+	 * received; put_local sets its own home. */
+	const char *origin;
 };
+
+/* Who entered values at this node, for the audit trail. */
+struct dongbo_author {
+	uint32_t uid;
+	const char *name; /* the user's name; NULL or "" when unknown */
+};
+
+/* No user known (values put without a dongbo_author). */
+#define DONGBO_AUDIT_UID_NONE UINT32_MAX
 
 /*
  * Stores n values written at this node for units it hosts, in one
@@ -149,6 +167,13 @@ struct dongbo_record {
 int dongbo_store_put_local(struct dongbo_store *store,
 			   const struct dongbo_record *recs, size_t n,
 			   int64_t now_us, uint64_t *versions);
+
+/* The same, recording author (copied; NULL: nobody known) as who entered
+ * the values in the audit trail. */
+int dongbo_store_put_local_by(struct dongbo_store *store,
+			      const struct dongbo_record *recs, size_t n,
+			      int64_t now_us, uint64_t *versions,
+			      const struct dongbo_author *author);
 
 /* A record a parent refused, with its reason. */
 struct dongbo_rejection {
@@ -187,8 +212,10 @@ int dongbo_store_child_hello(struct dongbo_store *store, const char *child_unit,
  * recs are sorted by seq, each seq within the range.
  *
  * In one transaction: every record with seq > cursor is applied by version
- * (and, when it changes something, appended to this node's log and folded
- * into the roll-ups), then the cursor moves to last_seq.  Idempotent:
+ * (and, when it changes something, appended to this node's log and to the
+ * audit trail -- link child, peer child_unit, origin the record's when it is
+ * a unit within child_unit's subtree, else child_unit -- and folded into
+ * the roll-ups), then the cursor moves to last_seq.  Idempotent:
  * a batch wholly at or below the cursor changes nothing and returns 0.
  * rej (seq within the range) are the records the caller refused: each is
  * kept under the child and key (dongbo_store_rejected) until a record of
@@ -403,15 +430,68 @@ int dongbo_store_restore_state(struct dongbo_store *store, char *buf,
 /*
  * Stores values fetched from the parent (units within home), each by
  * version as if a child had sent it: a change is appended to the log and
- * folded into the roll-ups, and the version clock moves past every version
- * seen, so that later writes here win over them.  Saves progress (NULL:
- * the restore is done) in the same transaction.  *n_changed (may be NULL)
- * receives how many values changed.
+ * to the audit trail (link restore, peer parent_unit, origin the record's
+ * when it is a known unit, else parent_unit) and folded into the roll-ups,
+ * and the version clock moves past every version seen, so that later
+ * writes here win over them.  Saves progress (NULL: the restore is done)
+ * in the same transaction.  *n_changed (may be NULL) receives how many
+ * values changed.  DONGBO_E_INVAL when there are records and parent_unit
+ * is not a known unit.
  */
 int dongbo_store_restore_apply(struct dongbo_store *store,
 			       const struct dongbo_record *recs, size_t n,
-			       const char *progress, int64_t now_ms,
-			       size_t *n_changed);
+			       const char *parent_unit, const char *progress,
+			       int64_t now_ms, size_t *n_changed);
+
+/* ---- The audit trail ---- */
+
+/* How an accepted change reached this node. */
+enum dongbo_link {
+	DONGBO_LINK_LOCAL,   /* entered here: put, delete, import */
+	DONGBO_LINK_CHILD,   /* a child's record that won by version */
+	DONGBO_LINK_RESTORE, /* a value taken back from the parent */
+};
+
+/* "local", "child", "restore". */
+const char *dongbo_link_word(enum dongbo_link link);
+
+/* One accepted change; strings are borrowed, as with records. */
+struct dongbo_audit_entry {
+	/* unit, indicator, period, stated; value, deleted, version as
+	 * stored by the change; seq its place in this node's history (its
+	 * log sequence number, growing with every change); at_ms when it
+	 * was accepted (wall clock); origin the home unit of the node it was
+	 * entered at. */
+	struct dongbo_record rec;
+	enum dongbo_link link;
+	/* local: who entered it (DONGBO_AUDIT_UID_NONE and "" when nobody
+	 * is known); child: peer is the child's home unit; restore: the
+	 * parent's. */
+	uint32_t uid;
+	const char *peer;
+};
+
+/* Which changes dongbo_store_audit lists. */
+struct dongbo_audit_query {
+	const char *unit;      /* required */
+	const char *indicator; /* NULL: every indicator of the unit */
+	const char *period;    /* NULL: every period (needs indicator) */
+	bool only_stated;      /* stated totals only (else both kinds) */
+	uint64_t before_seq;   /* older than this; 0: from the newest */
+	size_t max;	       /* at most this many (> 0) */
+};
+
+/*
+ * The newest q->max changes matching q, newest first (by seq): cb for
+ * each; a non-zero return stops the walk and is returned.  *more (may be
+ * NULL) tells whether older matching changes remain.  One read
+ * transaction.  Returns 0, DONGBO_E_INVAL (no unit, max 0, a period without
+ * an indicator, fields too long), DONGBO_E_NOMEM or a store error.
+ */
+int dongbo_store_audit(struct dongbo_store *store,
+		       const struct dongbo_audit_query *q,
+		       int (*cb)(void *arg, const struct dongbo_audit_entry *e),
+		       void *arg, bool *more);
 
 /*
  * Recomputes every roll-up from the stored values and compares it with the

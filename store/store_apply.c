@@ -3,9 +3,12 @@
  *
  * Happy path: one write transaction per call.  For each record: resolve
  * its unit, read the stored value, and when the record wins by version
- * replace it, append it to the log under the next sequence number, and
- * fold the difference into every roll-up entry it feeds; then write the
- * log head (and the version clock, or the child's cursor) and commit.
+ * replace it, append it to the log under the next sequence number and to
+ * the audit trail (link, peer and origin: store_audit.c), and fold the
+ * difference into every roll-up entry it feeds; then write the log head
+ * (and the version clock, or the child's cursor) and commit.  A record
+ * that loses by version, or arrives again, changes nothing and leaves no
+ * trace in the audit trail.
  *
  * Failure modes: any error -- unknown unit, unit outside the allowed
  * subtree, int64 overflow in a roll-up, a full map, I/O -- aborts the
@@ -15,6 +18,7 @@
  */
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +33,11 @@ struct batch {
 	size_t n_changed;  /* values replaced */
 	int64_t now_ms;	   /* logged as when the changes were accepted */
 	bool any_rejected; /* the rejected DB has entries to clear */
+	/* Where the changes come from, for the audit trail; an origin a
+	 * record carries is taken when it names a unit within origin_within
+	 * (NULL: any known unit). */
+	struct store_audit_src src;
+	const struct dongbo_unit *origin_within;
 };
 
 /* A record's place in the values DB, and what it holds now. */
@@ -50,6 +59,10 @@ static int batch_begin(struct dongbo_store *s, MDB_txn *txn, int64_t now_ms,
 	b->txn = txn;
 	b->n_changed = 0;
 	b->now_ms = now_ms;
+	b->src = (struct store_audit_src){ .link = DONGBO_LINK_LOCAL,
+					   .uid = DONGBO_AUDIT_UID_NONE,
+					   .peer = "" };
+	b->origin_within = NULL;
 	rc = mdb_stat(txn, s->dbi_rejected, &st);
 	if (rc != 0)
 		return store_mdb_err(s, "stat rejected", rc);
@@ -159,12 +172,12 @@ static int chain_fold(struct batch *b, const struct slot *sl,
 	return 0;
 }
 
-/* Appends rec at version to the log, as accepted at b->now_ms. */
+/* Appends rec (with its origin) at version to the log, as accepted at
+ * b->now_ms. */
 static int log_append(struct batch *b, const struct dongbo_record *rec,
 		      uint64_t version)
 {
-	unsigned char lbuf[STORE_LOG_HDR_LEN + STORE_LOG_AT_LEN +
-			   STORE_KEY_MAX + 1];
+	unsigned char lbuf[STORE_LOG_MAX];
 	unsigned char seqbuf[8];
 	struct dongbo_record logged = *rec;
 	MDB_val k = { .mv_size = sizeof(seqbuf), .mv_data = seqbuf }, v;
@@ -195,11 +208,43 @@ static int log_append(struct batch *b, const struct dongbo_record *rec,
 	return 0;
 }
 
-/* Replaces the value in sl by rec at version, logs it and moves the
- * roll-ups of every period whose value that changes. */
-static int slot_replace(struct batch *b, const struct slot *sl,
-			const struct dongbo_record *rec, uint64_t version)
+/* The node rec was entered at: this one for a local write; else the
+ * origin rec carries when it names a unit it may come from, else the peer
+ * it came through (an older peer sends none). */
+static const char *origin_of(const struct batch *b,
+			     const struct dongbo_record *rec)
 {
+	const struct dongbo_unit *u;
+
+	if (b->src.link == DONGBO_LINK_LOCAL)
+		return b->s->home->code;
+	if (rec->origin != NULL && rec->origin[0] != '\0' &&
+	    (u = dongbo_units_find(b->s->units, rec->origin)) != NULL &&
+	    (b->origin_within == NULL ||
+	     dongbo_unit_is_within(u, b->origin_within)))
+		return u->code;
+	return b->src.peer;
+}
+
+/* The origin of the stored value of rec's key, for a record logged again
+ * (a snapshot, a retry): as the audit trail last recorded it, else none. */
+static int origin_stored(struct batch *b, struct dongbo_record *rec,
+			 char buf[DONGBO_UNIT_CODE_MAX + 1])
+{
+	int rc = store_audit_origin(b->s, b->txn, rec, buf);
+
+	if (rc == 0)
+		rec->origin = buf;
+	return rc;
+}
+
+/* Replaces the value in sl by rec at version, logs it, records it in the
+ * audit trail and moves the roll-ups of every period whose value that
+ * changes. */
+static int slot_replace(struct batch *b, const struct slot *sl,
+			const struct dongbo_record *in, uint64_t version)
+{
+	struct dongbo_record r = *in, *rec = &r;
 	unsigned char vbuf[STORE_VALUE_LEN];
 	struct store_value nv = {
 		.value = rec->deleted ? 0 : rec->value,
@@ -232,7 +277,10 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 	if (rc != 0)
 		return store_mdb_err(b->s, "write value", rc);
 
-	if ((rc = log_append(b, rec, version)) != 0)
+	rec->origin = origin_of(b, in);
+	if ((rc = log_append(b, rec, version)) != 0 ||
+	    (rc = store_audit_append(b->s, b->txn, rec, version, b->head,
+				     b->now_ms, &b->src)) != 0)
 		return rc;
 
 	/* A newer version of a key our parent refused replaces the refused
@@ -248,7 +296,8 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 
 static int put_local_once(struct dongbo_store *s,
 			  const struct dongbo_record *recs, size_t n,
-			  int64_t now_us, uint64_t *versions)
+			  int64_t now_us, uint64_t *versions,
+			  const struct store_audit_src *src)
 {
 	uint64_t *given = NULL;
 	uint64_t clock, now = now_us > 0 ? (uint64_t)now_us : 0;
@@ -274,6 +323,7 @@ static int put_local_once(struct dongbo_store *s,
 	if ((rc = batch_begin(s, txn, now_us / 1000, &b)) != 0 ||
 	    (rc = store_meta_get_u64(s, txn, "clock", &clock)) != 0)
 		goto err_after_txn;
+	b.src = *src;
 
 	for (size_t i = 0; i < n; i++) {
 		struct slot sl;
@@ -325,16 +375,35 @@ err_after_alloc:
 	return rc;
 }
 
+int dongbo_store_put_local_by(struct dongbo_store *s,
+			      const struct dongbo_record *recs, size_t n,
+			      int64_t now_us, uint64_t *versions,
+			      const struct dongbo_author *author)
+{
+	char name[STORE_AUDIT_PEER_MAX];
+	struct store_audit_src src = { .link = DONGBO_LINK_LOCAL,
+				       .uid = DONGBO_AUDIT_UID_NONE,
+				       .peer = name };
+	int rc;
+
+	/* A name longer than the trail keeps is cut: it only labels. */
+	name[0] = '\0';
+	if (author != NULL) {
+		src.uid = author->uid;
+		if (author->name != NULL)
+			snprintf(name, sizeof(name), "%s", author->name);
+	}
+	do
+		rc = put_local_once(s, recs, n, now_us, versions, &src);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
 int dongbo_store_put_local(struct dongbo_store *s,
 			   const struct dongbo_record *recs, size_t n,
 			   int64_t now_us, uint64_t *versions)
 {
-	int rc;
-
-	do
-		rc = put_local_once(s, recs, n, now_us, versions);
-	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
-	return rc;
+	return dongbo_store_put_local_by(s, recs, n, now_us, versions, NULL);
 }
 
 /* The batch's shape, before anything is read: a range first_seq..last_seq
@@ -428,6 +497,8 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 	rc = batch_begin(s, txn, now_ms, &b);
 	if (rc != 0)
 		goto err_after_txn;
+	b.src.link = DONGBO_LINK_CHILD;
+	b.src.peer = c.unit;
 	for (size_t i = 0; i < n; i++) {
 		const struct dongbo_record *r = &recs[i];
 		struct slot sl;
@@ -448,6 +519,9 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 				rc = DONGBO_E_OUTSIDE_SUBTREE;
 				goto err_after_txn;
 			}
+			/* A value was entered at a node within the
+			 * child's subtree, or the child does not know. */
+			b.origin_within = child;
 		}
 		rc = slot_lookup(&b, child, r, &sl);
 		if (rc != 0)
@@ -517,8 +591,8 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 
 static int restore_apply_once(struct dongbo_store *s,
 			      const struct dongbo_record *recs, size_t n,
-			      const char *progress, int64_t now_ms,
-			      size_t *n_changed)
+			      const char *parent, const char *progress,
+			      int64_t now_ms, size_t *n_changed)
 {
 	uint64_t clock;
 	struct batch b;
@@ -531,6 +605,8 @@ static int restore_apply_once(struct dongbo_store *s,
 	if ((rc = batch_begin(s, txn, now_ms, &b)) != 0 ||
 	    (rc = store_meta_get_u64(s, txn, "clock", &clock)) != 0)
 		goto err_after_txn;
+	b.src.link = DONGBO_LINK_RESTORE;
+	b.src.peer = parent;
 	for (size_t i = 0; i < n; i++) {
 		const struct dongbo_record *r = &recs[i];
 		struct slot sl;
@@ -570,16 +646,21 @@ err_after_txn:
 
 int dongbo_store_restore_apply(struct dongbo_store *s,
 			       const struct dongbo_record *recs, size_t n,
-			       const char *progress, int64_t now_ms,
-			       size_t *n_changed)
+			       const char *parent_unit, const char *progress,
+			       int64_t now_ms, size_t *n_changed)
 {
+	const struct dongbo_unit *parent =
+		parent_unit != NULL ? dongbo_units_find(s->units, parent_unit)
+				    : NULL;
 	int rc;
 
-	if (n > 0 && recs == NULL)
+	/* An empty page only saves progress: no parent needed. */
+	if (n > 0 && (recs == NULL || parent == NULL))
 		return DONGBO_E_INVAL;
 	do
-		rc = restore_apply_once(s, recs, n, progress, now_ms,
-					n_changed);
+		rc = restore_apply_once(s, recs, n,
+					parent != NULL ? parent->code : "",
+					progress, now_ms, n_changed);
 	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
 	return rc;
 }
@@ -597,6 +678,7 @@ static int snap_entry(void *arg, const MDB_val *k, const MDB_val *v)
 	char unit[DONGBO_UNIT_CODE_MAX + 1];
 	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
 	char period[DONGBO_PERIOD_MAX];
+	char origin[DONGBO_UNIT_CODE_MAX + 1];
 	struct store_value sv;
 	struct dongbo_record r = { .unit = unit, .indicator = indicator,
 				   .period = period };
@@ -607,7 +689,8 @@ static int snap_entry(void *arg, const MDB_val *k, const MDB_val *v)
 		return store_corrupt(sn->b->s, "value record malformed");
 	r.value = sv.value;
 	r.deleted = sv.deleted;
-	if ((rc = log_append(sn->b, &r, sv.version)) != 0)
+	if ((rc = origin_stored(sn->b, &r, origin)) != 0 ||
+	    (rc = log_append(sn->b, &r, sv.version)) != 0)
 		return rc;
 	sn->n++;
 	return 0;
@@ -685,6 +768,7 @@ static int retry_entry(void *arg, const struct dongbo_rejection *r)
 	const struct dongbo_unit *u = dongbo_units_find(b->s->units,
 							  r->rec.unit);
 	char vkey[STORE_KEY_MAX];
+	char origin[DONGBO_UNIT_CODE_MAX + 1];
 	struct store_value cur;
 	struct dongbo_record now = r->rec;
 	MDB_val k, v;
@@ -706,7 +790,8 @@ static int retry_entry(void *arg, const struct dongbo_rejection *r)
 			return store_corrupt(b->s, "value record malformed");
 		now.value = cur.value;
 		now.deleted = cur.deleted;
-		if ((rc = log_append(b, &now, cur.version)) != 0)
+		if ((rc = origin_stored(b, &now, origin)) != 0 ||
+		    (rc = log_append(b, &now, cur.version)) != 0)
 			return rc;
 	}
 	rt->n++;

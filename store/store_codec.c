@@ -235,22 +235,27 @@ int store_agg_decode(const MDB_val *data, struct dongbo_agg *out)
 int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 		     unsigned char *buf, size_t cap, size_t *len)
 {
+	bool has_origin = rec->origin != NULL && rec->origin[0] != '\0';
 	size_t nu = strlen(rec->unit) + 1;
 	size_t ni = strlen(rec->indicator) + 1;
 	size_t np = strlen(rec->period) + 1;
+	size_t no = has_origin ? strlen(rec->origin) + 1 : 0;
 	size_t hdr = STORE_LOG_HDR_LEN + STORE_LOG_AT_LEN;
-	size_t n = hdr + nu + ni + np;
+	size_t n = hdr + nu + ni + np + no;
 
 	if (n > cap)
 		return DONGBO_E_INVAL;
 	store_put_u64(buf, version);
 	store_put_i64(buf + 8, rec->deleted ? 0 : rec->value);
 	buf[16] = (rec->deleted ? STORE_FLAG_DELETED : 0) |
-		  (rec->stated ? STORE_FLAG_STATED : 0) | STORE_FLAG_AT;
+		  (rec->stated ? STORE_FLAG_STATED : 0) | STORE_FLAG_AT |
+		  (has_origin ? STORE_FLAG_ORIGIN : 0);
 	store_put_i64(buf + STORE_LOG_HDR_LEN, rec->at_ms);
 	memcpy(buf + hdr, rec->unit, nu);
 	memcpy(buf + hdr + nu, rec->indicator, ni);
 	memcpy(buf + hdr + nu + ni, rec->period, np);
+	if (has_origin)
+		memcpy(buf + hdr + nu + ni + np, rec->origin, no);
 	*len = n;
 	return 0;
 }
@@ -260,16 +265,19 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 {
 	const unsigned char *p = data->mv_data;
 	const unsigned flags = STORE_FLAG_DELETED | STORE_FLAG_STATED |
-			       STORE_FLAG_AT;
+			       STORE_FLAG_AT | STORE_FLAG_ORIGIN;
 	size_t hdr = STORE_LOG_HDR_LEN;
+	int n_fields = 3;
 	const char *s, *end;
-	const char *field[3];
+	const char *field[4] = { NULL, NULL, NULL, NULL };
 	struct dongbo_record r;
 
 	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6 ||
 	    (p[16] & ~flags))
 		return DONGBO_E_CORRUPT;
 	r.at_ms = 0;
+	if (p[16] & STORE_FLAG_ORIGIN)
+		n_fields = 4; /* format 3: the origin after the period */
 	if (p[16] & STORE_FLAG_AT) {
 		hdr += STORE_LOG_AT_LEN;
 		if (data->mv_size < hdr + 6)
@@ -278,7 +286,7 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	}
 	s = (const char *)p + hdr;
 	end = (const char *)p + data->mv_size;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < n_fields; i++) {
 		const char *nul = memchr(s, '\0', (size_t)(end - s));
 
 		if (nul == NULL || nul == s)
@@ -291,6 +299,7 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	r.unit = field[0];
 	r.indicator = field[1];
 	r.period = field[2];
+	r.origin = field[3];
 	r.version = store_get_u64(p);
 	r.value = store_get_i64(p + 8);
 	r.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
@@ -299,6 +308,114 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	if (r.version == 0 || r.seq == 0 || (r.deleted && r.value != 0))
 		return DONGBO_E_CORRUPT;
 	*out = r;
+	return 0;
+}
+
+int store_key_audit(const struct dongbo_record *rec, uint64_t seq,
+		    char key[STORE_KEY_MAX], size_t *key_len)
+{
+	struct dongbo_record plain = *rec;
+	size_t n;
+	int rc;
+
+	/* The values key, then the kind where a stated total has its
+	 * suffix, then the seq. */
+	plain.stated = false;
+	rc = store_key_value(&plain, key, &n);
+	if (rc != 0)
+		return rc;
+	if (n + 10 > STORE_KEY_MAX)
+		return DONGBO_E_INVAL;
+	key[n++] = '\0';
+	key[n++] = rec->stated ? STORE_AUDIT_STATED : STORE_AUDIT_VALUE;
+	store_put_u64((unsigned char *)key + n, seq);
+	*key_len = n + 8;
+	return 0;
+}
+
+int store_audit_encode(const struct dongbo_audit_entry *e, unsigned char *buf,
+		       size_t cap, size_t *len)
+{
+	const char *peer = e->peer != NULL ? e->peer : "";
+	const char *origin = e->rec.origin != NULL ? e->rec.origin : "";
+	size_t np = strlen(peer) + 1, no = strlen(origin) + 1;
+	size_t n = STORE_AUDIT_HDR_LEN + np + no;
+
+	if (np > STORE_AUDIT_PEER_MAX || no > DONGBO_UNIT_CODE_MAX + 1 ||
+	    n > cap)
+		return DONGBO_E_INVAL;
+	store_put_u64(buf, e->rec.version);
+	store_put_i64(buf + 8, e->rec.deleted ? 0 : e->rec.value);
+	buf[16] = e->rec.deleted ? STORE_FLAG_DELETED : 0;
+	store_put_i64(buf + 17, e->rec.at_ms);
+	buf[25] = (unsigned char)e->link;
+	buf[26] = (unsigned char)(e->uid >> 24);
+	buf[27] = (unsigned char)(e->uid >> 16);
+	buf[28] = (unsigned char)(e->uid >> 8);
+	buf[29] = (unsigned char)e->uid;
+	memcpy(buf + STORE_AUDIT_HDR_LEN, peer, np);
+	memcpy(buf + STORE_AUDIT_HDR_LEN + np, origin, no);
+	*len = n;
+	return 0;
+}
+
+int store_audit_decode(const MDB_val *key, const MDB_val *data,
+		       struct dongbo_audit_entry *out)
+{
+	const char *k = key->mv_data, *kend = k + key->mv_size;
+	const unsigned char *p = data->mv_data;
+	const char *s, *end, *nul;
+	const char *field[3];
+	struct dongbo_audit_entry e;
+
+	/* The key: three NUL-terminated fields, the kind, 8 bytes of seq. */
+	if (key->mv_size < 6 + 1 + 8 || kend[-10] != '\0' ||
+	    (kend[-9] != STORE_AUDIT_VALUE && kend[-9] != STORE_AUDIT_STATED))
+		return DONGBO_E_CORRUPT;
+	s = k;
+	for (int i = 0; i < 3; i++) {
+		nul = memchr(s, '\0', (size_t)(kend - 9 - s));
+		if (nul == NULL || nul == s)
+			return DONGBO_E_CORRUPT;
+		field[i] = s;
+		s = nul + 1;
+	}
+	if (s != kend - 9)
+		return DONGBO_E_CORRUPT;
+	memset(&e, 0, sizeof(e));
+	e.rec.unit = field[0];
+	e.rec.indicator = field[1];
+	e.rec.period = field[2];
+	e.rec.stated = kend[-9] == STORE_AUDIT_STATED;
+	e.rec.seq = store_get_u64((const unsigned char *)kend - 8);
+
+	/* The data: the fixed part, then peer and origin, each ended by a
+	 * NUL (peer may be empty, origin not). */
+	if (data->mv_size < STORE_AUDIT_HDR_LEN + 3 ||
+	    (p[16] & ~STORE_FLAG_DELETED) || p[25] > DONGBO_LINK_RESTORE)
+		return DONGBO_E_CORRUPT;
+	e.rec.version = store_get_u64(p);
+	e.rec.value = store_get_i64(p + 8);
+	e.rec.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
+	e.rec.at_ms = store_get_i64(p + 17);
+	e.link = (enum dongbo_link)p[25];
+	e.uid = (uint32_t)p[26] << 24 | (uint32_t)p[27] << 16 |
+		(uint32_t)p[28] << 8 | p[29];
+	s = (const char *)p + STORE_AUDIT_HDR_LEN;
+	end = (const char *)p + data->mv_size;
+	nul = memchr(s, '\0', (size_t)(end - s));
+	if (nul == NULL)
+		return DONGBO_E_CORRUPT;
+	e.peer = s;
+	s = nul + 1;
+	nul = memchr(s, '\0', (size_t)(end - s));
+	if (nul == NULL || nul == s || nul + 1 != end)
+		return DONGBO_E_CORRUPT;
+	e.rec.origin = s;
+	if (e.rec.version == 0 || e.rec.seq == 0 ||
+	    (e.rec.deleted && e.rec.value != 0))
+		return DONGBO_E_CORRUPT;
+	*out = e;
 	return 0;
 }
 

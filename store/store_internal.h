@@ -26,11 +26,20 @@
  *                         to the log (dongbo_store_log_cover)
  *   log       u64 seq
  *             -> u64 version, i64 value, u8 flags (bit 0: deleted,
- *                bit 1: stated, bit 2: i64 at_ms follows),
- *                [i64 at_ms,] unit \0 indicator \0 period \0
- *                (NUL-terminated so a record handed out can point into
- *                the map instead of being copied).  Entries up to the
- *                parent's acknowledgement are deleted (pruned).
+ *                bit 1: stated, bit 2: i64 at_ms follows, bit 3: origin
+ *                follows), [i64 at_ms,] unit \0 indicator \0 period \0
+ *                [origin \0] (NUL-terminated so a record handed out can
+ *                point into the map instead of being copied).  Entries
+ *                up to the parent's acknowledgement are deleted (pruned).
+ *   audit     unit \0 indicator \0 period \0 kind u64 seq
+ *             (format 3) kind is 'v' for a value, 's' for a stated
+ *             total; seq the change's log sequence number, so a key's
+ *             history is one range in the order the changes were
+ *             accepted, and a unit's (or a unit's indicator's) a prefix.
+ *             -> u64 version, i64 value, u8 flags (bit 0: deleted),
+ *                i64 at_ms, u8 link (enum dongbo_link), u32 uid,
+ *                peer \0 origin \0.  Appended by every accepted change in
+ *                its transaction; never pruned.
  *   rejected  'p' values key: a record our parent refused
  *             'c' child \0 values key: a record refused from a child
  *             -> u64 version, i64 value, u8 flags, i32 code, i64 at_ms,
@@ -70,8 +79,11 @@
 #include "store.h"
 
 /* Format 2 added stated totals, dist and conflict; a format 1 store is
- * read as is and upgraded by rebuilding its roll-ups. */
-#define STORE_FORMAT 2
+ * read as is and upgraded by rebuilding its roll-ups.  Format 3 added the
+ * audit trail and origins in log entries; an older store is marked 3 at
+ * open (so that an older build refuses it rather than misread its log)
+ * and starts with an empty history. */
+#define STORE_FORMAT 3
 #define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
@@ -92,6 +104,7 @@
 #define STORE_FLAG_DELETED 0x01u
 #define STORE_FLAG_STATED 0x02u /* in log entries only */
 #define STORE_FLAG_AT 0x04u	/* in log entries only */
+#define STORE_FLAG_ORIGIN 0x08u /* in log entries only */
 #define STORE_LOG_AT_LEN 8
 #define STORE_REJ_LEN 37	/* rejected entry before its reason */
 #define STORE_REJ_OURS 'p'
@@ -99,6 +112,15 @@
 #define STORE_STATED_SUFFIX 's'
 #define STORE_DIST_VALUE_LEN 8
 #define STORE_CONFLICT_LEN 16
+#define STORE_AUDIT_VALUE 'v'
+#define STORE_AUDIT_STATED 's'
+#define STORE_AUDIT_HDR_LEN 30 /* audit entry before its strings */
+/* Room for an encoded log entry or audit entry. */
+#define STORE_LOG_MAX (STORE_LOG_HDR_LEN + STORE_LOG_AT_LEN + STORE_KEY_MAX + \
+		       DONGBO_UNIT_CODE_MAX + 2)
+#define STORE_AUDIT_PEER_MAX 64 /* a user name or a unit code */
+#define STORE_AUDIT_MAX (STORE_AUDIT_HDR_LEN + STORE_AUDIT_PEER_MAX + \
+			 DONGBO_UNIT_CODE_MAX + 2)
 
 struct dongbo_store {
 	MDB_env *env;
@@ -110,6 +132,7 @@ struct dongbo_store {
 	MDB_dbi dbi_dist;
 	MDB_dbi dbi_conflict;
 	MDB_dbi dbi_rejected;
+	MDB_dbi dbi_audit;
 	uint64_t map_size_max;
 	bool restore_if_new;
 	bool no_outbox;
@@ -276,10 +299,48 @@ int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 int store_log_decode(const MDB_val *key, const MDB_val *data,
 		     struct dongbo_record *out);
 
+/* Builds the audit key of rec's key (kind from rec->stated) at seq.
+ * 0 or DONGBO_E_INVAL. */
+int store_key_audit(const struct dongbo_record *rec, uint64_t seq,
+		    char key[STORE_KEY_MAX], size_t *key_len);
+
+/* Encodes an audit entry (its data; the key holds the rest) into buf (cap
+ * bytes); peer and origin may be NULL (stored as "").  0 or
+ * DONGBO_E_INVAL when a string is too long. */
+int store_audit_encode(const struct dongbo_audit_entry *e, unsigned char *buf,
+		       size_t cap, size_t *len);
+/* Decodes an audit entry; its strings point into key and data.
+ * 0 or DONGBO_E_CORRUPT. */
+int store_audit_decode(const MDB_val *key, const MDB_val *data,
+		       struct dongbo_audit_entry *out);
+
 void store_child_encode(const struct dongbo_child_state *c,
 			unsigned char buf[STORE_CHILD_LEN]);
 int store_child_decode(const MDB_val *key, const MDB_val *data,
 		       struct dongbo_child_state *out);
+
+/* ---- store_audit.c: the audit trail ---- */
+
+/* Where the changes of one write call come from (all but the origin,
+ * which each record carries). */
+struct store_audit_src {
+	enum dongbo_link link;
+	uint32_t uid;	  /* local: DONGBO_AUDIT_UID_NONE when unknown */
+	const char *peer; /* user name (local, may be ""), child or parent */
+};
+
+/* Appends the audit entry of a change: rec (with its origin) stored at
+ * version as log entry seq, accepted at at_ms. */
+int store_audit_append(struct dongbo_store *s, MDB_txn *txn,
+		       const struct dongbo_record *rec, uint64_t version,
+		       uint64_t seq, int64_t at_ms,
+		       const struct store_audit_src *src);
+
+/* The origin of the last change of rec's key (its stated flag included)
+ * that the audit trail holds, into origin; "" when it holds none. */
+int store_audit_origin(struct dongbo_store *s, MDB_txn *txn,
+		       const struct dongbo_record *rec,
+		       char origin[DONGBO_UNIT_CODE_MAX + 1]);
 
 /* ---- store_time.c: periods composed from their parts ---- */
 

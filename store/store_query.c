@@ -274,6 +274,7 @@ static int values_entry(void *arg, const MDB_val *k, const MDB_val *v)
 	rec.deleted = false;
 	rec.seq = 0;
 	rec.at_ms = 0;
+	rec.origin = NULL;
 	return w->cb(w->arg, &rec);
 }
 
@@ -307,6 +308,7 @@ static int unit_values_walk(struct dongbo_store *s, MDB_cursor *cur,
 		char unit[DONGBO_UNIT_CODE_MAX + 1];
 		char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
 		char per[DONGBO_PERIOD_MAX];
+		char origin[DONGBO_UNIT_CODE_MAX + 1];
 		struct dongbo_record rec = { .seq = 0 };
 		struct store_value sv;
 
@@ -336,6 +338,12 @@ static int unit_values_walk(struct dongbo_store *s, MDB_cursor *cur,
 		rec.value = sv.value;
 		rec.version = sv.version;
 		rec.deleted = sv.deleted;
+		/* Where the value was entered travels with it, as the audit
+		 * trail here knows it. */
+		if ((rc = store_audit_origin(s, mdb_cursor_txn(cur), &rec,
+					     origin)) != 0)
+			return rc;
+		rec.origin = origin;
 		n++;
 		if ((rc = cb(arg, &rec)) != 0)
 			return rc;

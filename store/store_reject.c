@@ -144,6 +144,7 @@ static int rej_decode(const MDB_val *k, const MDB_val *v, struct rej_buf *b)
 	b->r.rec.value = store_get_i64(p + 8);
 	b->r.rec.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
 	b->r.rec.seq = store_get_u64(p + 29);
+	b->r.rec.origin = NULL;
 	b->r.code = (int)(int32_t)code;
 	b->r.at_ms = store_get_i64(p + 21);
 	b->r.reason = b->reason;

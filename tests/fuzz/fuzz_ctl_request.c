@@ -3,12 +3,15 @@
  * the node's control handler (dongbo_ctl_handle, daemon/ctl.c) receives
  * them.
  *
- * The control socket is local (mode 0600), but its handler is the widest
- * decoder in the daemon: every CtlRequest body (put, get, rollup, status,
- * export, catalog, report, check, rejected, restore, verify) parses text
- * the operator typed or imported -- values, periods, unit and form codes --
- * before it touches the store.  A real node (tests/fuzz/fuzz_node.h) runs
+ * The control socket is local (mode 0600, or 0660 for a group), but its
+ * handler is the widest decoder in the daemon: every CtlRequest body (put,
+ * get, rollup, status, export, catalog, report, check, rejected, restore,
+ * verify, log) parses text the operator typed or imported -- values,
+ * periods, unit and form codes -- before it touches the store.  A real node (tests/fuzz/fuzz_node.h) runs
  * each input, so accepted puts reach LMDB and later inputs read them back.
+ * The messages cross no socket, so they carry no connection: the handler
+ * takes them as made in process, by the node's owner (daemon/access.h),
+ * and the requests that change data are fuzzed too.
  */
 #include <stddef.h>
 #include <stdint.h>

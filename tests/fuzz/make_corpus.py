@@ -61,11 +61,12 @@ def msg(*fields):
 # ---- sync (SyncRequest) ----
 
 def record(unit, ind, period, value, version, seq, deleted=False,
-           stated=False):
+           stated=False, origin=None):
     return msg(f_bytes(1, unit), f_bytes(2, ind), f_bytes(3, period),
                f_sint(4, value), f_varint(5, version),
                f_varint(6, int(deleted)), f_varint(7, seq),
-               f_varint(8, int(stated)))
+               f_varint(8, int(stated)),
+               f_bytes(9, origin) if origin is not None else b"")
 
 
 def hello(unit, store_id, catalog_version=0, protocol=1):
@@ -134,6 +135,17 @@ SYNC = {
     "19-restore-outside": restore("213", ID_A, "07243"),
     "20-push-without-hello": push("215", ID_B, 1, 1, 1, [
         record("07243", "hs_tiep_nhan", "2022", 1, NOW, 1)]),
+    # Origins: within the child's subtree, outside it, unknown, overlong.
+    "21-push-213-origins": push("213", ID_A, 11, 14, 14, [
+        record("07201", "hs_nhan_truc_tuyen", "2022", 3, NOW + 9, 11,
+               origin="07201"),
+        record("07207", "hs_nhan_truc_tuyen", "2022", 4, NOW + 9, 12,
+               origin="07243"),
+        record("213", "hs_nhan_truc_tuyen", "2022", 5, NOW + 9, 13,
+               origin="no-such-unit"),
+        record("213", "hs_tiep_nhan", "2023", 6, NOW + 9, 14,
+               origin="x" * 300),
+    ]),
     # Malformed.
     "30-empty": b"",
     "31-truncated-push": push("213", ID_A, 1, 3, 3, [
@@ -181,6 +193,11 @@ CTL = {
     "13-rejected-retry": f_bytes(9, msg(f_varint(1, 1), f_bytes(2, "213"))),
     "14-restore": f_bytes(10, b""),
     "15-verify": f_bytes(11, b""),
+    "16-log-unit": f_bytes(12, msg(f_bytes(1, "24"))),
+    "17-log-key-page": f_bytes(12, msg(f_bytes(1, "07201"),
+                                       f_bytes(2, "hs_nhan_truc_tuyen"),
+                                       f_bytes(3, "2022"), f_varint(4, 0),
+                                       f_varint(5, 3), f_varint(6, 1))),
     # Hostile but well formed.
     "20-put-bad-values": put(
         put_item("24", "hs_tiep_nhan", "2022", "-5"),
@@ -194,6 +211,11 @@ CTL = {
     "22-get-unknown": key(2, "99999", "nope", "x"),
     "23-export-bad-period": f_bytes(5, msg(f_bytes(1, "213"),
                                            f_bytes(2, "2022Q5"))),
+    "24-log-period-without-indicator": f_bytes(12, msg(f_bytes(1, "24"),
+                                                       f_bytes(3, "2022"))),
+    "25-log-stated-of-a-ratio": f_bytes(12, msg(
+        f_bytes(1, "24"), f_bytes(2, "ty_le_giai_quyet_dung_han"),
+        f_varint(4, 1))),
     # Malformed.
     "30-empty": b"",
     "31-truncated-put": put(put_item("24", "hs_tiep_nhan", "2022",

@@ -46,6 +46,7 @@ import traceback
 
 # Exit codes of the CLI.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NO_NODE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_PERM = 5
 
 SANITIZER_MARKERS = (
     "ERROR: AddressSanitizer",
@@ -322,10 +323,12 @@ class Federation:
 
     # -- CLI --
 
-    def cli(self, args, node=None, timeout=CLI_TIMEOUT_S):
+    def cli(self, args, node=None, timeout=CLI_TIMEOUT_S, program=None):
         """Runs the CLI (with -C node.dir when node is given); returns
-        (rc, stdout, stderr).  A timeout is rc None."""
-        cmd = [self.dongbo]
+        (rc, stdout, stderr).  A timeout is rc None.  PROGRAM, when given,
+        is the argv that runs the CLI instead of the dongbo binary (say
+        setpriv ... /path/dongbo, to run it as another user)."""
+        cmd = list(program) if program else [self.dongbo]
         if node is not None:
             cmd += ["-C", node.dir]
         cmd += [str(a) for a in args]
@@ -462,10 +465,12 @@ class Federation:
 
     # -- processes --
 
-    def start(self, name, wait=True, timeout=30, env=None):
+    def start(self, name, wait=True, timeout=30, env=None, program=None):
         """Starts dongbod for node NAME (polling until it answers unless
         wait is false).  ENV: more environment variables for this start
-        only (say {"DONGBO_FAULT": "parent.after_commit:2"})."""
+        only (say {"DONGBO_FAULT": "parent.after_commit:2"}).  PROGRAM:
+        the argv that runs dongbod instead of the binary itself (say
+        setpriv ... /path/dongbod); it must exec it, keeping the pid."""
         n = self.nodes[name]
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("daemons are started from the main thread only")
@@ -484,7 +489,8 @@ class Federation:
                      % (n.starts, name, n.unit, extra)).encode())
             f.flush()  # before the daemon writes to the same file
             n.proc = subprocess.Popen(
-                [self.dongbod, n.dir], stdin=subprocess.DEVNULL, stdout=f,
+                (list(program) if program else [self.dongbod]) + [n.dir],
+                stdin=subprocess.DEVNULL, stdout=f,
                 stderr=f, preexec_fn=_child_setup, close_fds=True,
                 env=full_env)
         with _live_lock:

@@ -17,8 +17,9 @@ Scenarios:
             restarted in between).  Once converged and with 07201 stopped,
             213's and 24's state is snapshotted: `export` of every period,
             `rollup --json` of every key, the children's cursors and each
-            node's own log head.  Then `fault_proxy replay` re-sends the
-            recorded requests to 213 again in order, newest first, shuffled
+            node's own log head, the audit trail (`log --json`) of every
+            unit.  Then `fault_proxy replay` re-sends the recorded
+            requests to 213 again in order, newest first, shuffled
             with duplicates, and the first session whole.  After each the
             snapshots must be identical byte for byte, and every reply must
             name 07201's cursor as it was.  07201 restarted, everything
@@ -139,13 +140,20 @@ def snapshot(fed, names, inds, pers):
     the node's subtree, the records refused on their links (`rejected
     --json`) and the outcome of `verify` (where the CLI has them), and from
     `status`: each node's own log head and the cursor (and refusals) of
-    each of its children."""
+    each of its children; and the audit trail (`log --json`) of every
+    unit of the federation in the node's subtree: a replay is accepted
+    nowhere, so it adds no history."""
     jobs = []
     verify = has_command(fed, "verify")
+    audit = has_command(fed, "log")
     for name in names:
         n = fed.node(name)
         if has_command(fed, "rejected"):
             jobs.append((name, ("rejected", "--json")))
+        if audit:
+            jobs += [(name, ("log", u.unit, "--json"))
+                     for u in fed.nodes.values()
+                     if fed.units.is_within(u.unit, n.unit)]
         jobs += [(name, ("export", n.unit, per)) for per in pers]
         jobs += [(name, ("rollup", u.unit, ind, per, "--json"))
                  for u in fed.nodes.values()

@@ -126,6 +126,7 @@ static void minimal_config_gets_defaults_and_absolute_paths(void **state)
 	assert_int_equal(cfg.stall_ms, 30000);
 	assert_null(cfg.tls_ca);
 	assert_false(cfg.allow_plain_tcp);
+	assert_null(cfg.control_group);
 	dongbo_config_fini(&cfg);
 }
 
@@ -162,7 +163,10 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 		 "ca   = pki/ca.crt                ; the federation's CA\n"
 		 "cert = pki/24.crt                ; CN = unit\n"
 		 "key  = pki/24.key                ; its private key\n"
-		 "allow_plain_tcp = yes            ; tcp:// urls accepted\n",
+		 "allow_plain_tcp = yes            ; tcp:// urls accepted\n"
+		 "\n"
+		 "[control]\n"
+		 "group = dongbo-read              ; absent: owner only\n",
 		 &cfg);
 	assert_string_equal(cfg.unit, "24");
 	assert_string_equal(cfg.units_path, "/path/units.tsv");
@@ -180,6 +184,7 @@ static void example_from_config_h_parses_with_its_comments(void **state)
 	assert_non_null(strstr(cfg.tls_cert, "/pki/24.crt"));
 	assert_non_null(strstr(cfg.tls_key, "/pki/24.key"));
 	assert_true(cfg.allow_plain_tcp);
+	assert_string_equal(cfg.control_group, "dongbo-read");
 	dongbo_config_fini(&cfg);
 }
 
@@ -309,6 +314,37 @@ static void fini_is_safe_on_zeroed_and_finished_configs(void **state)
 	assert_null(cfg.hosts);
 	assert_int_equal(cfg.n_hosts, 0);
 	dongbo_config_fini(&cfg);
+}
+
+static void control_group_names_are_checked_not_resolved(void **state)
+{
+	static const char *const good[] = { "nogroup", "dongbo-read",
+					    "_dongbo", "grp.1", "G2" };
+	struct dongbo_config cfg;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	/* Whether the system has the group is dongbod's question. */
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), NODE "[control]\ngroup = %s\n",
+			 good[i]);
+		parse_ok(text, &cfg);
+		assert_string_equal(cfg.control_group, good[i]);
+		dongbo_config_fini(&cfg);
+	}
+	assert_refused(NODE "[control]\ngroup = a b\n",
+		       "6: group must be a group name");
+	assert_refused(NODE "[control]\ngroup = -x\n", "not '-x'");
+	assert_refused(NODE "[control]\ngroup = g:x\n", "not 'g:x'");
+	assert_refused(NODE "[control]\ngroup =\n", "not ''");
+	assert_refused(NODE "[control]\ngroup = "
+			    "a23456789012345678901234567890123\n",
+		       "(1 to 32 of");
+	assert_refused(NODE "[control]\ngroup = g\ngroup = h\n",
+		       "7: key given twice 'group'");
+	assert_refused(NODE "[control]\nuser = g\n",
+		       "6: unknown key in [control] 'user'");
 }
 
 /* ---- refusals ------------------------------------------------------------- */
@@ -548,6 +584,7 @@ static void write_then_load_round_trips_every_field(void **state)
 		.heartbeat_ms = 100,
 		.timeout_ms = 5000,
 		.stall_ms = 1500,
+		.control_group = "dongbo-read",
 	};
 	struct dongbo_config out;
 	size_t i;
@@ -580,6 +617,7 @@ static void write_then_load_round_trips_every_field(void **state)
 	assert_string_equal(out.tls_cert, in.tls_cert);
 	assert_string_equal(out.tls_key, in.tls_key);
 	assert_true(out.allow_plain_tcp);
+	assert_string_equal(out.control_group, "dongbo-read");
 	dongbo_config_fini(&out);
 }
 
@@ -640,6 +678,8 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_non_null(strstr(text, "\nmap_size_max_mb = 65536\n"));
 	assert_non_null(strstr(text, "\nstall_ms = 30000\n"));
 	assert_non_null(strstr(text, "stalled"));
+	assert_non_null(strstr(text, "\n[control]\n"));
+	assert_non_null(strstr(text, "\n# group = GROUP\n"));
 
 	/* Zero fields were written as the defaults. */
 	assert_int_equal(dongbo_config_load(dir, &out, err, sizeof(err)), 0);
@@ -653,6 +693,7 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_int_equal(out.heartbeat_ms, 2000);
 	assert_int_equal(out.timeout_ms, 10000);
 	assert_int_equal(out.stall_ms, 30000);
+	assert_null(out.control_group);
 	dongbo_config_fini(&out);
 }
 
@@ -767,6 +808,7 @@ int main(void)
 		T(url_schemes_of_nng_are_accepted),
 		T(load_without_file_is_an_io_error_naming_the_path),
 		T(fini_is_safe_on_zeroed_and_finished_configs),
+		T(control_group_names_are_checked_not_resolved),
 		T(unknown_section_is_refused_with_line),
 		T(unknown_key_is_refused_with_line_and_key),
 		T(required_node_keys_are_refused_at_section_line),

@@ -377,7 +377,7 @@ static void restore_merges_by_version_and_moves_the_clock(void **state)
 						    sizeof(progress)),
 			 0);
 	assert_string_equal(progress, "");
-	assert_int_equal(dongbo_store_restore_apply(fx->st, page, 3,
+	assert_int_equal(dongbo_store_restore_apply(fx->st, page, 3, "24",
 						    "07201\tx", 9, &changed),
 			 0);
 	assert_int_equal(changed, 2); /* Q2 here is newer than the parent's */
@@ -395,8 +395,8 @@ static void restore_merges_by_version_and_moves_the_clock(void **state)
 	v = put_at(fx, "07201", "hs_nhan", "2022Q1", 70, 6000000);
 	assert_true(v > far);
 	value_is(fx, "07201", "hs_nhan", "2022Q1", 70, v);
-	assert_int_equal(dongbo_store_restore_apply(fx->st, NULL, 0, NULL, 9,
-						    NULL),
+	assert_int_equal(dongbo_store_restore_apply(fx->st, NULL, 0, NULL,
+						    NULL, 9, NULL),
 			 0);
 	assert_int_equal(dongbo_store_restore_state(fx->st, progress,
 						    sizeof(progress)),
