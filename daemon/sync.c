@@ -158,6 +158,22 @@ static int check_child(struct dongbo_node *node, const char *code,
 	return 0;
 }
 
+/* The child a request (what: "hello", "push", "restore") claims to come
+ * from: NULL with *out set, or the Error reply to send, the refusal
+ * logged. */
+static nng_msg *claim_child(struct dongbo_node *node, const char *what,
+			    const char *code, const char *store_id,
+			    const struct dongbo_unit **out)
+{
+	char err[256];
+	int rv = check_child(node, code, store_id, out, err, sizeof(err));
+
+	if (rv == 0)
+		return NULL;
+	dongbo_log_warn("sync: %s refused: %s", what, err);
+	return reply_error(rv, 0, "%s", err);
+}
+
 /* A known child introducing another store identity lost its store -- or,
  * under plain tcp://, is someone else saying it is that child: its cursor
  * restarts at 0 and what we refused from it is forgotten.  Say so. */
@@ -184,7 +200,7 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 	const struct dongbo_unit *child;
 	struct child_seen *seen;
 	uint64_t applied;
-	char err[256];
+	nng_msg *out;
 	int rv;
 
 	if (h->protocol != DONGBO_PROTOCOL_VERSION) {
@@ -196,11 +212,9 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h)
 				   "speaks %u)", h->protocol,
 				   DONGBO_PROTOCOL_VERSION);
 	}
-	rv = check_child(node, h->unit, h->store_id, &child, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_warn("sync: hello refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
-	}
+	out = claim_child(node, "hello", h->unit, h->store_id, &child);
+	if (out != NULL)
+		return out;
 	note_new_identity(node, child, h->store_id);
 	rv = dongbo_store_child_hello(node->store, child->code, h->store_id,
 				      dongbo_now_ms(), &applied);
@@ -496,11 +510,9 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p)
 	char err[512];
 	int rv;
 
-	rv = check_child(node, p->unit, p->store_id, &child, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_warn("sync: push refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
-	}
+	out = claim_child(node, "push", p->unit, p->store_id, &child);
+	if (out != NULL)
+		return out;
 	rv = check_batch(p, err, sizeof(err));
 	if (rv != 0) {
 		dongbo_log_warn("sync: push %llu..%llu from %s refused whole: %s",
@@ -624,14 +636,11 @@ static nng_msg *handle_restore(struct dongbo_node *node,
 	char canon[DONGBO_PERIOD_MAX];
 	bool more = false;
 	nng_msg *out;
-	char err[256];
 	int rv;
 
-	rv = check_child(node, q->unit, q->store_id, &child, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_warn("sync: restore refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
-	}
+	out = claim_child(node, "restore", q->unit, q->store_id, &child);
+	if (out != NULL)
+		return out;
 	/* The values of a unit go only to the child that introduced itself
 	 * (a session its Hello opened), not to anyone naming it. */
 	rv = dongbo_store_child_get(node->store, child->code, &cs);

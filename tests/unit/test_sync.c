@@ -96,32 +96,19 @@ static uint64_t hello(const char *unit, const char *id)
 	return applied;
 }
 
-/* Pushes specs as seq first, first+1, ... in a batch first..last. */
-static Dongbo__SyncReply *push(const char *unit, const char *id,
-			       uint64_t first, uint64_t last,
-			       const struct rec_spec *specs, size_t n)
+/* Pushes n records, as they are, in a batch first..last. */
+static Dongbo__SyncReply *push_raw(const char *unit, const char *id,
+				   uint64_t first, uint64_t last,
+				   Dongbo__Record *recs, size_t n)
 {
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
 	Dongbo__Push p = DONGBO__PUSH__INIT;
-	Dongbo__Record *recs = calloc(n + 1, sizeof(*recs));
 	Dongbo__Record **ptrs = calloc(n + 1, sizeof(*ptrs));
 	Dongbo__SyncReply *rep;
 
-	assert_non_null(recs);
 	assert_non_null(ptrs);
-	for (size_t i = 0; i < n; i++) {
-		dongbo__record__init(&recs[i]);
-		recs[i].unit = (char *)specs[i].unit;
-		recs[i].indicator = (char *)specs[i].indicator;
-		recs[i].period = (char *)specs[i].period;
-		recs[i].value = specs[i].value;
-		recs[i].version = specs[i].version != 0 ? specs[i].version
-							: version_now();
-		recs[i].deleted = specs[i].deleted;
-		recs[i].stated = specs[i].stated;
-		recs[i].seq = first + i;
+	for (size_t i = 0; i < n; i++)
 		ptrs[i] = &recs[i];
-	}
 	p.unit = (char *)unit;
 	p.store_id = (char *)id;
 	p.first_seq = first;
@@ -132,8 +119,39 @@ static Dongbo__SyncReply *push(const char *unit, const char *id,
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
 	req.push = &p;
 	rep = call(&req);
-	free(recs);
 	free(ptrs);
+	return rep;
+}
+
+/* The record of spec as seq, with a version of now for version 0. */
+static Dongbo__Record record_of(const struct rec_spec *spec, uint64_t seq)
+{
+	Dongbo__Record r = DONGBO__RECORD__INIT;
+
+	r.unit = (char *)spec->unit;
+	r.indicator = (char *)spec->indicator;
+	r.period = (char *)spec->period;
+	r.value = spec->value;
+	r.version = spec->version != 0 ? spec->version : version_now();
+	r.deleted = spec->deleted;
+	r.stated = spec->stated;
+	r.seq = seq;
+	return r;
+}
+
+/* Pushes specs as seq first, first+1, ... in a batch first..last. */
+static Dongbo__SyncReply *push(const char *unit, const char *id,
+			       uint64_t first, uint64_t last,
+			       const struct rec_spec *specs, size_t n)
+{
+	Dongbo__Record *recs = calloc(n + 1, sizeof(*recs));
+	Dongbo__SyncReply *rep;
+
+	assert_non_null(recs);
+	for (size_t i = 0; i < n; i++)
+		recs[i] = record_of(&specs[i], first + i);
+	rep = push_raw(unit, id, first, last, recs, n);
+	free(recs);
 	return rep;
 }
 
@@ -279,38 +297,21 @@ static void form_refusal_refuses_the_whole_batch(void **state)
 
 static void version_zero_refuses_the_whole_batch(void **state)
 {
-	struct rec_spec batch[2] = {
-		{ "213", "hs_tiep_nhan", "1999", 10 },
-		{ "213", "hs_tiep_nhan", "1998", 10 },
-	};
-	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
-	Dongbo__Push p = DONGBO__PUSH__INIT;
-	Dongbo__Record r[2], *ptrs[2] = { &r[0], &r[1] };
+	const struct rec_spec good = { "213", "hs_tiep_nhan", "1999", 10 };
+	const struct rec_spec bad = { "213", "hs_tiep_nhan", "1998", 10 };
 	char id[DONGBO_STORE_ID_LEN + 1];
+	Dongbo__Record r[2];
 	uint64_t values;
 
 	(void)state;
 	fresh_id(id);
 	assert_int_equal(hello("213", id), 0);
 	values = values_stored();
-	for (int i = 0; i < 2; i++) {
-		dongbo__record__init(&r[i]);
-		r[i].unit = (char *)batch[i].unit;
-		r[i].indicator = (char *)batch[i].indicator;
-		r[i].period = (char *)batch[i].period;
-		r[i].value = batch[i].value;
-		r[i].version = i == 0 ? version_now() : 0;
-		r[i].seq = 1 + (uint64_t)i;
-	}
-	p.unit = (char *)"213";
-	p.store_id = id;
-	p.first_seq = 1;
-	p.last_seq = 2;
-	p.n_records = 2;
-	p.records = ptrs;
-	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
-	req.push = &p;
-	expect_error(call(&req), DONGBO_E_BAD_VALUE, "record seq 2: version 0");
+	r[0] = record_of(&good, 1);
+	r[1] = record_of(&bad, 2);
+	r[1].version = 0;
+	expect_error(push_raw("213", id, 1, 2, r, 2), DONGBO_E_BAD_VALUE,
+		     "record seq 2: version 0");
 	assert_int_equal(values_stored(), values);
 	assert_false(has_value("213", "hs_tiep_nhan", "1999"));
 	assert_int_equal(cursor_of("213"), 0);
@@ -349,35 +350,22 @@ static void batch_of_the_wrong_shape_is_refused_whole(void **state)
 
 static void records_out_of_order_are_refused_whole(void **state)
 {
-	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
-	Dongbo__Push p = DONGBO__PUSH__INIT;
-	Dongbo__Record r[2], *ptrs[2] = { &r[0], &r[1] };
-	char id[DONGBO_STORE_ID_LEN + 1];
+	const struct rec_spec specs[2] = {
+		{ "215", "hs_tiep_nhan", "2024", 1 },
+		{ "215", "hs_tiep_nhan", "2025", 1 },
+	};
 	const uint64_t seqs[][2] = { { 2, 1 }, { 1, 1 }, { 1, 9 } };
+	char id[DONGBO_STORE_ID_LEN + 1];
+	Dongbo__Record r[2];
 
 	(void)state;
 	fresh_id(id);
 	assert_int_equal(hello("215", id), 0);
 	for (size_t k = 0; k < 3; k++) {
-		for (int i = 0; i < 2; i++) {
-			dongbo__record__init(&r[i]);
-			r[i].unit = (char *)"215";
-			r[i].indicator = (char *)"hs_tiep_nhan";
-			r[i].period = (char *)(i == 0 ? "2024" : "2025");
-			r[i].value = 1;
-			r[i].version = version_now();
-			r[i].seq = seqs[k][i];
-		}
-		p.unit = (char *)"215";
-		p.store_id = id;
-		p.first_seq = 1;
-		p.last_seq = 2;
-		p.n_records = 2;
-		p.records = ptrs;
-		req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
-		req.push = &p;
-		expect_error(call(&req), DONGBO_E_PROTO, "out of order or "
-							 "outside 1..2");
+		r[0] = record_of(&specs[0], seqs[k][0]);
+		r[1] = record_of(&specs[1], seqs[k][1]);
+		expect_error(push_raw("215", id, 1, 2, r, 2), DONGBO_E_PROTO,
+			     "out of order or outside 1..2");
 	}
 	assert_int_equal(cursor_of("215"), 0);
 	assert_false(has_value("215", "hs_tiep_nhan", "2024"));
