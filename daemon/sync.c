@@ -43,9 +43,9 @@
  *    warning); the certificate check of [tls] closes that.
  *  - a Push or Restore outside a session opened by Hello (unknown child,
  *    or a store id other than the one it introduced): NEED_HELLO.
- *  - more than DONGBO_DONGBO_PUSH_RECORDS_MAX records: TOOBIG.  A batch range
- *    that is empty-but-not-a-heartbeat, starts at 0 or runs backwards,
- *    records out of order or outside the range: PROTO.
+ *  - more than DONGBO_PUSH_RECORDS_MAX records: TOOBIG.  A batch range
+ *    that starts at 0 or runs backwards, records out of order or outside
+ *    the range: PROTO.
  *  - a batch beyond our cursor: GAP with the cursor to resume from.
  *  - a record no dongbod writes (check_record_form): a unit or indicator
  *    that is not even shaped like a code (empty, over-long, other
@@ -348,8 +348,8 @@ static int check_record_skew(struct dongbo_node *node,
 	return 0;
 }
 
-/* A record off the wire (checked or not), as the store
- * takes it; its strings stay the message's. */
+/* A record off the wire (checked or not), as the store takes it; its
+ * strings stay the message's. */
 static struct dongbo_record record_of(const Dongbo__Record *r)
 {
 	return (struct dongbo_record){
