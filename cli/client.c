@@ -123,9 +123,18 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		snprintf(err, errlen, "cannot open a socket: %s", nng_strerror(rv));
 		return EXIT_FAIL;
 	}
-	nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, CALL_TIMEOUT_MS);
-	nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, CALL_TIMEOUT_MS);
-	nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, DONGBO_MSG_MAX);
+	/* An answer over DONGBO_MSG_MAX drops the pipe: "no answer". */
+	if ((rv = nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO,
+				    CALL_TIMEOUT_MS)) != 0 ||
+	    (rv = nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO,
+				    CALL_TIMEOUT_MS)) != 0 ||
+	    (rv = nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ,
+				      DONGBO_MSG_MAX)) != 0) {
+		snprintf(err, errlen, "cannot set up a socket: %s",
+			 nng_strerror(rv));
+		rv = EXIT_FAIL;
+		goto out;
+	}
 	rv = nng_dial(sock, url, NULL, 0);
 	if (rv != 0 && explain_denied(dir, url + strlen("ipc://"), err,
 				      errlen)) {

@@ -145,6 +145,15 @@ unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms)
 	return base_ms > max_ms / 2 ? max_ms : base_ms * 2;
 }
 
+uint64_t dongbo_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 void *dongbo_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
 {
 	size_t new_cap;

@@ -24,6 +24,10 @@ bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out);
 unsigned dongbo_backoff_delay(unsigned base_ms, uint32_t rnd);
 unsigned dongbo_backoff_grow(unsigned base_ms, unsigned max_ms);
 
+/* splitmix64: the next number of a seeded sequence, the same on every
+ * platform (tests and test tools: a seed replays a run). */
+uint64_t dongbo_splitmix64(uint64_t *state);
+
 /*
  * Room for one more element in a growing array: arr holds n of *cap
  * elements of size bytes.  Returns arr itself when n < *cap, else arr

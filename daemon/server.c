@@ -11,6 +11,15 @@
  * receiving.  On close the socket is closed first, then each aio is
  * stopped (waiting for its callback), then the mailbox is drained with
  * srv->closing set so the mails only free their requests.
+ *
+ * A message over DONGBO_MSG_MAX (NNG_OPT_RECVMAXSZ) never reaches a
+ * context: over tcp:// nng closes its pipe.  Known issue: nng 1.5.2's
+ * ipc:// transport (the control socket) leaves such a pipe open, unread,
+ * and after a few of them (one, at times) the listener stops serving new
+ * connections until the node restarts.  Reproduce with
+ *     hostile_peer --parent ipc://DIR/control.sock --no-session \
+ *                  --case oversized ...
+ * The socket is mode 0600: only the node's own user can do this.
  */
 #include "server.h"
 

@@ -10,7 +10,8 @@
  *
  * Restore {unit, store id, a hosted unit, after key} -> one page of that
  * unit's values (tombstones included) in key order, and whether more
- * follow: a child that lost its store fetches what it hosts.
+ * follow: a child that lost its store fetches what it hosts, in the
+ * session its Hello opened.
  *
  * Refused records are kept (dongbo_store_apply_child, in the batch's
  * transaction) under the child and key, listed by `dongbo rejected`, until
@@ -21,24 +22,68 @@
  * every Ack names our version (a child that sees a newer one says Hello
  * again).  We never take a catalog from a child.
  *
- * Failure modes (each answered with an Error or a Rejection; nothing stored
- * changes unless the whole transaction commits):
- *  - malformed bytes, unknown message, bad store id: Error PROTO.
- *  - a child claiming a unit that is unknown, outside our subtree, or ours:
- *    Error UNKNOWN_UNIT / OUTSIDE_SUBTREE, logged.
- *  - records out of order or outside the batch range: Error PROTO.
- *  - a record with an unknown unit or indicator, a unit outside the child's
- *    subtree, a malformed period, a bad value or version, a value for a
- *    ratio or total (computed, never stored) or a stated total for an
- *    indicator that is not summed: a Rejection with its reason; the rest
- *    of the batch is applied and the cursor moves past it, so one bad
- *    record never blocks the records after it.
- *  - a batch we have already applied (REQ resend, replay): the store
- *    changes nothing and we ack the cursor again.
- *  - a batch beyond our cursor: Error GAP with the cursor to resume from.
- *  - a restore of a unit outside the child's subtree: Error
- *    OUTSIDE_SUBTREE / UNKNOWN_UNIT, logged.
+ * Two kinds of refusal.  A message that no honest dongbod sends, whatever
+ * its catalog, unit list or clock, is refused whole: an Error reply naming
+ * what is wrong, a warning in our log, nothing stored, the cursor where it
+ * was -- the sender is broken or hostile, and keeping part of its batch
+ * would trust the rest.  A record that an honest child can send because
+ * its configuration differs from ours (another unit list or catalog, a
+ * clock gone wrong) is refused alone: a Rejection with its reason, kept on
+ * both sides, and the rest of the batch is applied and the cursor moves
+ * past it, so that one such record never blocks the records after it.
+ *
+ * Failure modes, refused whole (Error, logged, nothing stored):
+ *  - malformed bytes, a request with no body, a bad store id: PROTO.
+ *  - a protocol version we do not speak: VERSION.
+ *  - a peer claiming a unit that is unknown, outside our subtree, ours or
+ *    one we host: UNKNOWN_UNIT / OUTSIDE_SUBTREE.  Under plain tcp:// we
+ *    cannot tell a child from a host claiming to be it (one that says
+ *    Hello as another child, with another store id, restarts that child's
+ *    cursor: the child re-sends its state, nothing is lost, and we log a
+ *    warning).  Over tls+tcp:// a Hello must carry a certificate from
+ *    our authority naming the unit it claims, and a proof made with its
+ *    key (daemon/ident.h); otherwise AUTH.  Pushes and restores are then
+ *    taken only on the link (nng pipe) where that Hello was made; on any
+ *    other: NEED_HELLO.
+ *  - a Push or Restore outside a session opened by Hello (unknown child,
+ *    or a store id other than the one it introduced): NEED_HELLO.
+ *  - more than DONGBO_PUSH_RECORDS_MAX records: TOOBIG.  A batch range
+ *    that starts at 0 or runs backwards, records out of order or outside
+ *    the range: PROTO.
+ *  - a batch beyond our cursor: GAP with the cursor to resume from.
+ *  - a record no dongbod writes (check_record_form): a unit or indicator
+ *    that is not even shaped like a code (empty, over-long, other
+ *    characters), a period that is not canonical or lies outside the years
+ *    DONGBO_PERIOD_YEAR_MIN..MAX (1990..2100), version 0, a deletion that
+ *    carries a value.  The grammar of codes and periods and these rules are
+ *    the program's, not the configuration's, and a store never holds such
+ *    a record (the store's own codec calls one corrupt), so no honest log
+ *    carries one: PROTO, BAD_PERIOD or BAD_VALUE naming the record's seq.
+ *  - a restore of a unit outside the child's subtree: OUTSIDE_SUBTREE /
+ *    UNKNOWN_UNIT.
  *  - store full or failing: Error with the code; the child retries later.
+ *  - a message over DONGBO_MSG_MAX bytes never reaches us: nng drops the
+ *    pipe (NNG_OPT_RECVMAXSZ, daemon/server.c) and the peer must dial
+ *    again; nng does not say why, so nothing is logged.
+ * Refused per record (check_record_skew: a Rejection, kept, logged; the
+ * rest of the batch is applied):
+ *  - a unit our unit list does not know, or outside the child's subtree
+ *    (unit lists of different dates: units are merged and moved);
+ *  - an indicator our catalog does not know, or a ratio or total (computed
+ *    here, never stored), or a stated total of an indicator whose rule is
+ *    not sum (catalogs of different versions);
+ *  - a value our catalog finds invalid for the indicator's type (a
+ *    negative count, an enum code it lacks);
+ *  - a version more than DONGBO_VERSION_AHEAD_MAX_S (24 h) ahead of our
+ *    clock.  Versions are the author's wall clock in microseconds (made
+ *    to grow, store/store_apply.c), and the higher version wins: a value
+ *    from a clock years ahead could never be corrected by a sane clock and
+ *    would drag the clock of every node that restores it.  An honest node
+ *    whose clock is wrong sends one, so it is refused per record, with how
+ *    far ahead it is and the fix (the author's clock): the other records
+ *    of the batch, relayed from other units with sane clocks, flow on.
+ * Not a refusal: a batch we have already applied (REQ resend, replay)
+ * changes nothing, and we ack the cursor again.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,8 +100,6 @@
 #include "store.h"
 #include "uplink.h"
 
-/* More records than this in one Push is refused outright. */
-#define PUSH_RECORDS_MAX 100000
 /* Values in one restore page, at most. */
 #define RESTORE_PAGE_MAX 5000
 
@@ -160,6 +203,41 @@ static int sign_welcome(struct dongbo_node *node, const Dongbo__Hello *h,
 	return 0;
 }
 
+/* The child a request (what: "hello", "push", "restore") claims to come
+ * from: NULL with *out set, or the Error reply to send, the refusal
+ * logged. */
+static nng_msg *claim_child(struct dongbo_node *node, const char *what,
+			    const char *code, const char *store_id,
+			    const struct dongbo_unit **out)
+{
+	char err[256];
+	int rv = check_child(node, code, store_id, out, err, sizeof(err));
+
+	if (rv == 0)
+		return NULL;
+	dongbo_log_warn("sync: %s refused: %s", what, err);
+	return reply_error(rv, 0, "%s", err);
+}
+
+/* A known child introducing another store identity lost its store -- or,
+ * under plain tcp://, is someone else saying it is that child: its cursor
+ * restarts at 0 and what we refused from it is forgotten.  Say so. */
+static void note_new_identity(struct dongbo_node *node,
+			      const struct dongbo_unit *child,
+			      const char *store_id)
+{
+	struct dongbo_child_state was;
+
+	if (dongbo_store_child_get(node->store, child->code, &was) != 0 ||
+	    strcmp(was.store_id, store_id) == 0)
+		return;
+	dongbo_log_warn("sync: %s (%s) says hello with store %s, not %s: its "
+			"cursor restarts at 0 (%llu records applied before); "
+			"a child that lost its store, or someone claiming to "
+			"be it", child->code, child->name, store_id,
+			was.store_id, (unsigned long long)was.applied_seq);
+}
+
 static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h,
 			     uint32_t pipe)
 {
@@ -169,24 +247,31 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h,
 	struct child_seen *seen;
 	uint8_t sig[DONGBO_PROOF_MAX];
 	uint64_t applied;
-	char err[256];
+	nng_msg *out;
 	int rv;
 
 	if (h->protocol != DONGBO_PROTOCOL_VERSION) {
-		dongbo_log_warn("sync: %s speaks protocol %u, we speak %u",
-				h->unit, h->protocol, DONGBO_PROTOCOL_VERSION);
+		dongbo_log_warn("sync: hello refused: '%.32s' speaks protocol "
+				"%u, we speak %u", h->unit, h->protocol,
+				DONGBO_PROTOCOL_VERSION);
 		return reply_error(DONGBO_E_VERSION, 0,
 				   "protocol %u is not supported (this node "
 				   "speaks %u)", h->protocol,
 				   DONGBO_PROTOCOL_VERSION);
 	}
-	rv = check_child(node, h->unit, h->store_id, &child, err, sizeof(err));
-	if (rv == 0 && node->children_tls)
+	out = claim_child(node, "hello", h->unit, h->store_id, &child);
+	if (out != NULL)
+		return out;
+	if (node->children_tls) {
+		char err[256];
+
 		rv = check_hello_proof(node, h, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_warn("sync: hello refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
+		if (rv != 0) {
+			dongbo_log_warn("sync: hello refused: %s", err);
+			return reply_error(rv, 0, "%s", err);
+		}
 	}
+	note_new_identity(node, child, h->store_id);
 	seen = dongbo_node_child_seen(node, child->code);
 	if (seen == NULL)
 		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
@@ -231,16 +316,59 @@ static nng_msg *handle_hello(struct dongbo_node *node, const Dongbo__Hello *h,
 	return reply_pack(&rep);
 }
 
-/* Checks one record from child; 0 or a code with the reason in err. */
-static int check_record(struct dongbo_node *node, const struct dongbo_unit *child,
-			const Dongbo__Record *r, char *err, size_t errlen)
+/* A record no dongbod writes, whatever its configuration (see the
+ * header): 0, or a code with the reason in err. */
+static int check_record_form(const Dongbo__Record *r, char *err, size_t errlen)
+{
+	char canon[DONGBO_PERIOD_MAX];
+
+	if (!dongbo_unit_code_is_valid(r->unit)) {
+		snprintf(err, errlen, "'%.32s' is not a unit code (1 to %d "
+			 "characters of 0-9, A-Z, a-z, '_' and '-')", r->unit,
+			 DONGBO_UNIT_CODE_MAX);
+		return DONGBO_E_PROTO;
+	}
+	if (!dongbo_indicator_code_is_valid(r->indicator)) {
+		snprintf(err, errlen, "'%.64s' is not an indicator code (1 to "
+			 "%d characters of a-z, 0-9 and '_', starting with a "
+			 "letter)", r->indicator, DONGBO_INDICATOR_CODE_MAX);
+		return DONGBO_E_PROTO;
+	}
+	if (dongbo_period_canonical(r->period, canon) != 0 ||
+	    strcmp(canon, r->period) != 0) {
+		snprintf(err, errlen, "malformed period '%.16s' (canonical "
+			 "forms 2022, 2022S1, 2022Q3, 2022M06; years %d to %d)",
+			 r->period, DONGBO_PERIOD_YEAR_MIN,
+			 DONGBO_PERIOD_YEAR_MAX);
+		return DONGBO_E_BAD_PERIOD;
+	}
+	if (r->version == 0) {
+		snprintf(err, errlen, "version 0 (every version is at least 1)");
+		return DONGBO_E_BAD_VALUE;
+	}
+	if (r->deleted && r->value != 0) {
+		snprintf(err, errlen, "a deletion carrying the value %lld",
+			 (long long)r->value);
+		return DONGBO_E_BAD_VALUE;
+	}
+	return 0;
+}
+
+/* A record an honest child may send while its unit list, catalog or clock
+ * differ from ours (see the header), from child, checked at now_us: 0, or
+ * a code with the reason in err. */
+static int check_record_skew(struct dongbo_node *node,
+			     const struct dongbo_unit *child,
+			     const Dongbo__Record *r, int64_t now_us,
+			     char *err, size_t errlen)
 {
 	const struct dongbo_unit *u = dongbo_units_find(node->units, r->unit);
 	const struct dongbo_indicator *ind;
-	char canon[DONGBO_PERIOD_MAX];
+	uint64_t now = now_us > 0 ? (uint64_t)now_us : 0;
+	uint64_t ahead_max = (uint64_t)DONGBO_VERSION_AHEAD_MAX_S * 1000000u;
 
 	if (u == NULL) {
-		snprintf(err, errlen, "unknown unit '%.32s'", r->unit);
+		snprintf(err, errlen, "unknown unit '%s'", r->unit);
 		return DONGBO_E_UNKNOWN_UNIT;
 	}
 	if (!dongbo_unit_is_within(u, child)) {
@@ -250,16 +378,19 @@ static int check_record(struct dongbo_node *node, const struct dongbo_unit *chil
 	}
 	ind = dongbo_catalog_find(node->catalog, r->indicator);
 	if (ind == NULL) {
-		snprintf(err, errlen, "unknown indicator '%.64s'", r->indicator);
+		snprintf(err, errlen, "unknown indicator '%s'", r->indicator);
 		return DONGBO_E_UNKNOWN_INDICATOR;
 	}
-	if (dongbo_period_canonical(r->period, canon) != 0 ||
-	    strcmp(canon, r->period) != 0) {
-		snprintf(err, errlen, "malformed period '%.16s'", r->period);
-		return DONGBO_E_BAD_PERIOD;
-	}
-	if (r->version == 0) {
-		snprintf(err, errlen, "version 0 is not a version");
+	if (r->version > now && r->version - now > ahead_max) {
+		uint64_t ahead_s = (r->version - now) / 1000000u;
+
+		snprintf(err, errlen, "version %llu is %llu s (%.1f days) "
+			 "ahead of this node's clock, more than the %u s "
+			 "allowed: the clock of the node that entered it runs "
+			 "ahead; correct that clock",
+			 (unsigned long long)r->version,
+			 (unsigned long long)ahead_s, (double)ahead_s / 86400.0,
+			 DONGBO_VERSION_AHEAD_MAX_S);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (!dongbo_indicator_is_stored(ind)) {
@@ -279,8 +410,8 @@ static int check_record(struct dongbo_node *node, const struct dongbo_unit *chil
 	return 0;
 }
 
-/* A record off the wire (checked by check_record or not), as the store
- * takes it; its strings stay the message's. */
+/* A record off the wire (checked or not), as the store takes it; its
+ * strings stay the message's. */
 static struct dongbo_record record_of(const Dongbo__Record *r)
 {
 	return (struct dongbo_record){
@@ -314,110 +445,190 @@ static bool on_proven_link(struct dongbo_node *node, const char *what,
 	return false;
 }
 
+/* The checks of a whole batch, before any record is looked up: its size,
+ * its range, the order of its records and the form of each.  0, or a code
+ * with the reason in err (the batch is then refused whole). */
+static int check_batch(const Dongbo__Push *p, char *err, size_t errlen)
+{
+	uint64_t prev_seq = p->first_seq - 1;
+	char why[256];
+	int rv;
+
+	if (p->n_records > DONGBO_PUSH_RECORDS_MAX) {
+		snprintf(err, errlen, "%zu records in one push (at most %u)",
+			 p->n_records, DONGBO_PUSH_RECORDS_MAX);
+		return DONGBO_E_TOOBIG;
+	}
+	/* An empty batch first..first-1 is a heartbeat. */
+	if (p->first_seq == 0 || p->last_seq + 1 < p->first_seq ||
+	    (p->n_records > 0 && p->last_seq < p->first_seq)) {
+		snprintf(err, errlen, "bad batch range %llu..%llu",
+			 (unsigned long long)p->first_seq,
+			 (unsigned long long)p->last_seq);
+		return DONGBO_E_PROTO;
+	}
+	for (size_t i = 0; i < p->n_records; i++) {
+		const Dongbo__Record *r = p->records[i];
+
+		if (r->seq <= prev_seq || r->seq > p->last_seq) {
+			snprintf(err, errlen, "record seq %llu out of order or "
+				 "outside %llu..%llu",
+				 (unsigned long long)r->seq,
+				 (unsigned long long)p->first_seq,
+				 (unsigned long long)p->last_seq);
+			return DONGBO_E_PROTO;
+		}
+		prev_seq = r->seq;
+		rv = check_record_form(r, why, sizeof(why));
+		if (rv != 0) {
+			snprintf(err, errlen, "record seq %llu: %s",
+				 (unsigned long long)r->seq, why);
+			return rv;
+		}
+	}
+	return 0;
+}
+
+/* Heard from: a child whose batches fail here (say our store is full)
+ * shows as stalled, not offline.  Only a child in its session: a peer
+ * that merely names it must not move what status says of it. */
+static struct child_seen *seen_note(struct dongbo_node *node,
+				    const struct dongbo_unit *child,
+				    uint64_t head_seq)
+{
+	struct child_seen *seen = dongbo_node_child_seen(node, child->code);
+
+	if (seen != NULL) {
+		seen->last_seen_ms = dongbo_now_ms();
+		/* A replayed old push must not move it back. */
+		if (head_seq > seen->head_seq)
+			seen->head_seq = head_seq;
+	}
+	return seen;
+}
+
+/* The batch in its refused records (kept with their reasons, listed in
+ * the Ack) and the records to store. */
+struct push_plan {
+	struct dongbo_record *recs;
+	size_t n_ok;
+	Dongbo__Rejection *rej;
+	Dongbo__Rejection **rej_ptrs;
+	struct dongbo_rejection *kept;
+	char (*reasons)[256];
+	size_t n_rej;
+};
+
+static void push_plan_fini(struct push_plan *pl)
+{
+	free(pl->recs);
+	free(pl->rej);
+	free(pl->rej_ptrs);
+	free(pl->reasons);
+	free(pl->kept);
+}
+
+/* Sorts the records of p (checked by check_batch) into pl: refused for
+ * configuration skew, or to store.  0 or DONGBO_E_NOMEM. */
+static int push_plan_make(struct dongbo_node *node,
+			  const struct dongbo_unit *child,
+			  const Dongbo__Push *p, struct push_plan *pl)
+{
+	size_t n = p->n_records;
+	int64_t now_us = dongbo_now_us();
+
+	*pl = (struct push_plan){ 0 };
+	if (n == 0)
+		return 0;
+	pl->recs = calloc(n, sizeof(*pl->recs));
+	pl->rej = calloc(n, sizeof(*pl->rej));
+	pl->rej_ptrs = calloc(n, sizeof(*pl->rej_ptrs));
+	pl->reasons = calloc(n, sizeof(*pl->reasons));
+	pl->kept = calloc(n, sizeof(*pl->kept));
+	if (pl->recs == NULL || pl->rej == NULL || pl->rej_ptrs == NULL ||
+	    pl->reasons == NULL || pl->kept == NULL) {
+		push_plan_fini(pl);
+		return DONGBO_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Dongbo__Record *r = p->records[i];
+		Dongbo__Rejection *x = &pl->rej[pl->n_rej];
+		char *why = pl->reasons[pl->n_rej];
+		int rv = check_record_skew(node, child, r, now_us, why,
+					   sizeof(pl->reasons[0]));
+
+		if (rv == 0) {
+			pl->recs[pl->n_ok++] = record_of(r);
+			continue;
+		}
+		dongbo__rejection__init(x);
+		x->seq = r->seq;
+		x->unit = r->unit;
+		x->indicator = r->indicator;
+		x->period = r->period;
+		x->code = rv;
+		x->reason = why;
+		pl->kept[pl->n_rej] = (struct dongbo_rejection){
+			.rec = record_of(r),
+			.code = rv,
+			.reason = why,
+		};
+		pl->rej_ptrs[pl->n_rej++] = x;
+	}
+	return 0;
+}
+
 static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 			    uint32_t pipe)
 {
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
 	Dongbo__Ack ack = DONGBO__ACK__INIT;
 	const struct dongbo_unit *child;
-	struct dongbo_record *recs = NULL;
-	Dongbo__Rejection *rej = NULL;
-	Dongbo__Rejection **rej_ptrs = NULL;
-	struct dongbo_rejection *kept = NULL;
-	char (*reasons)[160] = NULL;
-	size_t n_ok = 0, n_rej = 0, n_changed = 0;
-	uint64_t applied = 0, prev_seq;
+	struct push_plan pl;
+	size_t n_changed = 0;
+	uint64_t applied = 0;
 	struct child_seen *seen;
 	nng_msg *out;
-	char err[256];
+	char err[512];
 	int rv;
 
-	rv = check_child(node, p->unit, p->store_id, &child, err, sizeof(err));
-	if (rv != 0) {
-		dongbo_log_warn("sync: push refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
-	}
+	out = claim_child(node, "push", p->unit, p->store_id, &child);
+	if (out != NULL)
+		return out;
 	if (!on_proven_link(node, "push", child, pipe))
 		return reply_error(DONGBO_E_NEED_HELLO, 0, "unit %s has not "
 				   "proved its identity on this link: hello "
 				   "first", child->code);
-	if (p->n_records > PUSH_RECORDS_MAX)
-		return reply_error(DONGBO_E_TOOBIG, 0,
-				   "%zu records in one push (at most %d)",
-				   p->n_records, PUSH_RECORDS_MAX);
-	if (p->first_seq == 0 || p->last_seq + 1 < p->first_seq ||
-	    (p->n_records > 0 && p->last_seq < p->first_seq))
-		return reply_error(DONGBO_E_PROTO, 0,
-				   "bad batch range %llu..%llu",
-				   (unsigned long long)p->first_seq,
-				   (unsigned long long)p->last_seq);
-
-	if (p->n_records > 0) {
-		recs = calloc(p->n_records, sizeof(*recs));
-		rej = calloc(p->n_records, sizeof(*rej));
-		rej_ptrs = calloc(p->n_records, sizeof(*rej_ptrs));
-		reasons = calloc(p->n_records, sizeof(*reasons));
-		kept = calloc(p->n_records, sizeof(*kept));
-		if (recs == NULL || rej == NULL || rej_ptrs == NULL ||
-		    reasons == NULL || kept == NULL) {
-			out = reply_error(DONGBO_E_NOMEM, 0, "out of memory");
-			goto done;
-		}
+	rv = check_batch(p, err, sizeof(err));
+	if (rv != 0) {
+		dongbo_log_warn("sync: push %llu..%llu from %s refused whole: %s",
+				(unsigned long long)p->first_seq,
+				(unsigned long long)p->last_seq, child->code,
+				err);
+		return reply_error(rv, 0, "%s; the whole batch is refused",
+				   err);
 	}
-	prev_seq = p->first_seq - 1;
-	for (size_t i = 0; i < p->n_records; i++) {
-		const Dongbo__Record *r = p->records[i];
+	if (push_plan_make(node, child, p, &pl) != 0)
+		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
 
-		if (r->seq <= prev_seq || r->seq > p->last_seq) {
-			out = reply_error(DONGBO_E_PROTO, 0,
-					  "record seq %llu out of order or "
-					  "outside %llu..%llu",
-					  (unsigned long long)r->seq,
-					  (unsigned long long)p->first_seq,
-					  (unsigned long long)p->last_seq);
-			goto done;
-		}
-		prev_seq = r->seq;
-		rv = check_record(node, child, r, reasons[n_rej],
-				  sizeof(reasons[n_rej]));
-		if (rv != 0) {
-			Dongbo__Rejection *x = &rej[n_rej];
-
-			dongbo__rejection__init(x);
-			x->seq = r->seq;
-			x->unit = r->unit;
-			x->indicator = r->indicator;
-			x->period = r->period;
-			x->code = rv;
-			x->reason = reasons[n_rej];
-			kept[n_rej] = (struct dongbo_rejection){
-				.rec = record_of(r),
-				.code = rv,
-				.reason = x->reason,
-			};
-			rej_ptrs[n_rej++] = x;
-			dongbo_log_warn("sync: refused record %llu from %s: %s",
-					(unsigned long long)r->seq, child->code,
-					x->reason);
-			continue;
-		}
-		recs[n_ok++] = record_of(r);
-	}
-
-	/* Heard from, whatever comes of the batch: a child whose batches
-	 * fail here (say our store is full) shows as stalled, not offline. */
-	seen = dongbo_node_child_seen(node, child->code);
-	if (seen != NULL) {
-		seen->last_seen_ms = dongbo_now_ms();
-		/* A replayed old push must not move it back. */
-		if (p->head_seq > seen->head_seq)
-			seen->head_seq = p->head_seq;
-	}
 	rv = dongbo_store_apply_child(node->store, child->code, p->store_id,
-				      p->first_seq, p->last_seq, recs, n_ok,
-				      kept, n_rej, dongbo_now_ms(), &applied,
-				      &n_changed);
-	if (rv == DONGBO_E_NEED_HELLO || rv == DONGBO_E_GAP) {
+				      p->first_seq, p->last_seq, pl.recs,
+				      pl.n_ok, pl.kept, pl.n_rej,
+				      dongbo_now_ms(), &applied, &n_changed);
+	if (rv == DONGBO_E_NEED_HELLO) {
+		dongbo_log_warn("sync: push from %s refused: store %s is not "
+				"in a session with us (hello first)",
+				child->code, p->store_id);
+		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
+		goto done;
+	}
+	seen = seen_note(node, child, p->head_seq);
+	if (rv == DONGBO_E_GAP) {
+		dongbo_log_warn("sync: push %llu..%llu from %s refused: we "
+				"have applied its log up to %llu only",
+				(unsigned long long)p->first_seq,
+				(unsigned long long)p->last_seq, child->code,
+				(unsigned long long)applied);
 		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
 		goto done;
 	}
@@ -429,13 +640,17 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		if (rv == DONGBO_E_MAP_FULL)
 			out = reply_error(rv, applied, "parent store is full "
 					  "(%zu records did not fit; raise "
-					  "map_size_max_mb at %s)", n_ok,
+					  "map_size_max_mb at %s)", pl.n_ok,
 					  node->home->code);
 		else
 			out = reply_error(rv, applied, "parent store: %s",
 					  dongbo_strerror(rv));
 		goto done;
 	}
+	for (size_t i = 0; i < pl.n_rej; i++)
+		dongbo_log_warn("sync: refused record %llu from %s: %s",
+				(unsigned long long)pl.rej[i].seq, child->code,
+				pl.rej[i].reason);
 	if (n_changed > 0)
 		dongbo_fault_point("parent.after_commit");
 	if (seen != NULL && applied != seen->applied_seq) {
@@ -451,17 +666,13 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 	ack.store_id = (char *)dongbo_store_id(node->store);
 	ack.applied_seq = applied;
 	ack.catalog_version = dongbo_catalog_version(node->catalog);
-	ack.n_rejected = n_rej;
-	ack.rejected = rej_ptrs;
+	ack.n_rejected = pl.n_rej;
+	ack.rejected = pl.rej_ptrs;
 	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;
 	rep.ack = &ack;
 	out = reply_pack(&rep);
 done:
-	free(recs);
-	free(rej);
-	free(rej_ptrs);
-	free(reasons);
-	free(kept);
+	push_plan_fini(&pl);
 	return out;
 }
 
@@ -510,15 +721,27 @@ static nng_msg *handle_restore(struct dongbo_node *node,
 	Dongbo__RestoreReply rr = DONGBO__RESTORE_REPLY__INIT;
 	const struct dongbo_unit *child, *u;
 	struct restore_page pg = { 0 };
+	struct dongbo_child_state cs;
+	char canon[DONGBO_PERIOD_MAX];
 	bool more = false;
 	nng_msg *out;
-	char err[256];
 	int rv;
 
-	rv = check_child(node, q->unit, q->store_id, &child, err, sizeof(err));
+	out = claim_child(node, "restore", q->unit, q->store_id, &child);
+	if (out != NULL)
+		return out;
+	/* The values of a unit go only to the child that introduced itself
+	 * (a session its Hello opened), not to anyone naming it. */
+	rv = dongbo_store_child_get(node->store, child->code, &cs);
+	if (rv == 0 && strcmp(cs.store_id, q->store_id) != 0)
+		rv = DONGBO_E_NEED_HELLO;
+	if (rv == DONGBO_E_NOTFOUND)
+		rv = DONGBO_E_NEED_HELLO;
 	if (rv != 0) {
-		dongbo_log_warn("sync: restore refused: %s", err);
-		return reply_error(rv, 0, "%s", err);
+		dongbo_log_warn("sync: restore for %s refused: store %s is not "
+				"in a session with us: %s", child->code,
+				q->store_id, dongbo_strerror(rv));
+		return reply_error(rv, 0, "%s", dongbo_strerror(rv));
 	}
 	if (!on_proven_link(node, "restore", child, pipe))
 		return reply_error(DONGBO_E_NEED_HELLO, 0, "unit %s has not "
@@ -532,6 +755,17 @@ static nng_msg *handle_restore(struct dongbo_node *node,
 					     : DONGBO_E_OUTSIDE_SUBTREE, 0,
 				   "unit '%.32s' is not within %s",
 				   q->restore_unit, child->code);
+	}
+	if (q->after_indicator[0] != '\0' &&
+	    (!dongbo_indicator_code_is_valid(q->after_indicator) ||
+	     dongbo_period_canonical(q->after_period, canon) != 0 ||
+	     strcmp(canon, q->after_period) != 0)) {
+		dongbo_log_warn("sync: restore for %s refused: malformed key "
+				"'%.64s' '%.16s' to resume after", child->code,
+				q->after_indicator, q->after_period);
+		return reply_error(DONGBO_E_PROTO, 0, "malformed key '%.64s' "
+				   "'%.16s' to resume after",
+				   q->after_indicator, q->after_period);
 	}
 	pg.cap = q->max == 0 || q->max > RESTORE_PAGE_MAX ? RESTORE_PAGE_MAX
 							   : q->max;
@@ -549,6 +783,8 @@ static nng_msg *handle_restore(struct dongbo_node *node,
 				      q->after_period, q->after_stated, pg.cap,
 				      restore_add, &pg, &more);
 	if (rv != 0) {
+		dongbo_log_warn("sync: restore of %s for %s: %s", u->code,
+				child->code, dongbo_strerror(rv));
 		out = reply_error(rv, 0, "restore of %s: %s", u->code,
 				  dongbo_strerror(rv));
 		goto done;

@@ -1064,7 +1064,9 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 		goto err_free;
 	/* Requests are resent by us after a timeout; nng's own resend would
 	 * only duplicate them. */
-	nng_socket_set_ms(up->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
+	if ((rv = nng_socket_set_ms(up->sock, NNG_OPT_REQ_RESENDTIME,
+				    NNG_DURATION_INFINITE)) != 0)
+		goto err_after_sock;
 	nng_pipe_notify(up->sock, NNG_PIPE_EV_ADD_POST, up_pipe_cb, up);
 	nng_pipe_notify(up->sock, NNG_PIPE_EV_REM_POST, up_pipe_cb, up);
 	if ((rv = nng_ctx_open(&up->ctx, up->sock)) != 0)
@@ -1088,9 +1090,14 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 		if (rv != 0)
 			goto err_after_aio;
 	}
-	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
-	nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT, BACKOFF_MAX_MS);
-	nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ, DONGBO_MSG_MAX);
+	/* A reply over DONGBO_MSG_MAX drops the pipe: we dial again. */
+	if ((rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT,
+				    BACKOFF_MIN_MS)) != 0 ||
+	    (rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT,
+				    BACKOFF_MAX_MS)) != 0 ||
+	    (rv = nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ,
+				      DONGBO_MSG_MAX)) != 0)
+		goto err_after_aio;
 	/* Non-blocking: a parent that is down now is dialed again later. */
 	if ((rv = nng_dialer_start(up->dialer, NNG_FLAG_NONBLOCK)) != 0)
 		goto err_after_aio;

@@ -187,6 +187,12 @@ static bool is_code(const char *s, size_t len)
 	return true;
 }
 
+bool dongbo_indicator_code_is_valid(const char *s)
+{
+	return s != NULL &&
+	       is_code(s, strnlen(s, DONGBO_INDICATOR_CODE_MAX + 1));
+}
+
 /* Form codes as the official forms print them: "II.06c", "BNV-BM3". */
 static bool is_form_code(const char *s, size_t len)
 {

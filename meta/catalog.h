@@ -235,6 +235,11 @@ const char *dongbo_type_word(enum dongbo_value_type t);
 const char *dongbo_rule_word(enum dongbo_unit_rule r);
 const char *dongbo_time_word(enum dongbo_time_rule t);
 
+/* True when s has the form every catalog gives an indicator code: a-z,
+ * 0-9 and '_', starting with a letter, 1..DONGBO_INDICATOR_CODE_MAX bytes.
+ * Says nothing of whether a catalog defines it (dongbo_catalog_find). */
+bool dongbo_indicator_code_is_valid(const char *s);
+
 /* True when values of ind are stored (every rule but ratio and total). */
 bool dongbo_indicator_is_stored(const struct dongbo_indicator *ind);
 

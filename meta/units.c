@@ -215,6 +215,21 @@ static bool is_code_char(unsigned char c)
 	       (c >= 'a' && c <= 'z') || c == '_' || c == '-';
 }
 
+bool dongbo_unit_code_is_valid(const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return false;
+	len = strnlen(s, DONGBO_UNIT_CODE_MAX + 1);
+	if (len == 0 || len > DONGBO_UNIT_CODE_MAX)
+		return false;
+	for (; *s; s++)
+		if (!is_code_char((unsigned char)*s))
+			return false;
+	return true;
+}
+
 static bool has_control(const char *s)
 {
 	for (; *s; s++)

@@ -51,6 +51,11 @@ int dongbo_units_parse(const char *name, const char *buf, size_t len,
 
 void dongbo_units_free(struct dongbo_units *units);
 
+/* True when s has the form of a unit code: 1..DONGBO_UNIT_CODE_MAX bytes of
+ * [0-9A-Za-z_-], as every unit list must.  Says nothing of whether a list
+ * holds it (dongbo_units_find does). */
+bool dongbo_unit_code_is_valid(const char *s);
+
 /* The unit with this code, or NULL. O(log n). */
 const struct dongbo_unit *dongbo_units_find(const struct dongbo_units *units,
 					    const char *code);

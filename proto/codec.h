@@ -21,6 +21,14 @@
 /* Largest message a node or the CLI accepts (NNG_OPT_RECVMAXSZ). */
 #define DONGBO_MSG_MAX (16u * 1024u * 1024u)
 
+/* Most records one sync Push may carry; more is refused whole (TOOBIG). */
+#define DONGBO_PUSH_RECORDS_MAX 100000u
+
+/* A record whose version (microseconds of its author's hybrid clock, see
+ * dongbo_store_put_local) is further ahead of the receiver's clock than
+ * this is refused: 24 hours, well past any time-zone or drift mistake. */
+#define DONGBO_VERSION_AHEAD_MAX_S (24u * 3600u)
+
 /* Most items one put request may carry (an import is one request, all or
  * nothing); the message size limit usually binds first. */
 #define DONGBO_PUT_ITEMS_MAX 500000u

@@ -644,6 +644,30 @@ int store_child_put(struct dongbo_store *s, MDB_txn *txn,
 			     mdb_put(txn, s->dbi_children, &k, &v, 0));
 }
 
+int dongbo_store_child_get(struct dongbo_store *s, const char *unit,
+			   struct dongbo_child_state *out)
+{
+	struct dongbo_child_state c;
+	MDB_txn *txn;
+	bool found = false;
+	int rc;
+
+	if (unit == NULL || unit[0] == '\0' ||
+	    strnlen(unit, DONGBO_UNIT_CODE_MAX + 1) > DONGBO_UNIT_CODE_MAX)
+		return DONGBO_E_NOTFOUND;
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = child_get(s, txn, unit, &c, &found);
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return rc;
+	if (!found)
+		return DONGBO_E_NOTFOUND;
+	*out = c;
+	return 0;
+}
+
 /* Reads the cursor of a child whose identity matches, in txn; NEED_HELLO
  * otherwise. */
 int store_child_session(struct dongbo_store *s, MDB_txn *txn,

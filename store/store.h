@@ -254,6 +254,11 @@ int dongbo_store_rejected(struct dongbo_store *store,
 int dongbo_store_rejected_retry(struct dongbo_store *store, const char *within,
 				int64_t now_ms, size_t *n);
 
+/* The state of child unit (its store identity, cursor, counts), read
+ * only.  0, DONGBO_E_NOTFOUND (not a known child) or a store error. */
+int dongbo_store_child_get(struct dongbo_store *store, const char *unit,
+			   struct dongbo_child_state *out);
+
 /* Calls cb for each known child, in code order; a non-zero return from cb
  * stops the walk and is returned. */
 int dongbo_store_children(struct dongbo_store *store,

@@ -115,10 +115,11 @@ SYNC = {
         record("07243", "hs_tiep_nhan", "2022", 1, NOW + 4, 5),
         record("02501", "hs_tiep_nhan", "2022", 1, NOW + 5, 6),
     ]),
+    # Refused record by record (configuration skew, daemon/sync.c).
     "11-push-bad-values": push("213", ID_A, 7, 10, 10, [
         record("07201", "hs_tiep_nhan", "2022", -5, NOW + 6, 7),
         record("07201", "no_such_indicator", "2022", 1, NOW + 7, 8),
-        record("07201", "hs_tiep_nhan", "99999M13", 1, NOW + 8, 9),
+        record("07201", "hs_tiep_nhan", "2022Q2", 1, 1 << 62, 9),
         record("07201", "ty_le_giai_quyet_dung_han", "2022", 1,
                (1 << 64) - 1, 10),
     ]),
@@ -146,6 +147,21 @@ SYNC = {
         record("213", "hs_tiep_nhan", "2023", 6, NOW + 9, 14,
                origin="x" * 300),
     ]),
+    # Refused whole: records no dongbod writes (daemon/sync.c).
+    "21-push-malformed-period": push("213", ID_A, 11, 11, 11, [
+        record("07201", "hs_tiep_nhan", "99999M13", 1, NOW + 8, 11)]),
+    "22-push-version-zero": push("213", ID_A, 11, 12, 12, [
+        record("07201", "hs_tiep_nhan", "2021", 1, NOW + 9, 11),
+        record("07201", "hs_tiep_nhan", "2020", 1, 0, 12)]),
+    "23-push-deleted-with-value": push("213", ID_A, 11, 11, 11, [
+        record("07201", "hs_tiep_nhan", "2022", 7, NOW + 9, 11,
+               deleted=True)]),
+    "24-push-bad-codes": push("213", ID_A, 11, 12, 12, [
+        record("", "hs_tiep_nhan", "2022", 1, NOW + 9, 11),
+        record("07201", "HS TIEP NHAN", "2022", 1, NOW + 9, 12)]),
+    "25-restore-bad-key": restore("213", ID_A, "213",
+                                  ("HS TIEP NHAN", "2022", False)),
+    "26-restore-without-hello": restore("216", ID_B, "216"),
     # Malformed.
     "30-empty": b"",
     "31-truncated-push": push("213", ID_A, 1, 3, 3, [

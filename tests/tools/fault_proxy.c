@@ -250,16 +250,6 @@ static bool must_stop(int64_t deadline_ms)
 	return stop_signal != 0 || now_ms() >= deadline_ms;
 }
 
-/* splitmix64: a seeded sequence that is the same on every platform. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* ---- the recording ---- */
 
 struct blob {
@@ -606,7 +596,7 @@ static void proxy_send_stale(struct proxy *px, uint64_t k)
 	if (px->rec.n < 2)
 		return;
 	/* The last item is request k itself: pick among the others. */
-	i = (size_t)(rng_next(&px->rng) % (px->rec.n - 1));
+	i = (size_t)(dongbo_splitmix64(&px->rng) % (px->rec.n - 1));
 	b = &px->rec.items[i];
 	(void)request_describe(b, what, sizeof(what));
 	rv = parent_call(px->req, b, &reply);
@@ -817,11 +807,11 @@ static int replay_order(const struct recording *rec, const struct opts *o,
 	} else if (strcmp(o->mode, "shuffle") == 0) {
 		for (size_t i = 0; i < rec->n; i++) {
 			ix[m++] = i;
-			if (rng_next(&rng) & 1)
+			if (dongbo_splitmix64(&rng) & 1)
 				ix[m++] = i; /* a duplicate */
 		}
 		for (size_t i = m; i > 1; i--) { /* Fisher-Yates */
-			size_t j = (size_t)(rng_next(&rng) % i);
+			size_t j = (size_t)(dongbo_splitmix64(&rng) % i);
 			size_t tmp = ix[i - 1];
 
 			ix[i - 1] = ix[j];

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* Province 24 with two districts and three communes, and a second
  * province so that "outside home" has somewhere to be. */
 const char units_tsv[] = "code\tparent\tlevel\tname\n"
@@ -430,11 +432,7 @@ char *state_string(struct fx *fx)
 
 uint64_t rnd_next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return dongbo_splitmix64(s);
 }
 
 uint64_t rnd(uint64_t *s, uint64_t n)
