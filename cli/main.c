@@ -36,6 +36,9 @@ static const char main_usage[] =
 	"                     total over UNIT's subtree, by level and by child\n"
 	"  report UNIT PERIOD --form CODE [--format table|csv|json]\n"
 	"                     a report form filled for UNIT's subtree\n"
+	"  missing UNIT PERIOD --form CODE [--all]\n"
+	"                     who has reported the form for PERIOD: rates per\n"
+	"                     child and overall, the units still missing\n"
 	"  check UNIT PERIOD  validation rules, stated totals and conflicts\n"
 	"                     over UNIT's subtree (exit 1 on any error)\n"
 	"  status             this node, its parent link and its children\n"
@@ -178,7 +181,7 @@ static const struct {
 	{ "catalog", cmd_catalog }, { "report", cmd_report },
 	{ "check", cmd_check },	  { "rejected", cmd_rejected },
 	{ "restore", cmd_restore }, { "verify", cmd_verify },
-	{ "log", cmd_log },
+	{ "log", cmd_log },	  { "missing", cmd_missing },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

@@ -191,6 +191,7 @@ static bool request_changes_data(const Dongbo__CtlRequest *req)
 	case DONGBO__CTL_REQUEST__BODY_CHECK:
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
 	case DONGBO__CTL_REQUEST__BODY_LOG:
+	case DONGBO__CTL_REQUEST__BODY_MISSING:
 		return false;
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return req->rejected->retry;
@@ -319,6 +320,9 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_LOG:
 		ctl_handle_log(node, &r, req->log);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_MISSING:
+		ctl_handle_missing(node, &r, req->missing);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");

@@ -102,4 +102,9 @@ void ctl_handle_verify(struct dongbo_node *node, struct ctl_reply *r);
 void ctl_handle_log(struct dongbo_node *node, struct ctl_reply *r,
 		    const Dongbo__LogRequest *q);
 
+/* ---- ctl_missing.c: who has reported a form ---- */
+
+void ctl_handle_missing(struct dongbo_node *node, struct ctl_reply *r,
+			const Dongbo__MissingRequest *q);
+
 #endif

@@ -232,6 +232,16 @@ CTL = {
     "25-log-stated-of-a-ratio": f_bytes(12, msg(
         f_bytes(1, "24"), f_bytes(2, "ty_le_giai_quyet_dung_han"),
         f_varint(4, 1))),
+    "26-missing-form": f_bytes(20, msg(f_bytes(1, "24"), f_bytes(2, "2022"),
+                                       f_bytes(3, "II.06c"))),
+    "27-missing-all-unknown-form": f_bytes(20, msg(
+        f_bytes(1, "213"), f_bytes(2, "2022Q3"), f_bytes(3, "II.99"),
+        f_varint(4, 1))),
+    "26-missing-form": f_bytes(20, msg(f_bytes(1, "24"), f_bytes(2, "2022"),
+                                       f_bytes(3, "II.06c"))),
+    "27-missing-all-unknown-form": f_bytes(20, msg(
+        f_bytes(1, "213"), f_bytes(2, "2022Q3"), f_bytes(3, "II.99"),
+        f_varint(4, 1))),
     # Malformed.
     "30-empty": b"",
     "31-truncated-put": put(put_item("24", "hs_tiep_nhan", "2022",
