@@ -169,6 +169,20 @@ size_t dongbo_period_parts(const struct dongbo_period *p,
 	return n;
 }
 
+void dongbo_period_months(const struct dongbo_period *p, int *first,
+			  int *last)
+{
+	static const int months[] = {
+		[DONGBO_PERIOD_YEAR] = 12, [DONGBO_PERIOD_HALF] = 6,
+		[DONGBO_PERIOD_QUARTER] = 3, [DONGBO_PERIOD_MONTH] = 1,
+	};
+	int len = months[p->kind];
+	int start = p->kind == DONGBO_PERIOD_YEAR ? 0 : (p->index - 1) * len;
+
+	*first = p->year * 12 + start;
+	*last = *first + len - 1;
+}
+
 bool dongbo_period_contains(const struct dongbo_period *outer,
 			    const struct dongbo_period *inner)
 {

@@ -60,6 +60,10 @@ bool dongbo_period_parent(const struct dongbo_period *p,
 size_t dongbo_period_parts(const struct dongbo_period *p,
 			   struct dongbo_period out[DONGBO_PERIOD_PARTS_MAX]);
 
+/* The first and last month p covers, as year * 12 + month - 1. */
+void dongbo_period_months(const struct dongbo_period *p, int *first,
+			  int *last);
+
 /* True when inner lies within outer (a period lies within itself). */
 bool dongbo_period_contains(const struct dongbo_period *outer,
 			    const struct dongbo_period *inner);

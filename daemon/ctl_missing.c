@@ -4,7 +4,8 @@
  *
  * Happy path: the unit (within this node's subtree), the period and the
  * form are checked; the units expected to report are those of the unit
- * list under the unit, itself included, at the levels the form's rows
+ * list under the unit, itself included, in force over the whole period
+ * (the list's optional from/until columns), at the levels the form's rows
  * show (a row without a level: every level).  For each, the indicators its
  * level's rows need -- a ratio needs its numerator and denominator, a
  * total its parts -- are looked up for the period (a value entered, or one
@@ -144,7 +145,8 @@ static int visit(struct walk *w, const struct dongbo_unit *u)
 	uint32_t present = 0;
 	int rv;
 
-	if (!expected_level(w, u->level))
+	if (!expected_level(w, u->level) ||
+	    !dongbo_unit_in_force(u, w->period))
 		return 0;
 	if ((rv = needs_of(w->r, w->form, u->level, &w->nd)) != 0)
 		return rv;

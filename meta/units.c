@@ -19,6 +19,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "period.h"
 #include "util.h"
 
 enum column {
@@ -34,6 +36,8 @@ enum column {
 	COL_LEVEL,
 	COL_NAME,
 	COL_TYPE,
+	COL_FROM,
+	COL_UNTIL,
 	N_COLUMNS,
 	COL_IGNORED = N_COLUMNS,
 };
@@ -41,6 +45,7 @@ enum column {
 static const char *const column_names[N_COLUMNS] = {
 	[COL_CODE] = "code",   [COL_PARENT] = "parent", [COL_LEVEL] = "level",
 	[COL_NAME] = "name",   [COL_TYPE] = "type",
+	[COL_FROM] = "from",   [COL_UNTIL] = "until",
 };
 
 /* A data row between steps 1 and 2: offsets into the pool (0 is ""). */
@@ -198,9 +203,10 @@ static void header_end(struct loader *ld)
 {
 	enum column c;
 
-	/* "type" is optional: absent, every unit gets "". */
+	/* "type", "from" and "until" are optional: absent, "". */
 	for (c = 0; c < N_COLUMNS; c++) {
-		if (c != COL_TYPE && !ld->seen[c]) {
+		if (c != COL_TYPE && c != COL_FROM && c != COL_UNTIL &&
+		    !ld->seen[c]) {
 			fail(ld, DONGBO_E_CONFIG, ld->line,
 			     "missing required column '%s'", column_names[c]);
 			return;
@@ -238,6 +244,37 @@ static bool has_control(const char *s)
 	return false;
 }
 
+/* The months of a unit's from and until periods (checked by row_check);
+ * open sides get 0 and INT_MAX. */
+static void in_force_months(const char *from, const char *until,
+			    struct dongbo_unit *u)
+{
+	struct dongbo_period p;
+	int first, last;
+
+	u->from_month = 0;
+	u->until_month = INT_MAX;
+	if (*from != '\0' && dongbo_period_parse(from, &p) == 0) {
+		dongbo_period_months(&p, &first, &last);
+		u->from_month = first;
+	}
+	if (*until != '\0' && dongbo_period_parse(until, &p) == 0) {
+		dongbo_period_months(&p, &first, &last);
+		u->until_month = last;
+	}
+}
+
+bool dongbo_unit_in_force(const struct dongbo_unit *u, const char *period)
+{
+	struct dongbo_period p;
+	int first, last;
+
+	if (dongbo_period_parse(period, &p) != 0)
+		return false;
+	dongbo_period_months(&p, &first, &last);
+	return u->from_month <= first && last <= u->until_month;
+}
+
 /* Checks one complete data row; 0 or an error recorded in ld. */
 static int row_check(struct loader *ld, const size_t *field)
 {
@@ -270,6 +307,32 @@ static int row_check(struct loader *ld, const size_t *field)
 		fail(ld, DONGBO_E_CONFIG, ld->line, "empty %s for unit '%s'",
 		     *level == '\0' ? "level" : "name", code);
 		return ld->rc;
+	}
+	for (int side = 0; side < 2; side++) {
+		const char *p = ld->pool + field[side ? COL_UNTIL : COL_FROM];
+		char canon[DONGBO_PERIOD_MAX];
+
+		if (*p != '\0' && dongbo_period_canonical(p, canon) != 0) {
+			fail(ld, DONGBO_E_CONFIG, ld->line,
+			     "%s of unit '%s' is not a period (2025M07, "
+			     "2025Q3, 2025S2, 2025) '%s'",
+			     side ? "until" : "from", code, p);
+			return ld->rc;
+		}
+	}
+	{
+		struct dongbo_unit span;
+
+		in_force_months(ld->pool + field[COL_FROM],
+				ld->pool + field[COL_UNTIL], &span);
+		if (span.from_month > span.until_month) {
+			fail(ld, DONGBO_E_CONFIG, ld->line,
+			     "unit '%s' is in force until '%s', before it "
+			     "comes into force from '%s'", code,
+			     ld->pool + field[COL_UNTIL],
+			     ld->pool + field[COL_FROM]);
+			return ld->rc;
+		}
 	}
 	/* A quoted field may hold a tab or a newline; no name should. */
 	if (has_control(name) || has_control(level) || has_control(type)) {
@@ -407,6 +470,8 @@ static int build(struct loader *ld, struct dongbo_units *us)
 		u->name = ld->pool + f[COL_NAME];
 		u->level = ld->pool + f[COL_LEVEL];
 		u->type = ld->pool + f[COL_TYPE];
+		in_force_months(ld->pool + f[COL_FROM], ld->pool + f[COL_UNTIL],
+				u);
 		us->index[i] = u;
 	}
 

@@ -8,6 +8,11 @@
  * any depth: nothing here knows about tỉnh, huyện or xã, level names are
  * whatever the file says.
  *
+ * Optional columns "from" and "until" bound the periods a unit is in force
+ * (a reform merges and abolishes units): periods such as 2025M07 and
+ * 2025M06, the first and the last period it covers; empty, it is open on
+ * that side.  One list can thus hold the units before and after a reform.
+ *
  * A loaded list is immutable and may be read from any thread.  Pointers into
  * it stay valid until dongbo_units_free().
  */
@@ -27,6 +32,9 @@ struct dongbo_unit {
 	const char *name;
 	const char *level;	  /* e.g. "tinh", "huyen", "xa" */
 	const char *type;	  /* e.g. "Huyện"; "" when the file has none */
+	int from_month, until_month; /* in force over these months (year *
+				      * 12 + month - 1); 0 and INT_MAX when
+				      * open */
 	struct dongbo_unit *parent; /* NULL for a root */
 	struct dongbo_unit *first_child;
 	struct dongbo_unit *next_sibling; /* children in file order */
@@ -70,5 +78,9 @@ bool dongbo_unit_is_within(const struct dongbo_unit *u,
  * or NULL when u == anchor or u is not within anchor. */
 const struct dongbo_unit *dongbo_unit_child_toward(const struct dongbo_unit *anchor,
 						   const struct dongbo_unit *u);
+
+/* True when u is in force over the whole of period p (canonical text);
+ * false too for a malformed period. */
+bool dongbo_unit_in_force(const struct dongbo_unit *u, const char *period);
 
 #endif

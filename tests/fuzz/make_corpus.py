@@ -390,6 +390,12 @@ UNITS = {
                "215\t24\thuyen\tHuyen 215\n07201\t213\txa\tXa 07201\n"
                "07207\t213\txa\tXa 07207\n07300\t215\txa\tXa 07300\n"
                "25\t\ttinh\tTinh 25\n",
+    "03-from-until": "code\tparent\tlevel\tname\tfrom\tuntil\n"
+                     "24\t\ttinh\tTinh\t\t\n"
+                     "213\t24\thuyen\tHuyen\t\t2025M06\n"
+                     "07201\t213\txa\tXa cu\t2020\t2025Q2\n"
+                     "25001\t24\txa\tXa moi\t2025M07\t\n"
+                     "25002\t24\txa\tXa sai\t2025M07\t2025Q2\n",
     "02-dvhc-columns": "code\tparent\tlevel\ttype\tname\n"
                        "24\t\ttinh\tTỉnh\tTỉnh Bắc Giang\n"
                        "213\t24\thuyen\tThành phố\tThành phố Bắc Giang\n"

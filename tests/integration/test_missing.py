@@ -5,7 +5,9 @@ test_missing.py -- completeness (tỷ lệ báo cáo): `dongbo missing`.
     python3 test_missing.py SCENARIO --dongbod PATH --dongbo PATH [--seed N]
 
 Scenario missing: province 24 (ipc) <- district 213 (TLS), which hosts two
-of its communes, <- commune 07201 (a node).  Form II.06c, 2022:
+of its communes, <- commune 07201 (a node).  The nodes run a copy of the
+unit list in which two communes of 213 are out of force since 2022 (until
+2021M12): they are never expected.  Form II.06c, 2022:
   - 07201 enters every indicator the form needs (complete);
   - 213 enters every one for itself and one for hosted 07207 (partial);
   - hosted 07210 and every other commune of 213 enter nothing (missing);
@@ -51,13 +53,36 @@ def missing(fed, name, *args, want_rc=None):
     return rc, (json.loads(out) if out.strip() else None), err
 
 
+# Communes of 213 abolished before 2022 (until 2021M12 in the unit list
+# the nodes run): not expected to report for 2022.
+GONE = ("07213", "07216")
+
+
 def subtree(units, top):
-    """Codes of top's subtree in unit-list order (top first)."""
+    """Codes of top's subtree in force in 2022, in unit-list order (top
+    first)."""
     out = [top]
     for code in units.parent:
-        if code != top and units.is_within(code, top):
+        if code != top and code not in GONE and units.is_within(code, top):
             out.append(code)
     return out
+
+
+def reformed_list(fed, src):
+    """A copy of the unit list SRC with until = 2021M12 for GONE (the
+    optional from/until columns), in the federation's temp dir."""
+    dst = os.path.join(fed.tmp, "units-reformed.tsv")
+    with open(src, encoding="utf-8") as f, \
+            open(dst, "w", encoding="utf-8") as g:
+        header = f.readline().rstrip("\n")
+        g.write(header + "\tfrom\tuntil\n")
+        for line in f:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            code = line.split("\t")[header.split("\t").index("code")]
+            g.write(line + ("\t\t2021M12\n" if code in GONE else "\t\t\n"))
+    return dst
 
 
 def expect(fed, doc, top, present):
@@ -104,6 +129,9 @@ def scenario_missing(fed, rng, args):
                  hosts=["07207", "07210"])
     fed.add_node("e", "215", parent="p")
     fed.add_node("c", "07201", parent="d")
+    units = reformed_list(fed, fed.units.path)
+    for name in fed.nodes:
+        fed.set_conf(name, "units", units)
     fed.start_all()
     present = {}
     for name, unit, inds in (("c", "07201", NEEDED), ("d", "213", NEEDED),

@@ -308,6 +308,51 @@ static void columns_in_any_order_and_extra_columns_are_accepted(void **state)
 	dongbo_units_free(us);
 }
 
+/* A reform: district H abolished after 2025M06, its commune merged into
+ * M from 2025M07, which hangs from the province directly. */
+static void from_and_until_bound_the_periods_in_force(void **state)
+{
+	struct dongbo_units *us;
+	const struct dongbo_unit *h, *c, *m, *p;
+	int rc;
+
+	(void)state;
+	us = parse("code\tparent\tlevel\tname\tfrom\tuntil\n"
+		   "P\t\ttinh\tTỉnh\t\t\n"
+		   "H\tP\thuyen\tHuyện\t\t2025M06\n"
+		   "C\tH\txa\tXã cũ\t2020\t2025Q2\n"
+		   "M\tP\txa\tXã mới\t2025m7\t\n",
+		   &rc);
+	if (rc != 0)
+		fail_msg("refused: %s", err);
+	p = dongbo_units_find(us, "P");
+	h = dongbo_units_find(us, "H");
+	c = dongbo_units_find(us, "C");
+	m = dongbo_units_find(us, "M");
+	assert_true(dongbo_unit_in_force(p, "1990") &&
+		    dongbo_unit_in_force(p, "2100M12"));
+	assert_true(dongbo_unit_in_force(h, "2025S1"));
+	assert_true(dongbo_unit_in_force(h, "2024"));
+	assert_false(dongbo_unit_in_force(h, "2025"));  /* half of it */
+	assert_false(dongbo_unit_in_force(h, "2025Q3"));
+	assert_true(dongbo_unit_in_force(c, "2020M01"));
+	assert_false(dongbo_unit_in_force(c, "2019M12"));
+	assert_true(dongbo_unit_in_force(c, "2025M06"));
+	assert_false(dongbo_unit_in_force(m, "2025M06"));
+	assert_true(dongbo_unit_in_force(m, "2025S2"));
+	assert_false(dongbo_unit_in_force(m, "2025"));
+	assert_false(dongbo_unit_in_force(m, "not a period"));
+	dongbo_units_free(us);
+
+	assert_refused("code\tparent\tlevel\tname\tuntil\n"
+		       "P\t\ttinh\tTỉnh\t2025M13\n",
+		       "t.tsv:2: until of unit 'P' is not a period");
+	assert_refused("code\tparent\tlevel\tname\tfrom\tuntil\n"
+		       "P\t\ttinh\tTỉnh\t2025M07\t2025Q2\n",
+		       "t.tsv:2: unit 'P' is in force until '2025Q2', before "
+		       "it comes into force from '2025M07'");
+}
+
 static void crlf_bom_and_missing_final_newline_are_accepted(void **state)
 {
 	(void)state;
@@ -533,6 +578,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(units_2025_03_loads_10806_units_in_three_levels),
+		cmocka_unit_test(from_and_until_bound_the_periods_in_force),
 		cmocka_unit_test(units_2025_07_loads_3355_units_in_two_levels),
 		cmocka_unit_test(units_10k_load_takes_well_under_a_second),
 		cmocka_unit_test(bac_giang_children_and_grandchildren_are_linked),
