@@ -3,8 +3,8 @@
  *
  * The node sends its rows depth first (TreeReply).  Here: which rows need
  * attention; which are shown (--problems: those and their ancestors;
- * --depth); which leaf siblings fold into one line ("… and 17 more
- * hosted at 213, ok") unless --all; then every line's cells, measured in
+ * --depth); which leaf siblings fold into one line ("… and 17 more",
+ * hosted at 213, with its health) unless --all; then every line's cells, measured in
  * display columns (Vietnamese names: out_width) so that the columns line
  * up, with box-drawing connectors and, on a terminal, coloured health.
  *
@@ -88,11 +88,12 @@ static void shape_free(struct shape *s)
 	free(s->n_shown_kids);
 }
 
-/* The fold class of a shown leaf: 1 hosted and ok, 2 no node and never
- * seen, 0 none. */
-static int fold_class(const Dongbo__TreeRow *r, bool attention)
+/* The fold class of a shown leaf: 1 hosted (folded with those of the same
+ * node and health: they share its state), 2 no node and never seen, 0
+ * none. */
+static int fold_class(const Dongbo__TreeRow *r)
 {
-	if (strcmp(r->kind, "hosted") == 0 && !attention)
+	if (strcmp(r->kind, "hosted") == 0 && r->refused == 0)
 		return 1;
 	if (strcmp(r->kind, "none") == 0 && r->refused == 0 &&
 	    strcmp(r->health, "never seen") == 0)
@@ -151,8 +152,15 @@ static int shape_make(struct shape *s, const Dongbo__TreeReply *t,
 struct fold {
 	int cls;
 	const char *host;
+	const char *health;
 	size_t count;
 };
+
+static bool fold_has(const struct fold *f, const Dongbo__TreeRow *r)
+{
+	return f->cls == fold_class(r) && strcmp(f->host, r->host) == 0 &&
+	       strcmp(f->health, r->health) == 0;
+}
 
 static size_t folds_of(const struct shape *s, const Dongbo__TreeReply *t,
 		       long p, struct fold *folds, size_t max)
@@ -166,16 +174,15 @@ static size_t folds_of(const struct shape *s, const Dongbo__TreeReply *t,
 
 		if (s->parent[i] != p || !s->shown[i] || s->n_shown_kids[i] > 0)
 			continue;
-		if ((cls = fold_class(r, s->attention[i])) == 0)
+		if ((cls = fold_class(r)) == 0)
 			continue;
 		for (k = 0; k < n; k++)
-			if (folds[k].cls == cls &&
-			    strcmp(folds[k].host, r->host) == 0)
+			if (fold_has(&folds[k], r))
 				break;
 		if (k == n) {
 			if (n == max)
 				continue;
-			folds[n++] = (struct fold){ cls, r->host, 0 };
+			folds[n++] = (struct fold){ cls, r->host, r->health, 0 };
 		}
 		folds[k].count++;
 	}
@@ -300,9 +307,7 @@ static void emit(struct printer *pr, long i, const char *lead,
 			continue;
 		for (size_t k = 0; k < n_folds && s->n_shown_kids[j] == 0; k++)
 			fold = fold || (folds[k].count > 0 &&
-					folds[k].cls == fold_class(pr->t->rows[j],
-								   s->attention[j]) &&
-					strcmp(folds[k].host, pr->t->rows[j]->host) == 0);
+					fold_has(&folds[k], pr->t->rows[j]));
 		s->folded[j] = fold;
 		if (!fold)
 			n_kids++;
@@ -341,8 +346,8 @@ static void emit(struct printer *pr, long i, const char *lead,
 				       n_kids == 1 ? "" : " more");
 		f->cell[C_KIND] = hosted ? dupf("hosted at %s", folds[k].host)
 					 : strdup("none");
-		f->cell[C_HEALTH] = strdup(hosted ? "ok" : "never seen");
-		f->health = hosted ? "ok" : "never seen";
+		f->cell[C_HEALTH] = strdup(folds[k].health);
+		f->health = folds[k].health;
 		for (int c = C_SEEN; c < COLS; c++)
 			f->cell[c] = strdup("");
 	}

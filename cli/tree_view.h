@@ -15,8 +15,9 @@
 
 #include "codec.h"
 
-/* Leaf siblings alike (hosted at the same node and ok, or with no node and
- * never seen) at least this many are shown as one line unless --all. */
+/* Leaf siblings alike (hosted at the same node, whose health they share,
+ * or with no node and never seen) at least this many are shown as one line
+ * unless --all. */
 #define TREE_VIEW_COLLAPSE_MIN 3
 
 struct tree_view_opts {

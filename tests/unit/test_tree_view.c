@@ -185,6 +185,14 @@ static void problems_show_attention_and_the_way_to_it(void **state)
 	assert_null(strstr(out, "07204"));
 	assert_null(strstr(out, "… and"));
 	assert_null(strstr(out, "Trần Phú"));
+	/* Hosted at an offline node: they need attention, and fold. */
+	for (int i = 3; i <= 6; i++)
+		f->rows[i].health = "offline";
+	out = print(f, (struct tree_view_opts){ .problems = true,
+						.max_depth = -1 });
+	assert_non_null(strstr(out, "└── … and 4 more"));
+	assert_non_null(strstr(out, "hosted at 213  offline"));
+	assert_null(strstr(out, "Trần Phú"));
 }
 
 static void depth_limits_the_levels(void **state)
