@@ -49,6 +49,7 @@ int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_missing(struct cli *cli, int argc, char **argv);
+int cmd_tree(struct cli *cli, int argc, char **argv);
 
 /* Prints "dongbo: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

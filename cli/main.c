@@ -42,6 +42,9 @@ static const char main_usage[] =
 	"  check UNIT PERIOD  validation rules, stated totals and conflicts\n"
 	"                     over UNIT's subtree (exit 1 on any error)\n"
 	"  status             this node, its parent link and its children\n"
+	"  tree [UNIT] [--problems] [--depth N] [--all]\n"
+	"                     every unit below, one line each: node or hosted,\n"
+	"                     health, last seen, waiting, refused, catalog\n"
 	"  wait [--timeout S] wait until the parent has every record\n"
 	"  rejected [UNIT] [--retry]\n"
 	"                     records refused on this node's links, and why;\n"
@@ -182,6 +185,7 @@ static const struct {
 	{ "check", cmd_check },	  { "rejected", cmd_rejected },
 	{ "restore", cmd_restore }, { "verify", cmd_verify },
 	{ "log", cmd_log },	  { "missing", cmd_missing },
+	{ "tree", cmd_tree },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

@@ -4,7 +4,8 @@
  * Happy path: unpack a CtlRequest; when it changes data, check that its
  * sender is the node's owner (access.h); hand it to its handler
  * (ctl_data.c: put, get, export, catalog; ctl_report.c: rollup, report,
- * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log),
+ * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log;
+ * ctl_tree.c: tree),
  * which checks every argument against the unit list and the catalog, does
  * the store calls it needs and fills in the reply; pack the reply and free
  * what the handler allocated for it.
@@ -192,6 +193,7 @@ static bool request_changes_data(const Dongbo__CtlRequest *req)
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
 	case DONGBO__CTL_REQUEST__BODY_LOG:
 	case DONGBO__CTL_REQUEST__BODY_MISSING:
+	case DONGBO__CTL_REQUEST__BODY_TREE:
 		return false;
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return req->rejected->retry;
@@ -323,6 +325,9 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_MISSING:
 		ctl_handle_missing(node, &r, req->missing);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_TREE:
+		ctl_handle_tree(node, &r, req->tree);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");

@@ -97,6 +97,11 @@ void ctl_handle_rejected(struct dongbo_node *node, struct ctl_reply *r,
 void ctl_handle_restore(struct dongbo_node *node, struct ctl_reply *r);
 void ctl_handle_verify(struct dongbo_node *node, struct ctl_reply *r);
 
+/* ---- ctl_tree.c: the subtree and how its data reaches us ---- */
+
+void ctl_handle_tree(struct dongbo_node *node, struct ctl_reply *r,
+		     const Dongbo__TreeRequest *q);
+
 /* ---- ctl_log.c: the audit trail ---- */
 
 void ctl_handle_log(struct dongbo_node *node, struct ctl_reply *r,

@@ -34,6 +34,7 @@
 #include "ident.h"
 #include "log.h"
 #include "server.h"
+#include "tree.h"
 #include "uplink.h"
 
 #define CTL_CONTEXTS 4
@@ -541,6 +542,10 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 	    (rv = load_parent_catalog(node)) != 0 ||
 	    (rv = follow_catalog(node)) != 0)
 		return rv;
+	if ((node->tree = dongbo_tree_new()) == NULL) {
+		dongbo_log_error("out of memory");
+		return DONGBO_E_NOMEM;
+	}
 	if (dongbo_mailbox_init(&node->mailbox, loop) != 0) {
 		dongbo_log_error("cannot create the loop's mailbox");
 		return DONGBO_E_IO;
@@ -608,6 +613,7 @@ void dongbo_node_fini(struct dongbo_node *node)
 	dongbo_config_fini(&node->cfg);
 	free(node->hosts);
 	free(node->seen);
+	dongbo_tree_free(node->tree);
 	dongbo_ident_free(node->ident);
 	memset(node, 0, sizeof(*node));
 }

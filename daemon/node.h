@@ -21,6 +21,7 @@
 struct dongbo_ident;
 struct dongbo_node;
 struct dongbo_server;
+struct dongbo_tree;
 struct dongbo_uplink;
 
 /* What a node remembers of a child between batches (not durable: the
@@ -78,6 +79,9 @@ struct dongbo_node {
 	int64_t started_ms;
 	struct child_seen *seen;
 	size_t n_seen;
+	/* What the nodes below said of their subtrees (tree.h): memory
+	 * only, refilled by their next pushes after a restart. */
+	struct dongbo_tree *tree;
 	/* [tls]: our certificate and key; NULL without TLS. */
 	struct dongbo_ident *ident;
 	/* Children connect over tls+tcp:// and must prove their unit. */

@@ -8,6 +8,12 @@
  * transaction -> Ack {cursor}, sent only after that commit.  When values
  * changed, our own uplink is kicked so they travel on up.
  *
+ * A push may carry the child's subtree summary (tree.h): after the batch
+ * is applied in the child's session, it replaces what that child said of
+ * its subtree before, for `dongbo tree`; entries outside its subtree are
+ * ignored (logged).  A summary over the caps, or not led by the child
+ * itself, refuses the push whole (TOOBIG, PROTO).
+ *
  * Restore {unit, store id, a hosted unit, after key} -> one page of that
  * unit's values (tombstones included) in key order, and whether more
  * follow: a child that lost its store fetches what it hosts, in the
@@ -98,6 +104,7 @@
 #include "node.h"
 #include "period.h"
 #include "store.h"
+#include "tree.h"
 #include "uplink.h"
 
 /* Values in one restore page, at most. */
@@ -507,6 +514,29 @@ static struct child_seen *seen_note(struct dongbo_node *node,
 	return seen;
 }
 
+/* What child says of its subtree (tree.h), taken in its session only: a
+ * peer that merely names it must not move what `dongbo tree` shows. */
+static void take_summary(struct dongbo_node *node,
+			 const struct dongbo_unit *child,
+			 const Dongbo__SubtreeStatus *s)
+{
+	size_t ignored = 0;
+	int rv = dongbo_tree_take(node->tree, node->units, child, s,
+				  dongbo_now_ms(), &ignored);
+
+	if (rv == DONGBO_E_EXISTS)
+		dongbo_log_debug("sync: an older subtree summary from %s "
+				 "(a push replayed): ignored", child->code);
+	else if (rv != 0)
+		dongbo_log_error("sync: subtree summary from %s not taken: %s",
+				 child->code, dongbo_strerror(rv));
+	else if (ignored > 0)
+		dongbo_log_warn("sync: %zu of %zu entries of the subtree "
+				"summary from %s ignored: units unknown here, "
+				"outside its subtree or repeated", ignored,
+				s->n_nodes, child->code);
+}
+
 /* The batch in its refused records (kept with their reasons, listed in
  * the Ack) and the records to store. */
 struct push_plan {
@@ -608,6 +638,15 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		return reply_error(rv, 0, "%s; the whole batch is refused",
 				   err);
 	}
+	if (p->subtree != NULL &&
+	    (rv = dongbo_tree_check(child, p->subtree, err, sizeof(err))) != 0) {
+		dongbo_log_warn("sync: push %llu..%llu from %s refused whole: %s",
+				(unsigned long long)p->first_seq,
+				(unsigned long long)p->last_seq, child->code,
+				err);
+		return reply_error(rv, 0, "%s; the whole batch is refused",
+				   err);
+	}
 	if (push_plan_make(node, child, p, &pl) != 0)
 		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
 
@@ -623,6 +662,8 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		goto done;
 	}
 	seen = seen_note(node, child, p->head_seq);
+	if (p->subtree != NULL)
+		take_summary(node, child, p->subtree);
 	if (rv == DONGBO_E_GAP) {
 		dongbo_log_warn("sync: push %llu..%llu from %s refused: we "
 				"have applied its log up to %llu only",

@@ -9,6 +9,12 @@
  * nothing is left the session goes IDLE and sends an empty Push every
  * heartbeat, which also notices a parent that lost its store.
  *
+ * Status goes up the same session: at most once per heartbeat a push
+ * carries our subtree summary (subtree.c, tree.h) -- ourselves, our
+ * children's links and what the nodes below last told us -- so that our
+ * ancestors' `dongbo tree` shows the whole subtree.  When it cannot be
+ * made (store error) the push goes without it.
+ *
  * The catalog comes down the same session: Hello says which version we
  * run; a Welcome from a parent running a newer one carries its text, which
  * the node takes (dongbo_node_catalog_offer).  Every Ack names the
@@ -71,6 +77,8 @@
 #include "ident.h"
 #include "log.h"
 #include "node.h"
+#include "subtree.h"
+#include "tree.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS 100u
@@ -167,6 +175,9 @@ struct dongbo_uplink {
 	bool restore_has_after;
 	char restore_after[3][DONGBO_INDICATOR_CODE_MAX + 1];
 	uint64_t restored;
+	/* When our last subtree summary went up (0: not yet this session):
+	 * one goes with a push at most once per heartbeat. */
+	int64_t summary_ms;
 };
 
 static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
@@ -312,6 +323,7 @@ static void send_hello(struct dongbo_uplink *up)
 	uint8_t sig[DONGBO_PROOF_MAX];
 
 	uplink_set_state(up, UP_HELLO);
+	up->summary_ms = 0;
 	hello.protocol = DONGBO_PROTOCOL_VERSION;
 	hello.unit = (char *)up->node->home->code;
 	hello.store_id = (char *)dongbo_store_id(up->node->store);
@@ -414,8 +426,10 @@ static void send_push(struct dongbo_uplink *up,
 {
 	Dongbo__Push push = DONGBO__PUSH__INIT;
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+	Dongbo__SubtreeStatus *sub = NULL;
 	struct batch b = { 0 };
 	size_t max = up->batch_cur;
+	int64_t now;
 	int rv;
 
 	batch_free(&up->flight);
@@ -443,13 +457,26 @@ static void send_push(struct dongbo_uplink *up,
 	push.head_seq = st->head_seq;
 	push.n_records = b.n;
 	push.records = b.ptrs;
+	now = dongbo_now_ms();
+	if (now - up->summary_ms >= (int64_t)up->node->cfg.heartbeat_ms) {
+		/* Status travels up (tree.h); without it the push goes on. */
+		rv = dongbo_subtree_summary(up->node, &sub);
+		if (rv == 0) {
+			push.subtree = sub;
+			up->summary_ms = now;
+		} else {
+			dongbo_log_warn("uplink: no subtree summary in this "
+					"push: %s", dongbo_strerror(rv));
+		}
+	}
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
 	req.push = &push;
 	uplink_set_state(up, UP_PUSH);
 	up->inflight = b.n;
 	if (b.n > 0)
 		dongbo_fault_point("child.before_send");
-	up_call(up, &req.base);
+	up_call(up, &req.base); /* packs it: sub is ours again */
+	dongbo_tree_summary_free(sub);
 	up->flight = b; /* kept to complete what the parent refuses */
 	return;
 

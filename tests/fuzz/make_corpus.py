@@ -75,11 +75,33 @@ def hello(unit, store_id, catalog_version=0, protocol=1):
                           f_varint(4, catalog_version)))
 
 
-def push(unit, store_id, first, last, head, records):
+def push(unit, store_id, first, last, head, records, subtree=None):
     return f_bytes(2, msg(f_bytes(1, unit), f_bytes(2, store_id),
                           f_varint(3, first), f_varint(4, last),
                           f_varint(5, head),
-                          *[f_bytes(6, r) for r in records]))
+                          *[f_bytes(6, r) for r in records],
+                          f_bytes(16, subtree) if subtree is not None
+                          else b""))
+
+
+def link_summary(unit, seen_ago, applied, lag, refused, health):
+    return msg(f_bytes(1, unit), f_varint(2, seen_ago & (1 << 64) - 1),
+               f_varint(3, applied), f_varint(4, lag & (1 << 64) - 1),
+               f_varint(5, refused), f_bytes(6, health))
+
+
+def node_summary(unit, hosts=(), links=(), waiting=0, refused=0,
+                 health="ok", age=0, made=0, catalog=2):
+    return msg(f_bytes(1, unit), f_bytes(2, ID_A),
+               *[f_bytes(3, h) for h in hosts], f_varint(4, catalog),
+               f_varint(5, 7), f_varint(6, waiting), f_varint(7, refused),
+               f_bytes(8, health), f_varint(9, age & (1 << 64) - 1),
+               *[f_bytes(10, ln) for ln in links],
+               f_varint(11, made))
+
+
+def subtree(*nodes):
+    return msg(*[f_bytes(1, n) for n in nodes])
 
 
 def restore(unit, store_id, restore_unit, after=("", "", False), max_=100):
@@ -159,6 +181,23 @@ SYNC = {
     "24-push-bad-codes": push("213", ID_A, 11, 12, 12, [
         record("", "hs_tiep_nhan", "2022", 1, NOW + 9, 11),
         record("07201", "HS TIEP NHAN", "2022", 1, NOW + 9, 12)]),
+    # Status travelling up (daemon/tree.h): 213 for itself and 07201;
+    # entries outside its subtree, unknown units, hosts and links that are
+    # not its own, a negative age, a health no node says.
+    "27-push-213-subtree": push("213", ID_A, 15, 14, 14, [], subtree(
+        node_summary("213", hosts=["07210", "07243", "24", "99999"],
+                     links=[link_summary("07201", 1200, 3, 0, 1, "ok"),
+                            link_summary("07243", -5, 0, -1, 0, "stalled"),
+                            link_summary("213", 0, 0, 0, 0, "\x1b[31m")],
+                     made=NOW // 1000),
+        node_summary("07201", waiting=4, refused=1, health="stalled",
+                     age=-40, catalog=9),
+        node_summary("215"), node_summary("99999"),
+        node_summary("07201", health="offline"))),
+    "28-push-subtree-not-led-by-child": push("213", ID_A, 15, 14, 14, [],
+                                             subtree(node_summary("07201"),
+                                                     node_summary("213"))),
+    "29-push-subtree-empty": push("213", ID_A, 15, 14, 14, [], subtree()),
     "25-restore-bad-key": restore("213", ID_A, "213",
                                   ("HS TIEP NHAN", "2022", False)),
     "26-restore-without-hello": restore("216", ID_B, "216"),
@@ -210,6 +249,10 @@ CTL = {
     "14-restore": f_bytes(10, b""),
     "15-verify": f_bytes(11, b""),
     "16-log-unit": f_bytes(12, msg(f_bytes(1, "24"))),
+    "18-tree": f_bytes(21, b""),
+    "19-tree-213": f_bytes(21, msg(f_bytes(1, "213"))),
+    "28-tree-outside": f_bytes(21, msg(f_bytes(1, "01"))),
+    "29-tree-unknown": f_bytes(21, msg(f_bytes(1, "99999"))),
     "17-log-key-page": f_bytes(12, msg(f_bytes(1, "07201"),
                                        f_bytes(2, "hs_nhan_truc_tuyen"),
                                        f_bytes(3, "2022"), f_varint(4, 0),
@@ -231,11 +274,6 @@ CTL = {
                                                        f_bytes(3, "2022"))),
     "25-log-stated-of-a-ratio": f_bytes(12, msg(
         f_bytes(1, "24"), f_bytes(2, "ty_le_giai_quyet_dung_han"),
-        f_varint(4, 1))),
-    "26-missing-form": f_bytes(20, msg(f_bytes(1, "24"), f_bytes(2, "2022"),
-                                       f_bytes(3, "II.06c"))),
-    "27-missing-all-unknown-form": f_bytes(20, msg(
-        f_bytes(1, "213"), f_bytes(2, "2022Q3"), f_bytes(3, "II.99"),
         f_varint(4, 1))),
     "26-missing-form": f_bytes(20, msg(f_bytes(1, "24"), f_bytes(2, "2022"),
                                        f_bytes(3, "II.06c"))),
