@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "fmtargs.h"
 
 #define CALL_TIMEOUT_MS 30000
 
@@ -91,6 +92,24 @@ static bool explain_denied(const char *dir, const char *path, char *err,
 			 path, (unsigned)(st.st_mode & 07777), owner, group, me,
 			 group, group, dir);
 	return true;
+}
+
+/* The node's reason for refusing, in this user's language: the reply's
+ * format translated here with the node's rendered arguments put in
+ * (fmtargs.h), or its English text when it came unsplit or the
+ * translation does not fit the arguments. */
+static void reply_error_text(const Dongbo__CtlReply *rep, char *err,
+			     size_t errlen)
+{
+	const char *fmt = rep->error_format;
+
+	if (fmt != NULL && fmt[0] != '\0' &&
+	    rep->n_error_args <= DONGBO_FMT_MAX_ARGS &&
+	    dongbo_fmt_join(err, errlen, _(fmt),
+			    (const char *const *)rep->error_args,
+			    (int)rep->n_error_args) == 0)
+		return;
+	snprintf(err, errlen, "%s", rep->error);
 }
 
 static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
@@ -177,7 +196,7 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		goto out;
 	}
 	if ((*rep)->code != 0) {
-		snprintf(err, errlen, "%s", (*rep)->error);
+		reply_error_text(*rep, err, errlen);
 		rv = (*rep)->code == DONGBO_E_PERM ? EXIT_PERM : EXIT_FAIL;
 		dongbo_proto_free(&(*rep)->base);
 		*rep = NULL;
