@@ -32,23 +32,23 @@ static const char catalog_usage[] =
 
 /* What the rules mean, for `catalog show`. */
 static const char *const rule_words[] = {
-	[DONGBO_RULE_SUM] = "the units' values are added up",
-	[DONGBO_RULE_MEAN] = "the mean of the units' values",
-	[DONGBO_RULE_MIN] = "the smallest of the units' values",
-	[DONGBO_RULE_MAX] = "the largest of the units' values",
-	[DONGBO_RULE_COUNT] = "how many units hold each value",
-	[DONGBO_RULE_NONE] = "each unit's own value, never aggregated",
-	[DONGBO_RULE_RATIO] = "Σnumerator / Σdenominator over the units",
-	[DONGBO_RULE_TOTAL] = "the sum of its parts' totals",
+	[DONGBO_RULE_SUM] = N_("the units' values are added up"),
+	[DONGBO_RULE_MEAN] = N_("the mean of the units' values"),
+	[DONGBO_RULE_MIN] = N_("the smallest of the units' values"),
+	[DONGBO_RULE_MAX] = N_("the largest of the units' values"),
+	[DONGBO_RULE_COUNT] = N_("how many units hold each value"),
+	[DONGBO_RULE_NONE] = N_("each unit's own value, never aggregated"),
+	[DONGBO_RULE_RATIO] = N_("Σnumerator / Σdenominator over the units"),
+	[DONGBO_RULE_TOTAL] = N_("the sum of its parts' totals"),
 };
 
 static const char *const time_words[] = {
-	[DONGBO_TIME_SUM] = "a flow, a period is the sum of its parts",
-	[DONGBO_TIME_FIRST] = "an opening stock, a period takes its first "
-			      "part's value",
-	[DONGBO_TIME_LAST] = "a closing stock or lũy kế, a period takes its "
-			     "last part's value",
-	[DONGBO_TIME_NONE] = "never composed of other periods",
+	[DONGBO_TIME_SUM] = N_("a flow, a period is the sum of its parts"),
+	[DONGBO_TIME_FIRST] = N_("an opening stock, a period takes its first "
+				 "part's value"),
+	[DONGBO_TIME_LAST] = N_("a closing stock or lũy kế, a period takes "
+				"its last part's value"),
+	[DONGBO_TIME_NONE] = N_("never composed of other periods"),
 };
 
 /* Asks the node for its catalog and parses it.  Returns -1 with *cat and
@@ -313,9 +313,9 @@ static int show_text(const struct dongbo_catalog *cat,
 		printf(_(", %d digit%s after the point"), ind->scale,
 		       ind->scale == 1 ? "" : "s");
 	printf(_("\n  rule      %s (across units: %s)\n"), dongbo_rule_word(ind->rule),
-	       rule_words[ind->rule]);
+	       _(rule_words[ind->rule]));
 	printf(_("  time      %s (across periods: %s)\n"), dongbo_time_word(ind->time),
-	       time_words[ind->time]);
+	       _(time_words[ind->time]));
 	if (ind->has_min || ind->has_max) {
 		if (ind->has_min)
 			dongbo_indicator_format(ind, ind->min,
@@ -327,12 +327,14 @@ static int show_text(const struct dongbo_catalog *cat,
 		       ind->has_max ? hi : "");
 	}
 	for (size_t i = 0; i < ind->n_labels; i++)
-		printf("  %s %" PRId64 " = %s\n", i == 0 ? "values   " : "         ",
+		/* TRANSLATORS: a label, then as many spaces under it, padded
+		 * like the labels of the other lines ("  unit      %s"). */
+		printf("  %s %" PRId64 " = %s\n", i == 0 ? _("values   ") : _("         "),
 		       ind->labels[i].value, ind->labels[i].label);
 	if (ind->rule == DONGBO_RULE_RATIO)
 		printf(_("  ratio     %s / %s%s\n"), ind->numerator->code,
 		       ind->denominator->code,
-		       ind->percent ? ", × 100 as a percentage" : "");
+		       ind->percent ? _(", × 100 as a percentage") : "");
 	if (ind->rule == DONGBO_RULE_TOTAL) {
 		printf(_("  parts     "));
 		print_codes(ind->parts, ind->n_parts);
@@ -343,7 +345,7 @@ static int show_text(const struct dongbo_catalog *cat,
 	if (dongbo_indicator_is_stored(ind))
 		printf(_("  entered   yes%s\n"),
 		       ind->rule == DONGBO_RULE_SUM
-			       ? "; stated totals too (put --stated)"
+			       ? _("; stated totals too (put --stated)")
 			       : "");
 	else
 		printf(_("  entered   no: computed from the indicators above\n"));
@@ -353,7 +355,7 @@ static int show_text(const struct dongbo_catalog *cat,
 		if (!uses(r->left, r->n_left, ind) &&
 		    !uses(r->right, r->n_right, ind))
 			continue;
-		printf("  %s %s: ", n_rules++ == 0 ? "checks   " : "         ",
+		printf("  %s %s: ", n_rules++ == 0 ? _("checks   ") : _("         "),
 		       r->code);
 		print_codes(r->left, r->n_left);
 		printf(" %s ", r->op == DONGBO_OP_EQ ? "=" : "<=");

@@ -42,7 +42,17 @@ static const char check_usage[] =
 
 static const char *scope_words(const char *scope)
 {
-	return strcmp(scope, "own") == 0 ? "own values" : "subtree roll-up";
+	return strcmp(scope, "own") == 0 ? _("own values") : _("subtree roll-up");
+}
+
+/* The severity as shown to a person ("error", "warning" on the wire). */
+static const char *severity_word(const char *sev)
+{
+	if (strcmp(sev, "error") == 0)
+		return _("error");
+	if (strcmp(sev, "warning") == 0)
+		return _("warning");
+	return sev;
 }
 
 static void print_violations(const Dongbo__CheckReply *c, const char *sev)
@@ -52,7 +62,7 @@ static void print_violations(const Dongbo__CheckReply *c, const char *sev)
 
 		if (strcmp(v->severity, sev) != 0)
 			continue;
-		printf("  [%s] %s %s (%s): %s  [%s]\n", v->severity,
+		printf("  [%s] %s %s (%s): %s  [%s]\n", severity_word(v->severity),
 		       v->unit->code, v->unit->name, scope_words(v->scope),
 		       v->text, v->rule);
 		printf("      %s %s %s", fig_shown_text(v->left),
@@ -106,7 +116,7 @@ static void print_check(const Dongbo__CheckReply *c)
 	if (c->n_stated > 0)
 		printf(_("; stated totals: %zu agree, %zu differ%s"), agree,
 		       differ,
-		       alone > 0 ? ", some have no units' values to compare"
+		       alone > 0 ? _(", some have no units' values to compare")
 				 : "");
 	printf(".\n");
 }

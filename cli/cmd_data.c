@@ -242,17 +242,22 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 	} else if (g->found && g->shown != NULL) {
 		shown_text(g->shown, text, sizeof(text));
 		printf("%s  %s  %s  %s%s %s  (%s; %s; ", g->unit->code,
-		       g->indicator, g->period, g->stated ? "stated total " : "",
+		       g->indicator, g->period, g->stated ? _("stated total ") : "",
 		       text, g->measure, g->unit->name, g->indicator_name);
 		if (g->composed)
 			printf(_("composed of its sub-periods)\n"));
 		else
 			printf(_("version %" PRIu64 ")\n"), g->version);
 	} else {
-		cli_error("no %s for %s %s %s%s", g->stated ? "stated total"
-							    : "value",
-			  g->unit->code, g->indicator, g->period,
-			  g->deleted ? " (it was deleted)" : "");
+		const char *deleted = g->deleted ? _(" (it was deleted)") : "";
+
+		if (g->stated)
+			cli_error("no stated total for %s %s %s%s",
+				  g->unit->code, g->indicator, g->period,
+				  deleted);
+		else
+			cli_error("no value for %s %s %s%s", g->unit->code,
+				  g->indicator, g->period, deleted);
 	}
 	dongbo_proto_free(&rep->base);
 	return rv;
@@ -330,11 +335,13 @@ static void via_text(const Dongbo__LogEntry *e, char *buf, size_t len)
 		snprintf(buf, len, "%s %s", e->link, unit);
 }
 
+/* The change as JSON names it; marked for the table, which shows it
+ * translated. */
 static const char *change_word(const Dongbo__LogEntry *e)
 {
 	if (e->stated)
-		return e->deleted ? "stated deleted" : "stated";
-	return e->deleted ? "deleted" : "set";
+		return e->deleted ? N_("stated deleted") : N_("stated");
+	return e->deleted ? N_("deleted") : N_("set");
 }
 
 /* "2026-11-23 20:03:08", local time. */
@@ -392,7 +399,7 @@ static void log_entry_row(struct table *t, const Dongbo__LogEntry *e)
 {
 	char at[32], value[320], via[256];
 	const char *row[7] = { at, e->indicator, e->period, value,
-			       change_word(e), e->origin->code, via };
+			       _(change_word(e)), e->origin->code, via };
 
 	local_time(e->at_ms, at, sizeof(at));
 	if (e->value != NULL)
@@ -485,7 +492,7 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 		printf(_("No change of %s%s%s%s%s%s recorded at this node.\n"),
 		       unit, n > 1 ? " " : "", n > 1 ? pos[1] : "",
 		       n > 2 ? " " : "", n > 2 ? pos[2] : "",
-		       stated ? " (stated totals)" : "");
+		       stated ? _(" (stated totals)") : "");
 	} else {
 		table_print(t, stdout, 0);
 		t = NULL;

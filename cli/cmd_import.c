@@ -341,7 +341,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		cli_error("export: warning: %u value%s left out: %s unit or "
 			  "indicator is no longer in the unit list or catalog",
 			  xr->skipped, xr->skipped == 1 ? "" : "s",
-			  xr->skipped == 1 ? "its" : "their");
+			  xr->skipped == 1 ? _("its") : _("their"));
 	if (output != NULL && strcmp(output, "-") != 0) {
 		rv = write_file(output, xr);
 		if (rv == EXIT_OK)

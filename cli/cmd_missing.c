@@ -76,8 +76,8 @@ static double rate_of(uint32_t reported, uint32_t expected)
 static const char *state_of(const Dongbo__MissingUnit *mu)
 {
 	if (mu->present == 0)
-		return "missing";
-	return mu->present < mu->needed ? "partial" : "reported";
+		return N_("missing");
+	return mu->present < mu->needed ? N_("partial") : N_("reported");
 }
 
 static json_t *missing_json(const Dongbo__MissingReply *mr)
@@ -144,7 +144,7 @@ static void print_groups(const Dongbo__MissingReply *mr)
 		const char *row[5] = { g->unit->code, name, rep, exp, rate };
 
 		snprintf(name, sizeof(name), "%s%s", g->unit->name,
-			 g->own ? " (itself)" : "");
+			 g->own ? _(" (itself)") : "");
 		snprintf(rep, sizeof(rep), "%" PRIu32, g->reported);
 		snprintf(exp, sizeof(exp), "%" PRIu32, g->expected);
 		rate_text(g->reported, g->expected, rate, sizeof(rate));
@@ -154,7 +154,7 @@ static void print_groups(const Dongbo__MissingReply *mr)
 	snprintf(rep, sizeof(rep), "%" PRIu32, mr->reported);
 	snprintf(exp, sizeof(exp), "%" PRIu32, mr->expected);
 	{
-		const char *row[5] = { "", "overall", rep, exp, rate };
+		const char *row[5] = { "", _("overall"), rep, exp, rate };
 
 		table_add(t, row);
 	}
@@ -189,7 +189,7 @@ static void print_units(const Dongbo__MissingReply *mr, bool all)
 				printf(_("    %-8s %s  (%s: %" PRIu32 " of %" PRIu32
 				       " indicators)\n"), mu->unit->code,
 				       mu->unit->name,
-				       all ? state_of(mu) : "partial",
+				       _(all ? state_of(mu) : "partial"),
 				       mu->present, mu->needed);
 		}
 	}

@@ -90,12 +90,12 @@ const char *fig_shown_text(const Dongbo__Shown *s)
 static const char *parts_word(const char *period)
 {
 	if (strchr(period, 'S') != NULL)
-		return "quarters";
+		return _("quarters");
 	if (strchr(period, 'Q') != NULL)
-		return "months";
+		return _("months");
 	if (strchr(period, 'M') != NULL)
-		return "parts";
-	return "half-years";
+		return _("parts");
+	return _("half-years");
 }
 
 void fig_print_conflicts(FILE *f, Dongbo__Conflict **c, size_t n,

@@ -268,7 +268,7 @@ static void print_parent(const Dongbo__StatusReply *s)
 		printf(" (%s %s)", p->unit->code, p->unit->name);
 	printf(_("\n         %s: %s, %" PRIu64 " record%s waiting, last ack %s\n"),
 	       p->health[0] ? p->health : "?",
-	       p->connected ? "connected" : "not connected", p->pending,
+	       p->connected ? _("connected") : _("not connected"), p->pending,
 	       p->pending == 1 ? "" : "s", t);
 	if (p->pending > 0 && p->oldest_ms > 0) {
 		age_text(age_ms(p->oldest_ms), age, sizeof(age));
@@ -372,12 +372,12 @@ static void print_status(const Dongbo__StatusReply *s)
 			printf("%s%s", i ? ", " : "", s->hosts[i]->code);
 		printf("\n");
 	}
-	printf(_("Listen   %s\n"), s->listen_url[0] ? s->listen_url : "(no children)");
+	printf(_("Listen   %s\n"), s->listen_url[0] ? s->listen_url : _("(no children)"));
 	print_security(s->security);
 	printf(_("Catalog  v%u, %s\n"), s->catalog_version,
 	       strcmp(s->catalog_source, "parent") == 0
-		       ? "received from the parent"
-		       : "from this node's catalog file");
+		       ? _("received from the parent")
+		       : _("from this node's catalog file"));
 	if (s->parent == NULL)
 		printf(_("Parent   none: this is the top node\n"));
 	else
@@ -474,7 +474,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 			snprintf(err, sizeof(err),
 				 _("%" PRIu64 " records still waiting for %s%s%s%s"),
 				 s->parent->pending, s->parent->url,
-				 s->parent->restoring ? " (restoring from it)" : "",
+				 s->parent->restoring ? _(" (restoring from it)") : "",
 				 s->parent->last_error[0] ? ": " : "",
 				 s->parent->last_error);
 			dongbo_proto_free(&rep->base);

@@ -155,7 +155,7 @@ static void print_rejected(const Dongbo__RejectedReply *rr)
 		snprintf(unit, sizeof(unit), "%s%s%s", rec->unit->code,
 			 rec->unit->name[0] ? " " : "", rec->unit->name);
 		snprintf(ind, sizeof(ind), "%s%s", rec->indicator,
-			 rec->stated ? " (stated)" : "");
+			 rec->stated ? _(" (stated)") : "");
 		/* No value is shown for an indicator the node does not know:
 		 * its scale is unknown. */
 		row[4] = rec->deleted	    ? "(deletion)"
@@ -197,14 +197,15 @@ int cmd_rejected(struct cli *cli, int argc, char **argv)
 	} else if (retry) {
 		printf(_("%" PRIu32 " refused record%s sent to the parent again%s%s"
 		       "; `dongbo status` shows %s leave.\n"), rr->retried,
-		       rr->retried == 1 ? "" : "s", n > 0 ? " within " : "",
-		       n > 0 ? pos[0] : "", rr->retried == 1 ? "it" : "them");
+		       rr->retried == 1 ? "" : "s", n > 0 ? _(" within ") : "",
+		       n > 0 ? pos[0] : "",
+		       rr->retried == 1 ? _("it") : _("them"));
 		if (rr->n_records > 0)
 			printf(_("%zu still listed (refused from children, or "
 			       "refused again): see `dongbo rejected`.\n"),
 			       rr->n_records);
 	} else if (rr->n_records == 0) {
-		printf(_("No refused records%s%s.\n"), n > 0 ? " within " : "",
+		printf(_("No refused records%s%s.\n"), n > 0 ? _(" within ") : "",
 		       n > 0 ? pos[0] : "");
 	} else {
 		print_rejected(rr);
