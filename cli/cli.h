@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "codec.h"
+#include "i18n.h"
 
 /* Exit statuses, documented in `dongbo --help`. */
 enum {
@@ -51,7 +52,8 @@ int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_missing(struct cli *cli, int argc, char **argv);
 int cmd_tree(struct cli *cli, int argc, char **argv);
 
-/* Prints "dongbo: <message>" on stderr. */
+/* Prints "dongbo: <message>" on stderr, fmt translated (po/ extracts the
+ * formats of cli_error calls as msgids). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
@@ -120,7 +122,8 @@ json_t *out_json_time(int64_t ms);
  * releases it. */
 void out_json(json_t *doc);
 
-/* A text table with aligned columns. */
+/* A text table with aligned columns; headers are msgids (mark them with
+ * N_()), translated here, and aligned by display width. */
 struct table;
 struct table *table_new(int n_cols, const char *const *headers,
 			const bool *right_align);

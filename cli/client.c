@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "fmtargs.h"
 
 #define CALL_TIMEOUT_MS 30000
 
@@ -36,10 +37,10 @@ static void describe_me(char *buf, size_t len)
 	struct passwd *pw = getpwuid(uid);
 
 	if (pw != NULL)
-		snprintf(buf, len, "%s (uid %lu)", pw->pw_name,
+		snprintf(buf, len, _("%s (uid %lu)"), pw->pw_name,
 			 (unsigned long)uid);
 	else
-		snprintf(buf, len, "uid %lu", (unsigned long)uid);
+		snprintf(buf, len, _("uid %lu"), (unsigned long)uid);
 }
 
 /*
@@ -60,11 +61,11 @@ static bool explain_denied(const char *dir, const char *path, char *err,
 	describe_me(me, sizeof(me));
 	if (stat(path, &st) != 0) {
 		snprintf(err, errlen,
-			 "permission denied: you, %s, cannot reach the control "
+			 _("permission denied: you, %s, cannot reach the control "
 			 "socket %s: a directory on its path is not searchable "
 			 "by you.  The node's owner decides: the node directory "
 			 "and those above it must be searchable (chmod o+x, or "
-			 "g+x for the `[control] group` of %s/dongbo.conf)",
+			 "g+x for the `[control] group` of %s/dongbo.conf)"),
 			 me, path, dir);
 		return true;
 	}
@@ -74,23 +75,41 @@ static bool explain_denied(const char *dir, const char *path, char *err,
 	snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
 	if ((st.st_mode & 0060) == 0)
 		snprintf(err, errlen,
-			 "permission denied on the control socket %s (mode "
+			 _("permission denied on the control socket %s (mode "
 			 "%04o, owner %s): you, %s, are not the node's owner.  "
 			 "The owner decides who may read: `[control] group = "
 			 "GROUP` in %s/dongbo.conf, then a restart of dongbod, "
 			 "lets the members of GROUP read (status, get, rollup, "
-			 "...); only the owner may change data",
+			 "...); only the owner may change data"),
 			 path, (unsigned)(st.st_mode & 07777), owner, me, dir);
 	else
 		snprintf(err, errlen,
-			 "permission denied on the control socket %s (mode "
+			 _("permission denied on the control socket %s (mode "
 			 "%04o, owner %s, group %s): you, %s, are neither its "
 			 "owner nor in group %s.  Ask the node's owner to add "
 			 "you to %s (the `[control] group` of %s/dongbo.conf), "
-			 "then log in again",
+			 "then log in again"),
 			 path, (unsigned)(st.st_mode & 07777), owner, group, me,
 			 group, group, dir);
 	return true;
+}
+
+/* The node's reason for refusing, in this user's language: the reply's
+ * format translated here with the node's rendered arguments put in
+ * (fmtargs.h), or its English text when it came unsplit or the
+ * translation does not fit the arguments. */
+static void reply_error_text(const Dongbo__CtlReply *rep, char *err,
+			     size_t errlen)
+{
+	const char *fmt = rep->error_format;
+
+	if (fmt != NULL && fmt[0] != '\0' &&
+	    rep->n_error_args <= DONGBO_FMT_MAX_ARGS &&
+	    dongbo_fmt_join(err, errlen, _(fmt),
+			    (const char *const *)rep->error_args,
+			    (int)rep->n_error_args) == 0)
+		return;
+	snprintf(err, errlen, "%s", rep->error);
 }
 
 static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
@@ -106,21 +125,21 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 	if (realpath(cli->dir, dir) == NULL) {
 		if (errno == EACCES) {
 			snprintf(err, errlen,
-				 "permission denied: cannot reach the node "
+				 _("permission denied: cannot reach the node "
 				 "directory '%s': %s.  The node's owner "
 				 "decides: it and the directories above it "
 				 "must be searchable by you (chmod o+x, or g+x "
-				 "for the node's `[control] group`)",
+				 "for the node's `[control] group`)"),
 				 cli->dir, strerror(errno));
 			return EXIT_PERM;
 		}
-		snprintf(err, errlen, "no node directory '%s'", cli->dir);
+		snprintf(err, errlen, _("no node directory '%s'"), cli->dir);
 		*no_node = true;
 		return EXIT_NO_NODE;
 	}
 	snprintf(url, sizeof(url), "ipc://%s/%s", dir, DONGBO_CONTROL_SOCKET);
 	if ((rv = nng_req0_open(&sock)) != 0) {
-		snprintf(err, errlen, "cannot open a socket: %s", nng_strerror(rv));
+		snprintf(err, errlen, _("cannot open a socket: %s"), nng_strerror(rv));
 		return EXIT_FAIL;
 	}
 	/* An answer over DONGBO_MSG_MAX drops the pipe: "no answer". */
@@ -130,7 +149,7 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 				    CALL_TIMEOUT_MS)) != 0 ||
 	    (rv = nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ,
 				      DONGBO_MSG_MAX)) != 0) {
-		snprintf(err, errlen, "cannot set up a socket: %s",
+		snprintf(err, errlen, _("cannot set up a socket: %s"),
 			 nng_strerror(rv));
 		rv = EXIT_FAIL;
 		goto out;
@@ -143,26 +162,26 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 	}
 	if (rv != 0) {
 		snprintf(err, errlen,
-			 "no node is running in %s (%s); start it with "
-			 "`dongbod %s`", dir, nng_strerror(rv), dir);
+			 _("no node is running in %s (%s); start it with "
+			 "`dongbod %s`"), dir, nng_strerror(rv), dir);
 		*no_node = true;
 		rv = EXIT_NO_NODE;
 		goto out;
 	}
 	if ((rv = dongbo_proto_pack(&req->base, &msg)) != 0) {
-		snprintf(err, errlen, "request: %s", dongbo_strerror(rv));
+		snprintf(err, errlen, _("request: %s"), dongbo_strerror(rv));
 		rv = EXIT_FAIL;
 		goto out;
 	}
 	if ((rv = nng_sendmsg(sock, msg, 0)) != 0) {
 		nng_msg_free(msg);
-		snprintf(err, errlen, "sending to the node in %s: %s", dir,
+		snprintf(err, errlen, _("sending to the node in %s: %s"), dir,
 			 nng_strerror(rv));
 		rv = EXIT_NO_NODE;
 		goto out;
 	}
 	if ((rv = nng_recvmsg(sock, &msg, 0)) != 0) {
-		snprintf(err, errlen, "no answer from the node in %s: %s", dir,
+		snprintf(err, errlen, _("no answer from the node in %s: %s"), dir,
 			 nng_strerror(rv));
 		rv = EXIT_NO_NODE;
 		goto out;
@@ -171,13 +190,13 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 				 (ProtobufCMessage **)rep);
 	nng_msg_free(msg);
 	if (rv != 0) {
-		snprintf(err, errlen, "malformed answer from the node: %s",
+		snprintf(err, errlen, _("malformed answer from the node: %s"),
 			 dongbo_strerror(rv));
 		rv = EXIT_FAIL;
 		goto out;
 	}
 	if ((*rep)->code != 0) {
-		snprintf(err, errlen, "%s", (*rep)->error);
+		reply_error_text(*rep, err, errlen);
 		rv = (*rep)->code == DONGBO_E_PERM ? EXIT_PERM : EXIT_FAIL;
 		dongbo_proto_free(&(*rep)->base);
 		*rep = NULL;

@@ -14,7 +14,7 @@
 #include "cli.h"
 
 static const char catalog_usage[] =
-	"Usage: dongbo [-C DIR] catalog [--json]\n"
+	N_("Usage: dongbo [-C DIR] catalog [--json]\n"
 	"       dongbo [-C DIR] catalog show INDICATOR [--json]\n"
 	"       dongbo [-C DIR] catalog forms [FORM] [--json]\n"
 	"\n"
@@ -28,27 +28,27 @@ static const char catalog_usage[] =
 	"                  bounds, enum labels, what a ratio or total is made\n"
 	"                  of, the form rows it feeds and the checks using it\n"
 	"  forms           the report forms, with their number of rows\n"
-	"  forms FORM      the rows of one form\n";
+	"  forms FORM      the rows of one form\n");
 
 /* What the rules mean, for `catalog show`. */
 static const char *const rule_words[] = {
-	[DONGBO_RULE_SUM] = "the units' values are added up",
-	[DONGBO_RULE_MEAN] = "the mean of the units' values",
-	[DONGBO_RULE_MIN] = "the smallest of the units' values",
-	[DONGBO_RULE_MAX] = "the largest of the units' values",
-	[DONGBO_RULE_COUNT] = "how many units hold each value",
-	[DONGBO_RULE_NONE] = "each unit's own value, never aggregated",
-	[DONGBO_RULE_RATIO] = "Σnumerator / Σdenominator over the units",
-	[DONGBO_RULE_TOTAL] = "the sum of its parts' totals",
+	[DONGBO_RULE_SUM] = N_("the units' values are added up"),
+	[DONGBO_RULE_MEAN] = N_("the mean of the units' values"),
+	[DONGBO_RULE_MIN] = N_("the smallest of the units' values"),
+	[DONGBO_RULE_MAX] = N_("the largest of the units' values"),
+	[DONGBO_RULE_COUNT] = N_("how many units hold each value"),
+	[DONGBO_RULE_NONE] = N_("each unit's own value, never aggregated"),
+	[DONGBO_RULE_RATIO] = N_("Σnumerator / Σdenominator over the units"),
+	[DONGBO_RULE_TOTAL] = N_("the sum of its parts' totals"),
 };
 
 static const char *const time_words[] = {
-	[DONGBO_TIME_SUM] = "a flow, a period is the sum of its parts",
-	[DONGBO_TIME_FIRST] = "an opening stock, a period takes its first "
-			      "part's value",
-	[DONGBO_TIME_LAST] = "a closing stock or lũy kế, a period takes its "
-			     "last part's value",
-	[DONGBO_TIME_NONE] = "never composed of other periods",
+	[DONGBO_TIME_SUM] = N_("a flow, a period is the sum of its parts"),
+	[DONGBO_TIME_FIRST] = N_("an opening stock, a period takes its first "
+				 "part's value"),
+	[DONGBO_TIME_LAST] = N_("a closing stock or lũy kế, a period takes "
+				"its last part's value"),
+	[DONGBO_TIME_NONE] = N_("never composed of other periods"),
 };
 
 /* Asks the node for its catalog and parses it.  Returns -1 with *cat and
@@ -67,7 +67,7 @@ static int fetch(struct cli *cli, struct dongbo_catalog **cat,
 	if ((rv = cli_call(cli, &req, rep)) != EXIT_OK)
 		return rv;
 	cr = (*rep)->catalog;
-	snprintf(name, sizeof(name), "catalog v%u of the node", cr->version);
+	snprintf(name, sizeof(name), _("catalog v%u of the node"), cr->version);
 	if (dongbo_catalog_parse(name, (const char *)cr->text.data,
 				 cr->text.len, cat, err, sizeof(err)) != 0) {
 		cli_error("%s (is this dongbo older than the node?)", err);
@@ -140,21 +140,21 @@ static int show_summary(const struct cli *cli, const Dongbo__CatalogReply *cr,
 		return EXIT_OK;
 	}
 	if (strcmp(cr->source, "parent") == 0)
-		printf("Catalog  v%u, received from the parent (this node's "
-		       "file: %s)\n", cr->version, cr->path);
+		printf(_("Catalog  v%u, received from the parent (this node's "
+		       "file: %s)\n"), cr->version, cr->path);
 	else
-		printf("Catalog  v%u, from %s\n", cr->version, cr->path);
+		printf(_("Catalog  v%u, from %s\n"), cr->version, cr->path);
 	if (dongbo_catalog_title(cat)[0] != '\0')
-		printf("Title    %s\n", dongbo_catalog_title(cat));
-	printf("         %zu indicator%s (%zu entered, %zu computed), %zu "
-	       "form%s, %zu rule%s\n\n", n, n == 1 ? "" : "s", n_stored,
+		printf(_("Title    %s\n"), dongbo_catalog_title(cat));
+	printf(_("         %zu indicator%s (%zu entered, %zu computed), %zu "
+	       "form%s, %zu rule%s\n\n"), n, n == 1 ? "" : "s", n_stored,
 	       n - n_stored, dongbo_catalog_form_count(cat),
 	       dongbo_catalog_form_count(cat) == 1 ? "" : "s",
 	       dongbo_catalog_rule_count(cat),
 	       dongbo_catalog_rule_count(cat) == 1 ? "" : "s");
 	{
-		static const char *const h[] = { "INDICATOR", "TYPE", "RULE",
-						 "TIME", "UNIT", "NAME" };
+		static const char *const h[] = { N_("INDICATOR"), N_("TYPE"), N_("RULE"),
+						 N_("TIME"), N_("UNIT"), N_("NAME") };
 		struct table *t = table_new(6, h, NULL);
 
 		for (size_t i = 0; i < n; i++) {
@@ -190,8 +190,8 @@ static int row_cb(void *arg, const struct dongbo_form *form,
 	w->n_rows++;
 
 	if (w->list == NULL && w->table == NULL) {
-		static const char *const h[] = { "FORM", "STT", "LEVEL", "VIA",
-						 "LABEL" };
+		static const char *const h[] = { N_("FORM"), N_("STT"), N_("LEVEL"), N_("VIA"),
+						 N_("LABEL") };
 
 		w->table = table_new(5, h, NULL);
 	}
@@ -306,16 +306,16 @@ static int show_text(const struct dongbo_catalog *cat,
 	size_t n_rules = 0;
 
 	printf("%s  %s\n", ind->code, ind->name);
-	printf("  unit      %s\n", ind->unit);
-	printf("  type      %s", dongbo_type_word(ind->type));
+	printf(_("  unit      %s\n"), ind->unit);
+	printf(_("  type      %s"), dongbo_type_word(ind->type));
 	if (ind->type == DONGBO_TYPE_DECIMAL || ind->type == DONGBO_TYPE_MONEY ||
 	    ind->rule == DONGBO_RULE_RATIO)
-		printf(", %d digit%s after the point", ind->scale,
+		printf(_(", %d digit%s after the point"), ind->scale,
 		       ind->scale == 1 ? "" : "s");
-	printf("\n  rule      %s (across units: %s)\n", dongbo_rule_word(ind->rule),
-	       rule_words[ind->rule]);
-	printf("  time      %s (across periods: %s)\n", dongbo_time_word(ind->time),
-	       time_words[ind->time]);
+	printf(_("\n  rule      %s (across units: %s)\n"), dongbo_rule_word(ind->rule),
+	       _(rule_words[ind->rule]));
+	printf(_("  time      %s (across periods: %s)\n"), dongbo_time_word(ind->time),
+	       _(time_words[ind->time]));
 	if (ind->has_min || ind->has_max) {
 		if (ind->has_min)
 			dongbo_indicator_format(ind, ind->min,
@@ -323,37 +323,39 @@ static int show_text(const struct dongbo_catalog *cat,
 		if (ind->has_max)
 			dongbo_indicator_format(ind, ind->max,
 						DONGBO_FORMAT_VI, hi, sizeof(hi));
-		printf("  bounds    %s .. %s\n", ind->has_min ? lo : "",
+		printf(_("  bounds    %s .. %s\n"), ind->has_min ? lo : "",
 		       ind->has_max ? hi : "");
 	}
 	for (size_t i = 0; i < ind->n_labels; i++)
-		printf("  %s %" PRId64 " = %s\n", i == 0 ? "values   " : "         ",
+		/* TRANSLATORS: a label, then as many spaces under it, padded
+		 * like the labels of the other lines ("  unit      %s"). */
+		printf("  %s %" PRId64 " = %s\n", i == 0 ? _("values   ") : _("         "),
 		       ind->labels[i].value, ind->labels[i].label);
 	if (ind->rule == DONGBO_RULE_RATIO)
-		printf("  ratio     %s / %s%s\n", ind->numerator->code,
+		printf(_("  ratio     %s / %s%s\n"), ind->numerator->code,
 		       ind->denominator->code,
-		       ind->percent ? ", × 100 as a percentage" : "");
+		       ind->percent ? _(", × 100 as a percentage") : "");
 	if (ind->rule == DONGBO_RULE_TOTAL) {
-		printf("  parts     ");
+		printf(_("  parts     "));
 		print_codes(ind->parts, ind->n_parts);
 		printf("\n");
 	}
 	if (ind->note[0] != '\0')
-		printf("  note      %s\n", ind->note);
+		printf(_("  note      %s\n"), ind->note);
 	if (dongbo_indicator_is_stored(ind))
-		printf("  entered   yes%s\n",
+		printf(_("  entered   yes%s\n"),
 		       ind->rule == DONGBO_RULE_SUM
-			       ? "; stated totals too (put --stated)"
+			       ? _("; stated totals too (put --stated)")
 			       : "");
 	else
-		printf("  entered   no: computed from the indicators above\n");
+		printf(_("  entered   no: computed from the indicators above\n"));
 	for (size_t i = 0; i < dongbo_catalog_rule_count(cat); i++) {
 		const struct dongbo_rule *r = dongbo_catalog_rule_at(cat, i);
 
 		if (!uses(r->left, r->n_left, ind) &&
 		    !uses(r->right, r->n_right, ind))
 			continue;
-		printf("  %s %s: ", n_rules++ == 0 ? "checks   " : "         ",
+		printf("  %s %s: ", n_rules++ == 0 ? _("checks   ") : _("         "),
 		       r->code);
 		print_codes(r->left, r->n_left);
 		printf(" %s ", r->op == DONGBO_OP_EQ ? "=" : "<=");
@@ -364,10 +366,10 @@ static int show_text(const struct dongbo_catalog *cat,
 	}
 	dongbo_catalog_rows_of(cat, ind, row_cb, &w);
 	if (w.n_rows == 0) {
-		printf("  forms     none\n");
+		printf(_("  forms     none\n"));
 		return EXIT_OK;
 	}
-	printf("\nForm rows (VIA: shown through that ratio or total)\n");
+	printf(_("\nForm rows (VIA: shown through that ratio or total)\n"));
 	table_print(w.table, stdout, 2);
 	return EXIT_OK;
 }
@@ -395,12 +397,12 @@ static int show_forms(const struct cli *cli, const struct dongbo_catalog *cat)
 		return EXIT_OK;
 	}
 	if (n == 0) {
-		printf("The catalog defines no forms.\n");
+		printf(_("The catalog defines no forms.\n"));
 		return EXIT_OK;
 	}
 	{
-		static const char *const h[] = { "FORM", "ROWS", "TITLE",
-						 "BASIS" };
+		static const char *const h[] = { N_("FORM"), N_("ROWS"), N_("TITLE"),
+						 N_("BASIS") };
 		static const bool right[] = { false, true, false, false };
 		struct table *t = table_new(4, h, right);
 
@@ -450,8 +452,8 @@ static int show_form(const struct cli *cli, const struct dongbo_form *f)
 		printf("(%s)\n", f->basis);
 	printf("\n");
 	{
-		static const char *const h[] = { "STT", "INDICATOR", "LEVEL",
-						 "UNIT", "LABEL" };
+		static const char *const h[] = { N_("STT"), N_("INDICATOR"), N_("LEVEL"),
+						 N_("UNIT"), N_("LABEL") };
 		struct table *t = table_new(5, h, NULL);
 
 		for (size_t i = 0; i < f->n_rows; i++) {
@@ -482,12 +484,12 @@ int cmd_catalog(struct cli *cli, int argc, char **argv)
 	if (n > 0 && strcmp(pos[0], "show") != 0 &&
 	    strcmp(pos[0], "forms") != 0) {
 		cli_error("catalog: no subcommand '%s' (show or forms)", pos[0]);
-		fputs(catalog_usage, stderr);
+		fputs(_(catalog_usage), stderr);
 		return EXIT_USAGE;
 	}
 	if (n == 1 && strcmp(pos[0], "show") == 0) {
 		cli_error("catalog: show needs an INDICATOR code");
-		fputs(catalog_usage, stderr);
+		fputs(_(catalog_usage), stderr);
 		return EXIT_USAGE;
 	}
 	if ((rv = fetch(cli, &cat, &rep)) >= 0)

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char check_usage[] =
-	"Usage: dongbo [-C DIR] check UNIT PERIOD [--json]\n"
+	N_("Usage: dongbo [-C DIR] check UNIT PERIOD [--json]\n"
 	"\n"
 	"Checks the figures of UNIT and every unit below it for PERIOD (and\n"
 	"the periods inside it):\n"
@@ -38,11 +38,21 @@ static const char check_usage[] =
 	"\"computed\",\"difference\",\"agrees\"}],\"conflicts\":[...],\n"
 	"\"checked_units\",\"errors\",\"warnings\"}; numbers are integers for\n"
 	"counts, plain strings for decimals; difference = left - right, and\n"
-	"computed - stated.\n";
+	"computed - stated.\n");
 
 static const char *scope_words(const char *scope)
 {
-	return strcmp(scope, "own") == 0 ? "own values" : "subtree roll-up";
+	return strcmp(scope, "own") == 0 ? _("own values") : _("subtree roll-up");
+}
+
+/* The severity as shown to a person ("error", "warning" on the wire). */
+static const char *severity_word(const char *sev)
+{
+	if (strcmp(sev, "error") == 0)
+		return _("error");
+	if (strcmp(sev, "warning") == 0)
+		return _("warning");
+	return sev;
 }
 
 static void print_violations(const Dongbo__CheckReply *c, const char *sev)
@@ -52,14 +62,14 @@ static void print_violations(const Dongbo__CheckReply *c, const char *sev)
 
 		if (strcmp(v->severity, sev) != 0)
 			continue;
-		printf("  [%s] %s %s (%s): %s  [%s]\n", v->severity,
+		printf("  [%s] %s %s (%s): %s  [%s]\n", severity_word(v->severity),
 		       v->unit->code, v->unit->name, scope_words(v->scope),
 		       v->text, v->rule);
 		printf("      %s %s %s", fig_shown_text(v->left),
 		       strcmp(v->op, "eq") == 0 ? "≠" : ">",
 		       fig_shown_text(v->right));
 		if (v->difference != NULL)
-			printf("  (difference %s)", v->difference->text);
+			printf(_("  (difference %s)"), v->difference->text);
 		putchar('\n');
 	}
 }
@@ -68,10 +78,10 @@ static void print_check(const Dongbo__CheckReply *c)
 {
 	size_t agree = 0, differ = 0, alone = 0;
 
-	printf("Check of %s %s, %s\n", c->unit->code, c->unit->name,
+	printf(_("Check of %s %s, %s\n"), c->unit->code, c->unit->name,
 	       c->period);
 	if (c->n_violations > 0) {
-		printf("\nRule violations\n");
+		printf(_("\nRule violations\n"));
 		print_violations(c, "error");
 		print_violations(c, "warning");
 	}
@@ -87,26 +97,26 @@ static void print_check(const Dongbo__CheckReply *c)
 			continue;
 		}
 		if (differ++ == 0)
-			printf("\nStated totals that differ from the roll-up of "
-			       "their units\n");
-		printf("  [error] %s %s: %s (%s), %s\n", s->unit->code,
+			printf(_("\nStated totals that differ from the roll-up of "
+			       "their units\n"));
+		printf(_("  [error] %s %s: %s (%s), %s\n"), s->unit->code,
 		       s->unit->name, s->indicator_name, s->indicator,
 		       s->period);
-		printf("      stated %s; its units give %s", s->stated->text,
+		printf(_("      stated %s; its units give %s"), s->stated->text,
 		       s->computed->text);
 		if (s->difference != NULL)
-			printf("  (difference %s)", s->difference->text);
+			printf(_("  (difference %s)"), s->difference->text);
 		putchar('\n');
 	}
 	fig_print_conflicts(stdout, c->conflicts, c->n_conflicts, true);
-	printf("\n%u error%s, %u warning%s, %u unit%s checked", c->errors,
+	printf(_("\n%u error%s, %u warning%s, %u unit%s checked"), c->errors,
 	       c->errors == 1 ? "" : "s", c->warnings,
 	       c->warnings == 1 ? "" : "s", c->checked_units,
 	       c->checked_units == 1 ? "" : "s");
 	if (c->n_stated > 0)
-		printf("; stated totals: %zu agree, %zu differ%s", agree,
+		printf(_("; stated totals: %zu agree, %zu differ%s"), agree,
 		       differ,
-		       alone > 0 ? ", some have no units' values to compare"
+		       alone > 0 ? _(", some have no units' values to compare")
 				 : "");
 	printf(".\n");
 }

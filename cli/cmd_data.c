@@ -11,7 +11,7 @@
 #include "util.h"
 
 static const char put_usage[] =
-	"Usage: dongbo [-C DIR] put UNIT INDICATOR PERIOD VALUE [--stated] "
+	N_("Usage: dongbo [-C DIR] put UNIT INDICATOR PERIOD VALUE [--stated] "
 	"[--json]\n"
 	"\n"
 	"Stores VALUE for UNIT, which must be hosted by this node, and sends\n"
@@ -41,10 +41,10 @@ static const char put_usage[] =
 	"             beside the unit's own value, never added into roll-ups;\n"
 	"             `dongbo check` compares it with the computed total.\n"
 	"  --json     print the stored value\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 static const char delete_usage[] =
-	"Usage: dongbo [-C DIR] delete UNIT INDICATOR PERIOD [--stated] "
+	N_("Usage: dongbo [-C DIR] delete UNIT INDICATOR PERIOD [--stated] "
 	"[--json]\n"
 	"\n"
 	"Deletes the value entered for UNIT (hosted by this node): it leaves\n"
@@ -57,10 +57,10 @@ static const char delete_usage[] =
 	"  --stated   delete UNIT's stated total instead of its value\n"
 	"  --json     print {\"unit\",\"indicator\",\"period\",\"deleted\":true,\n"
 	"             \"version\",\"stated\"}\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 static const char get_usage[] =
-	"Usage: dongbo [-C DIR] get UNIT INDICATOR PERIOD [--stated] [--json]\n"
+	N_("Usage: dongbo [-C DIR] get UNIT INDICATOR PERIOD [--stated] [--json]\n"
 	"\n"
 	"Shows the value of UNIT (any unit within this node's subtree) as the\n"
 	"catalog formats it, with its unit of measure and the version given by\n"
@@ -74,7 +74,7 @@ static const char get_usage[] =
 	"  --json     {\"unit\",\"indicator\",\"period\",\"value\",\"version\",\n"
 	"             \"composed\",\"stated\",...}: value is a number for counts,\n"
 	"             enums and booleans, a string such as \"1234.50\" for\n"
-	"             decimals and money (with \"scale\"), null when none\n";
+	"             decimals and money (with \"scale\"), null when none\n");
 
 /* The JSON object of get starts with the key (the shape scripts rely on),
  * then the value; names and units are added by add_names() after the
@@ -242,17 +242,22 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 	} else if (g->found && g->shown != NULL) {
 		shown_text(g->shown, text, sizeof(text));
 		printf("%s  %s  %s  %s%s %s  (%s; %s; ", g->unit->code,
-		       g->indicator, g->period, g->stated ? "stated total " : "",
+		       g->indicator, g->period, g->stated ? _("stated total ") : "",
 		       text, g->measure, g->unit->name, g->indicator_name);
 		if (g->composed)
-			printf("composed of its sub-periods)\n");
+			printf(_("composed of its sub-periods)\n"));
 		else
-			printf("version %" PRIu64 ")\n", g->version);
+			printf(_("version %" PRIu64 ")\n"), g->version);
 	} else {
-		cli_error("no %s for %s %s %s%s", g->stated ? "stated total"
-							    : "value",
-			  g->unit->code, g->indicator, g->period,
-			  g->deleted ? " (it was deleted)" : "");
+		const char *deleted = g->deleted ? _(" (it was deleted)") : "";
+
+		if (g->stated)
+			cli_error("no stated total for %s %s %s%s",
+				  g->unit->code, g->indicator, g->period,
+				  deleted);
+		else
+			cli_error("no value for %s %s %s%s", g->unit->code,
+				  g->indicator, g->period, deleted);
 	}
 	dongbo_proto_free(&rep->base);
 	return rv;
@@ -261,7 +266,7 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 /* ---- log ---- */
 
 static const char log_usage[] =
-	"Usage: dongbo [-C DIR] log UNIT [INDICATOR [PERIOD]] [--stated] "
+	N_("Usage: dongbo [-C DIR] log UNIT [INDICATOR [PERIOD]] [--stated] "
 	"[--limit N]\n"
 	"                  [--json]\n"
 	"\n"
@@ -292,7 +297,7 @@ static const char log_usage[] =
 	"              \"text\",\"version\",\"link\",\"via\",\"origin\",...}],"
 	"\"more\"}:\n"
 	"              more is true when --limit left older changes out\n"
-	"  -h, --help  show this help\n";
+	"  -h, --help  show this help\n");
 
 /* Changes asked for per request (the node sends at most 1000). */
 #define LOG_PAGE 1000
@@ -317,24 +322,26 @@ static void via_text(const Dongbo__LogEntry *e, char *buf, size_t len)
 
 	if (strcmp(e->link, "local") == 0) {
 		if (!e->has_uid)
-			snprintf(buf, len, "local");
+			snprintf(buf, len, _("local"));
 		else
-			snprintf(buf, len, "local (uid %" PRIu32 "%s%s)", e->uid,
+			snprintf(buf, len, _("local (uid %" PRIu32 "%s%s)"), e->uid,
 				 e->user[0] ? " " : "", e->user);
 		return;
 	}
 	unit_text(e->peer_unit, unit, sizeof(unit));
 	if (strcmp(e->link, "restore") == 0)
-		snprintf(buf, len, "restore from %s", unit);
+		snprintf(buf, len, _("restore from %s"), unit);
 	else
 		snprintf(buf, len, "%s %s", e->link, unit);
 }
 
+/* The change as JSON names it; marked for the table, which shows it
+ * translated. */
 static const char *change_word(const Dongbo__LogEntry *e)
 {
 	if (e->stated)
-		return e->deleted ? "stated deleted" : "stated";
-	return e->deleted ? "deleted" : "set";
+		return e->deleted ? N_("stated deleted") : N_("stated");
+	return e->deleted ? N_("deleted") : N_("set");
 }
 
 /* "2026-11-23 20:03:08", local time. */
@@ -392,7 +399,7 @@ static void log_entry_row(struct table *t, const Dongbo__LogEntry *e)
 {
 	char at[32], value[320], via[256];
 	const char *row[7] = { at, e->indicator, e->period, value,
-			       change_word(e), e->origin->code, via };
+			       _(change_word(e)), e->origin->code, via };
 
 	local_time(e->at_ms, at, sizeof(at));
 	if (e->value != NULL)
@@ -405,9 +412,9 @@ static void log_entry_row(struct table *t, const Dongbo__LogEntry *e)
 
 int cmd_log(struct cli *cli, int argc, char **argv)
 {
-	static const char *const h[] = { "ACCEPTED", "INDICATOR", "PERIOD",
-					 "VALUE",    "CHANGE",	  "ORIGIN",
-					 "VIA" };
+	static const char *const h[] = { N_("ACCEPTED"), N_("INDICATOR"), N_("PERIOD"),
+					 N_("VALUE"),    N_("CHANGE"),	  N_("ORIGIN"),
+					 N_("VIA") };
 	static const bool right[] = { false, false, false, true,
 				      false, false, false };
 	Dongbo__CtlRequest req = DONGBO__CTL_REQUEST__INIT;
@@ -482,16 +489,16 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 		out_json(doc);
 		doc = NULL;
 	} else if (shown == 0) {
-		printf("No change of %s%s%s%s%s%s recorded at this node.\n",
+		printf(_("No change of %s%s%s%s%s%s recorded at this node.\n"),
 		       unit, n > 1 ? " " : "", n > 1 ? pos[1] : "",
 		       n > 2 ? " " : "", n > 2 ? pos[2] : "",
-		       stated ? " (stated totals)" : "");
+		       stated ? _(" (stated totals)") : "");
 	} else {
 		table_print(t, stdout, 0);
 		t = NULL;
 		if (more)
-			printf("(the %" PRIu64 " newest changes; older ones "
-			       "remain: raise --limit)\n", shown);
+			printf(_("(the %" PRIu64 " newest changes; older ones "
+			       "remain: raise --limit)\n"), shown);
 	}
 	rv = EXIT_OK;
 out:

@@ -20,7 +20,7 @@
 #include "error.h"
 
 static const char import_usage[] =
-	"Usage: dongbo [-C DIR] import FILE.csv [--json]\n"
+	N_("Usage: dongbo [-C DIR] import FILE.csv [--json]\n"
 	"\n"
 	"Stores every value of a CSV file at this node, all or nothing: the\n"
 	"node checks every row -- unit hosted here, indicator known and\n"
@@ -46,10 +46,10 @@ static const char import_usage[] =
 	"  - at most 16 MiB and 500000 rows (one request); split larger files.\n"
 	"\n"
 	"`dongbo export` writes this format.  On success prints\n"
-	"\"imported N values for M units\".\n";
+	"\"imported N values for M units\".\n");
 
 static const char export_usage[] =
-	"Usage: dongbo [-C DIR] export UNIT PERIOD [-o FILE]\n"
+	N_("Usage: dongbo [-C DIR] export UNIT PERIOD [-o FILE]\n"
 	"\n"
 	"Writes every value entered for PERIOD itself, and every stated total\n"
 	"for it, of UNIT and the units below it, as known at this node, as CSV\n"
@@ -62,7 +62,7 @@ static const char export_usage[] =
 	"  -o, --output FILE  write to FILE (replaced whole) instead of "
 	"standard\n"
 	"                     output\n"
-	"  -h, --help         show this help\n";
+	"  -h, --help         show this help\n");
 
 /* Reads all of path ("-": standard input) into a malloc'd buffer, refusing
  * more than max bytes.  Returns an exit status. */
@@ -240,11 +240,11 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	} else {
 		size_t units = count_units(&rows);
 
-		printf("imported %zu value%s for %zu unit%s", rows.n,
+		printf(_("imported %zu value%s for %zu unit%s"), rows.n,
 		       rows.n == 1 ? "" : "s", units, units == 1 ? "" : "s");
 		if (n_stated > 0)
-			printf(" (%zu of them stated totals)", n_stated);
-		printf(" from %s\n", name);
+			printf(_(" (%zu of them stated totals)"), n_stated);
+		printf(_(" from %s\n"), name);
 	}
 	dongbo_proto_free(&rep->base);
 out:
@@ -341,12 +341,12 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		cli_error("export: warning: %u value%s left out: %s unit or "
 			  "indicator is no longer in the unit list or catalog",
 			  xr->skipped, xr->skipped == 1 ? "" : "s",
-			  xr->skipped == 1 ? "its" : "their");
+			  xr->skipped == 1 ? _("its") : _("their"));
 	if (output != NULL && strcmp(output, "-") != 0) {
 		rv = write_file(output, xr);
 		if (rv == EXIT_OK)
-			fprintf(stderr, "exported %zu value%s of %s for %s to "
-				"%s\n", xr->n_rows, xr->n_rows == 1 ? "" : "s",
+			fprintf(stderr, _("exported %zu value%s of %s for %s to "
+				"%s\n"), xr->n_rows, xr->n_rows == 1 ? "" : "s",
 				pos[0], xr->period, output);
 	} else {
 		rv = write_rows(stdout, xr) == 0 && fflush(stdout) == 0

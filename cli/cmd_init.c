@@ -191,7 +191,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(init_usage, stdout);
+			fputs(_(init_usage), stdout);
 			return EXIT_OK;
 		case 'u':
 			cfg.unit = optarg;
@@ -225,13 +225,13 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		default:
 			cli_error("init: unknown option or missing value '%s'",
 				  argv[optind - 1]);
-			fputs(init_usage, stderr);
+			fputs(_(init_usage), stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		cli_error("init: expected one directory argument");
-		fputs(init_usage, stderr);
+		fputs(_(init_usage), stderr);
 		return EXIT_USAGE;
 	}
 	if (cfg.unit == NULL) {
@@ -296,7 +296,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		rv = EXIT_FAIL;
 		goto out;
 	}
-	printf("Node for %s initialised in %s\nStart it with: dongbod %s\n",
+	printf(_("Node for %s initialised in %s\nStart it with: dongbod %s\n"),
 	       desc, own.dir, own.dir);
 	rv = EXIT_OK;
 out:

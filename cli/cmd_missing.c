@@ -11,7 +11,7 @@
 #include "error.h"
 
 static const char missing_usage[] =
-	"Usage: dongbo [-C DIR] missing UNIT PERIOD --form CODE [--all] "
+	N_("Usage: dongbo [-C DIR] missing UNIT PERIOD --form CODE [--all] "
 	"[--json]\n"
 	"\n"
 	"Shows who under UNIT has reported form CODE for PERIOD (tỷ lệ báo "
@@ -49,7 +49,7 @@ static const char missing_usage[] =
 	"Example: dongbo missing 24 2022 --form II.06c\n"
 	"Exit status: 0 when every expected unit has reported, 1 when some "
 	"have\n"
-	"not (so scripts can wait on it), others as for every command.\n";
+	"not (so scripts can wait on it), others as for every command.\n");
 
 /* "87,5 %" in Vietnamese style, "-" without expected units; the JSON has
  * the plain figure. */
@@ -76,8 +76,8 @@ static double rate_of(uint32_t reported, uint32_t expected)
 static const char *state_of(const Dongbo__MissingUnit *mu)
 {
 	if (mu->present == 0)
-		return "missing";
-	return mu->present < mu->needed ? "partial" : "reported";
+		return N_("missing");
+	return mu->present < mu->needed ? N_("partial") : N_("reported");
 }
 
 static json_t *missing_json(const Dongbo__MissingReply *mr)
@@ -132,8 +132,8 @@ static json_t *missing_json(const Dongbo__MissingReply *mr)
 
 static void print_groups(const Dongbo__MissingReply *mr)
 {
-	static const char *const h[] = { "UNIT", "NAME", "REPORTED",
-					 "EXPECTED", "RATE" };
+	static const char *const h[] = { N_("UNIT"), N_("NAME"), N_("REPORTED"),
+					 N_("EXPECTED"), N_("RATE") };
 	static const bool right[] = { false, false, true, true, true };
 	struct table *t = table_new(5, h, right);
 	char rep[16], exp[16], rate[48];
@@ -144,7 +144,7 @@ static void print_groups(const Dongbo__MissingReply *mr)
 		const char *row[5] = { g->unit->code, name, rep, exp, rate };
 
 		snprintf(name, sizeof(name), "%s%s", g->unit->name,
-			 g->own ? " (itself)" : "");
+			 g->own ? _(" (itself)") : "");
 		snprintf(rep, sizeof(rep), "%" PRIu32, g->reported);
 		snprintf(exp, sizeof(exp), "%" PRIu32, g->expected);
 		rate_text(g->reported, g->expected, rate, sizeof(rate));
@@ -154,7 +154,7 @@ static void print_groups(const Dongbo__MissingReply *mr)
 	snprintf(rep, sizeof(rep), "%" PRIu32, mr->reported);
 	snprintf(exp, sizeof(exp), "%" PRIu32, mr->expected);
 	{
-		const char *row[5] = { "", "overall", rep, exp, rate };
+		const char *row[5] = { "", _("overall"), rep, exp, rate };
 
 		table_add(t, row);
 	}
@@ -174,7 +174,7 @@ static void print_units(const Dongbo__MissingReply *mr, bool all)
 				break;
 		if (j < i)
 			continue; /* printed with its first sibling */
-		printf("\n  under %s%s%s:\n", parent[0] ? parent : "(top)",
+		printf(_("\n  under %s%s%s:\n"), parent[0] ? parent : "(top)",
 		       mr->units[i]->parent_name[0] ? " " : "",
 		       mr->units[i]->parent_name);
 		for (j = i; j < mr->n_units; j++) {
@@ -186,10 +186,10 @@ static void print_units(const Dongbo__MissingReply *mr, bool all)
 				printf("    %-8s %s\n", mu->unit->code,
 				       mu->unit->name);
 			else
-				printf("    %-8s %s  (%s: %" PRIu32 " of %" PRIu32
-				       " indicators)\n", mu->unit->code,
+				printf(_("    %-8s %s  (%s: %" PRIu32 " of %" PRIu32
+				       " indicators)\n"), mu->unit->code,
 				       mu->unit->name,
-				       all ? state_of(mu) : "partial",
+				       _(all ? state_of(mu) : "partial"),
 				       mu->present, mu->needed);
 		}
 	}
@@ -241,13 +241,13 @@ int cmd_missing(struct cli *cli, int argc, char **argv)
 		char rate[48];
 
 		rate_text(mr->reported, mr->expected, rate, sizeof(rate));
-		printf("Form %s, %s — %s %s, period %s\n", mr->form,
+		printf(_("Form %s, %s — %s %s, period %s\n"), mr->form,
 		       mr->form_title, mr->unit->code, mr->unit->name,
 		       mr->period);
-		printf("Reported: %" PRIu32 " of %" PRIu32 " expected units "
-		       "(%s)", mr->reported, mr->expected, rate);
+		printf(_("Reported: %" PRIu32 " of %" PRIu32 " expected units "
+		       "(%s)"), mr->reported, mr->expected, rate);
 		if (mr->n_levels > 0) {
-			printf("; levels");
+			printf(_("; levels"));
 			for (size_t i = 0; i < mr->n_levels; i++)
 				printf(" %s", mr->levels[i]);
 		}
@@ -255,14 +255,14 @@ int cmd_missing(struct cli *cli, int argc, char **argv)
 		print_groups(mr);
 		if (mr->n_units > 0) {
 			if (all)
-				printf("\nEvery expected unit:");
+				printf(_("\nEvery expected unit:"));
 			else
-				printf("\nStill missing: %zu; partial: %zu",
+				printf(_("\nStill missing: %zu; partial: %zu"),
 				       missing, partial);
 			print_units(mr, all);
 		} else {
-			printf("\nEvery expected unit has reported every "
-			       "indicator.\n");
+			printf(_("\nEvery expected unit has reported every "
+			       "indicator.\n"));
 		}
 	}
 	rv = mr->reported < mr->expected ? EXIT_FAIL : EXIT_OK;

@@ -17,7 +17,7 @@
 #include "cli.h"
 
 static const char rollup_usage[] =
-	"Usage: dongbo [-C DIR] rollup UNIT INDICATOR PERIOD [--json]\n"
+	N_("Usage: dongbo [-C DIR] rollup UNIT INDICATOR PERIOD [--json]\n"
 	"\n"
 	"Shows INDICATOR over UNIT and every unit below it, as known at this\n"
 	"node, by level (tinh, huyen, xa, ...) and by the child units of\n"
@@ -37,10 +37,10 @@ static const char rollup_usage[] =
 	"\"count\",\"rule\",...,\"conflicts\":[...]}; value is an integer for\n"
 	"sums of counts, a plain string (\"99.60\", \"n/a\") otherwise, null when\n"
 	"nothing was reported.  A ratio adds \"numerator\" and \"denominator\"\n"
-	"objects, a count a \"distribution\".\n";
+	"objects, a count a \"distribution\".\n");
 
 static const char report_usage[] =
-	"Usage: dongbo [-C DIR] report UNIT PERIOD --form CODE\n"
+	N_("Usage: dongbo [-C DIR] report UNIT PERIOD --form CODE\n"
 	"                     [--format table|csv|json] [--width COLUMNS]\n"
 	"\n"
 	"Prints form CODE (e.g. II.06c, BNV-BM3; `dongbo catalog forms` lists\n"
@@ -54,7 +54,7 @@ static const char report_usage[] =
 	"  --format csv    stt,label,measure,indicator,level,value (plain)\n"
 	"  --format json   the same rows as JSON (also: --json)\n"
 	"  --width N       wrap the table's labels to fit N columns (default:\n"
-	"                  the terminal's width; 0: never wrap)\n";
+	"                  the terminal's width; 0: never wrap)\n");
 
 /* ---- shared with cmd_check.c ---- */
 
@@ -90,12 +90,12 @@ const char *fig_shown_text(const Dongbo__Shown *s)
 static const char *parts_word(const char *period)
 {
 	if (strchr(period, 'S') != NULL)
-		return "quarters";
+		return _("quarters");
 	if (strchr(period, 'Q') != NULL)
-		return "months";
+		return _("months");
 	if (strchr(period, 'M') != NULL)
-		return "parts";
-	return "half-years";
+		return _("parts");
+	return _("half-years");
 }
 
 void fig_print_conflicts(FILE *f, Dongbo__Conflict **c, size_t n,
@@ -103,14 +103,14 @@ void fig_print_conflicts(FILE *f, Dongbo__Conflict **c, size_t n,
 {
 	if (n == 0)
 		return;
-	fprintf(f, "\nConflicts over time\n");
+	fprintf(f, _("\nConflicts over time\n"));
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "  %s %s", c[i]->unit->code, c[i]->unit->name);
 		if (name_indicator)
 			fprintf(f, ": %s", c[i]->indicator);
 		fprintf(f,
-			" entered %s = %s; its %s give %s; the entered "
-			"figure is used\n",
+			_(" entered %s = %s; its %s give %s; the entered "
+			"figure is used\n"),
 			c[i]->period, fig_shown_text(c[i]->entered),
 			parts_word(c[i]->period),
 			fig_shown_text(c[i]->composed));
@@ -303,15 +303,15 @@ static void print_total(const Dongbo__RollupReply *r)
 	const char *unit = strcmp(r->measure, "%") == 0 ? "%" : r->measure;
 
 	if (strcmp(rule, "ratio") == 0) {
-		printf("Total  %s %s  (%s / %s: %s / %s)\n", f->text, unit,
+		printf(_("Total  %s %s  (%s / %s: %s / %s)\n"), f->text, unit,
 		       r->numerator, r->denominator,
 		       f->numerator ? f->numerator->text : "—",
 		       f->denominator ? f->denominator->text : "—");
 	} else if (strcmp(rule, "none") == 0) {
-		printf("Own value  %s %s  (not added up over units)\n", f->text,
+		printf(_("Own value  %s %s  (not added up over units)\n"), f->text,
 		       unit);
 	} else if (strcmp(rule, "count") == 0) {
-		printf("Units per value  %s  (%" PRId64 " unit%s)\n", f->text,
+		printf(_("Units per value  %s  (%" PRId64 " unit%s)\n"), f->text,
 		       r->count, r->count == 1 ? "" : "s");
 	} else {
 		const char *what = strcmp(rule, "mean") == 0  ? "Mean"
@@ -319,7 +319,7 @@ static void print_total(const Dongbo__RollupReply *r)
 				   : strcmp(rule, "max") == 0 ? "Maximum"
 							      : "Total";
 
-		printf("%s  %s %s  (from %" PRId64 " unit value%s)\n", what,
+		printf(_("%s  %s %s  (from %" PRId64 " unit value%s)\n"), what,
 		       f->text, unit, r->count, r->count == 1 ? "" : "s");
 	}
 }
@@ -329,10 +329,10 @@ static void print_rollup(const Dongbo__RollupReply *r)
 	bool none = strcmp(r->rule, "none") == 0;
 
 	printf("%s (%s), %s\n", r->indicator_name, r->indicator, r->period);
-	printf("Unit: %s %s (%s); rule: %s\n\n", r->unit->code, r->unit->name,
+	printf(_("Unit: %s %s (%s); rule: %s\n\n"), r->unit->code, r->unit->name,
 	       r->unit->level, r->rule);
 	if (r->figure == NULL || !r->figure->found) {
-		printf("No values reported in this subtree yet.\n");
+		printf(_("No values reported in this subtree yet.\n"));
 	} else {
 		print_total(r);
 		print_parts(r, "By level", r->by_level, r->n_by_level, false);

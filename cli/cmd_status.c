@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char status_usage[] =
-	"Usage: dongbo [-C DIR] status [--json]\n"
+	N_("Usage: dongbo [-C DIR] status [--json]\n"
 	"\n"
 	"Shows this node (unit, level, store identity and size), its link to\n"
 	"the parent and each child that has ever synced.\n"
@@ -38,16 +38,16 @@ static const char status_usage[] =
 	"Options:\n"
 	"  --json     machine-readable, times in UTC (ISO 8601), sizes in "
 	"bytes\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 static const char wait_usage[] =
-	"Usage: dongbo [-C DIR] wait [--timeout SECONDS] [--json]\n"
+	N_("Usage: dongbo [-C DIR] wait [--timeout SECONDS] [--json]\n"
 	"\n"
 	"Waits until the parent has acknowledged every record this node holds\n"
 	"(nothing waiting to be sent) and no restore is under way, then prints\n"
 	"the status.  Returns at once\n"
 	"at the top node.  Default timeout: 60 seconds; exit status 4 when it\n"
-	"runs out.\n";
+	"runs out.\n");
 
 static int request_status(const struct cli *cli, Dongbo__CtlReply **rep,
 			  bool quiet, char *err, size_t errlen)
@@ -81,9 +81,9 @@ static void age_text(int64_t ms, char *buf, size_t len)
 	if (s < 60)
 		snprintf(buf, len, "%" PRId64 " s", s);
 	else if (m < 60)
-		snprintf(buf, len, "%" PRId64 " min", m);
+		snprintf(buf, len, _("%" PRId64 " min"), m);
 	else if (h < 24)
-		snprintf(buf, len, "%" PRId64 " h %" PRId64 " min", h, m % 60);
+		snprintf(buf, len, _("%" PRId64 " h %" PRId64 " min"), h, m % 60);
 	else
 		snprintf(buf, len, "%" PRId64 " d %" PRId64 " h", d, h % 24);
 }
@@ -241,18 +241,18 @@ static void print_store(const Dongbo__StatusReply *s)
 	char used[32], map[32], max[32];
 
 	if (st == NULL) {
-		printf("Store    %s, log at %" PRIu64 "\n", s->store_id,
+		printf(_("Store    %s, log at %" PRIu64 "\n"), s->store_id,
 		       s->head_seq);
 		return;
 	}
-	printf("Store    %s: %" PRIu64 " value%s, log at %" PRIu64 " (%" PRIu64
-	       " entr%s kept)\n", s->store_id, st->values,
+	printf(_("Store    %s: %" PRIu64 " value%s, log at %" PRIu64 " (%" PRIu64
+	       " entr%s kept)\n"), s->store_id, st->values,
 	       st->values == 1 ? "" : "s", s->head_seq, st->log_entries,
 	       st->log_entries == 1 ? "y" : "ies");
 	size_text(st->map_used, used, sizeof(used));
 	size_text(st->map_size, map, sizeof(map));
 	size_text(st->map_size_max, max, sizeof(max));
-	printf("         %s used of a %s map, which grows up to %s\n", used,
+	printf(_("         %s used of a %s map, which grows up to %s\n"), used,
 	       map, max);
 }
 
@@ -263,66 +263,66 @@ static void print_parent(const Dongbo__StatusReply *s)
 	char t[32], age[32];
 
 	out_time(p->last_ack_ms, t, sizeof(t));
-	printf("Parent   %s", p->url);
+	printf(_("Parent   %s"), p->url);
 	if (p->unit != NULL)
 		printf(" (%s %s)", p->unit->code, p->unit->name);
-	printf("\n         %s: %s, %" PRIu64 " record%s waiting, last ack %s\n",
+	printf(_("\n         %s: %s, %" PRIu64 " record%s waiting, last ack %s\n"),
 	       p->health[0] ? p->health : "?",
-	       p->connected ? "connected" : "not connected", p->pending,
+	       p->connected ? _("connected") : _("not connected"), p->pending,
 	       p->pending == 1 ? "" : "s", t);
 	if (p->pending > 0 && p->oldest_ms > 0) {
 		age_text(age_ms(p->oldest_ms), age, sizeof(age));
-		printf("         oldest waiting change: %s old\n", age);
+		printf(_("         oldest waiting change: %s old\n"), age);
 	}
 	if (strcmp(p->health, "stalled") == 0) {
 		age_text(s->stall_ms, t, sizeof(t));
 		if (p->last_advance_ms > 0) {
 			age_text(age_ms(p->last_advance_ms), age, sizeof(age));
-			printf("         the parent last took records %s ago "
-			       "(stalled after %s): look at its log\n", age, t);
+			printf(_("         the parent last took records %s ago "
+			       "(stalled after %s): look at its log\n"), age, t);
 		} else {
-			printf("         the parent has taken no records since "
+			printf(_("         the parent has taken no records since "
 			       "this node started (stalled after %s):\n"
-			       "         look at its log\n", t);
+			       "         look at its log\n"), t);
 		}
 	}
 	if (p->catch_up_total > 0 && p->catch_up_sent < p->catch_up_total)
-		printf("         catching up: %" PRIu64 " of %" PRIu64
-		       " sent (%" PRIu64 " %%)\n", p->catch_up_sent,
+		printf(_("         catching up: %" PRIu64 " of %" PRIu64
+		       " sent (%" PRIu64 " %%)\n"), p->catch_up_sent,
 		       p->catch_up_total,
 		       p->catch_up_sent * 100 / p->catch_up_total);
 	if (p->restoring)
-		printf("         restoring: %" PRIu64 " value%s fetched from "
-		       "the parent so far\n", p->restored,
+		printf(_("         restoring: %" PRIu64 " value%s fetched from "
+		       "the parent so far\n"), p->restored,
 		       p->restored == 1 ? "" : "s");
 	else if (p->restored > 0)
-		printf("         restored %" PRIu64 " value%s from the parent\n",
+		printf(_("         restored %" PRIu64 " value%s from the parent\n"),
 		       p->restored, p->restored == 1 ? "" : "s");
-	printf("         log keeps %" PRIu64 " entr%s until the parent has "
-	       "them\n", p->log_entries, p->log_entries == 1 ? "y" : "ies");
+	printf(_("         log keeps %" PRIu64 " entr%s until the parent has "
+	       "them\n"), p->log_entries, p->log_entries == 1 ? "y" : "ies");
 	if (p->rejected > 0)
-		printf("         %" PRIu32 " record%s refused by the parent: see "
-		       "`dongbo rejected`\n", p->rejected,
+		printf(_("         %" PRIu32 " record%s refused by the parent: see "
+		       "`dongbo rejected`\n"), p->rejected,
 		       p->rejected == 1 ? "" : "s");
 	if (p->last_error[0] != '\0')
-		printf("         last error: %s\n", p->last_error);
+		printf(_("         last error: %s\n"), p->last_error);
 }
 
 static void print_children(const Dongbo__StatusReply *s)
 {
-	static const char *const h[] = { "UNIT",    "NAME",   "HEALTH",
-					 "LAST SEEN", "APPLIED", "BEHIND",
-					 "RECEIVED", "REFUSED" };
+	static const char *const h[] = { N_("UNIT"),    N_("NAME"),   N_("HEALTH"),
+					 N_("LAST SEEN"), N_("APPLIED"), N_("BEHIND"),
+					 N_("RECEIVED"), N_("REFUSED") };
 	static const bool right[] = { false, false, false, false,
 				      true,  true,  true,  true };
 	struct table *tab;
 	uint64_t refused = 0;
 
 	if (s->n_children == 0) {
-		printf("Children none seen yet\n");
+		printf(_("Children none seen yet\n"));
 		return;
 	}
-	printf("Children\n");
+	printf(_("Children\n"));
 	tab = table_new(8, h, right);
 	for (size_t i = 0; i < s->n_children; i++) {
 		const Dongbo__ChildStatus *c = s->children[i];
@@ -344,8 +344,8 @@ static void print_children(const Dongbo__StatusReply *s)
 	}
 	table_print(tab, stdout, 2);
 	if (refused > 0)
-		printf("  %" PRIu64 " record%s refused from children: see "
-		       "`dongbo rejected`\n", refused, refused == 1 ? "" : "s");
+		printf(_("  %" PRIu64 " record%s refused from children: see "
+		       "`dongbo rejected`\n"), refused, refused == 1 ? "" : "s");
 }
 
 static void print_security(const Dongbo__SecurityStatus *sec)
@@ -353,33 +353,33 @@ static void print_security(const Dongbo__SecurityStatus *sec)
 	if (sec == NULL)
 		return;
 	if (sec->identity[0] != '\0')
-		printf("TLS      mutual TLS; this node's certificate: %s\n",
+		printf(_("TLS      mutual TLS; this node's certificate: %s\n"),
 		       sec->identity);
 	else
-		printf("TLS      none ([tls] in dongbo.conf)\n");
+		printf(_("TLS      none ([tls] in dongbo.conf)\n"));
 	for (size_t i = 0; i < sec->n_warnings; i++)
-		printf("WARNING  %s\n", sec->warnings[i]);
+		printf(_("WARNING  %s\n"), sec->warnings[i]);
 }
 
 static void print_status(const Dongbo__StatusReply *s)
 {
-	printf("Node     %s %s (%s)\n", s->unit->code, s->unit->name,
+	printf(_("Node     %s %s (%s)\n"), s->unit->code, s->unit->name,
 	       s->unit->level);
 	print_store(s);
 	if (s->n_hosts > 1) {
-		printf("Hosts    ");
+		printf(_("Hosts    "));
 		for (size_t i = 0; i < s->n_hosts; i++)
 			printf("%s%s", i ? ", " : "", s->hosts[i]->code);
 		printf("\n");
 	}
-	printf("Listen   %s\n", s->listen_url[0] ? s->listen_url : "(no children)");
+	printf(_("Listen   %s\n"), s->listen_url[0] ? s->listen_url : _("(no children)"));
 	print_security(s->security);
-	printf("Catalog  v%u, %s\n", s->catalog_version,
+	printf(_("Catalog  v%u, %s\n"), s->catalog_version,
 	       strcmp(s->catalog_source, "parent") == 0
-		       ? "received from the parent"
-		       : "from this node's catalog file");
+		       ? _("received from the parent")
+		       : _("from this node's catalog file"));
 	if (s->parent == NULL)
-		printf("Parent   none: this is the top node\n");
+		printf(_("Parent   none: this is the top node\n"));
 	else
 		print_parent(s);
 	print_children(s);
@@ -432,7 +432,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 
 		switch (c) {
 		case 'h':
-			fputs(wait_usage, stdout);
+			fputs(_(wait_usage), stdout);
 			return EXIT_OK;
 		case 'j':
 			cli->json = true;
@@ -446,7 +446,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 			break;
 		default:
 			cli_error("wait: unknown option '%s'", argv[optind - 1]);
-			fputs(wait_usage, stderr);
+			fputs(_(wait_usage), stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -472,9 +472,9 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 				return EXIT_OK;
 			}
 			snprintf(err, sizeof(err),
-				 "%" PRIu64 " records still waiting for %s%s%s%s",
+				 _("%" PRIu64 " records still waiting for %s%s%s%s"),
 				 s->parent->pending, s->parent->url,
-				 s->parent->restoring ? " (restoring from it)" : "",
+				 s->parent->restoring ? _(" (restoring from it)") : "",
 				 s->parent->last_error[0] ? ": " : "",
 				 s->parent->last_error);
 			dongbo_proto_free(&rep->base);

@@ -10,7 +10,7 @@
 #include "error.h"
 
 static const char rejected_usage[] =
-	"Usage: dongbo [-C DIR] rejected [UNIT] [--retry] [--json]\n"
+	N_("Usage: dongbo [-C DIR] rejected [UNIT] [--retry] [--json]\n"
 	"\n"
 	"Lists the records refused on this node's links, with the reason:\n"
 	"  refused by the parent   records this node sent that its parent "
@@ -48,10 +48,10 @@ static const char rejected_usage[] =
 	"\"text\",\n"
 	"             \"version\",\"code\",\"error\",\"reason\",\"at\"}],"
 	"\"retried\"}\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 static const char restore_usage[] =
-	"Usage: dongbo [-C DIR] restore [--json]\n"
+	N_("Usage: dongbo [-C DIR] restore [--json]\n"
 	"\n"
 	"Fetches again from the parent the values of the units this node hosts\n"
 	"and merges them into its store.  Needed when the node's disk was lost\n"
@@ -73,10 +73,10 @@ static const char restore_usage[] =
 	"Options:\n"
 	"  --json     {\"started\":true|false} (false: one was under way "
 	"already)\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 static const char verify_usage[] =
-	"Usage: dongbo [-C DIR] verify [--json]\n"
+	N_("Usage: dongbo [-C DIR] verify [--json]\n"
 	"\n"
 	"Recomputes every roll-up of this node's store from the stored values,\n"
 	"from scratch, and compares each with the one the node maintains as\n"
@@ -86,7 +86,7 @@ static const char verify_usage[] =
 	"\n"
 	"Options:\n"
 	"  --json     {\"ok\",\"values\",\"problem\"}\n"
-	"  -h, --help show this help\n";
+	"  -h, --help show this help\n");
 
 /* ---- rejected ---- */
 
@@ -95,9 +95,9 @@ static void side_text(const Dongbo__RejectedRecord *rec, char *buf,
 		      size_t len)
 {
 	if (rec->child[0] == '\0')
-		snprintf(buf, len, "refused by the parent");
+		snprintf(buf, len, _("refused by the parent"));
 	else
-		snprintf(buf, len, "refused from child %s", rec->child);
+		snprintf(buf, len, _("refused from child %s"), rec->child);
 }
 
 static json_t *rejected_json(const Dongbo__RejectedReply *rr)
@@ -139,9 +139,9 @@ static json_t *rejected_json(const Dongbo__RejectedReply *rr)
 
 static void print_rejected(const Dongbo__RejectedReply *rr)
 {
-	static const char *const h[] = { "SIDE",   "UNIT",  "INDICATOR",
-					 "PERIOD", "VALUE", "WHEN",
-					 "REASON" };
+	static const char *const h[] = { N_("SIDE"),   N_("UNIT"),  N_("INDICATOR"),
+					 N_("PERIOD"), N_("VALUE"), N_("WHEN"),
+					 N_("REASON") };
 	struct table *t = table_new(7, h, NULL);
 
 	for (size_t i = 0; i < rr->n_records; i++) {
@@ -155,7 +155,7 @@ static void print_rejected(const Dongbo__RejectedReply *rr)
 		snprintf(unit, sizeof(unit), "%s%s%s", rec->unit->code,
 			 rec->unit->name[0] ? " " : "", rec->unit->name);
 		snprintf(ind, sizeof(ind), "%s%s", rec->indicator,
-			 rec->stated ? " (stated)" : "");
+			 rec->stated ? _(" (stated)") : "");
 		/* No value is shown for an indicator the node does not know:
 		 * its scale is unknown. */
 		row[4] = rec->deleted	    ? "(deletion)"
@@ -195,16 +195,17 @@ int cmd_rejected(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		out_json(rejected_json(rr));
 	} else if (retry) {
-		printf("%" PRIu32 " refused record%s sent to the parent again%s%s"
-		       "; `dongbo status` shows %s leave.\n", rr->retried,
-		       rr->retried == 1 ? "" : "s", n > 0 ? " within " : "",
-		       n > 0 ? pos[0] : "", rr->retried == 1 ? "it" : "them");
+		printf(_("%" PRIu32 " refused record%s sent to the parent again%s%s"
+		       "; `dongbo status` shows %s leave.\n"), rr->retried,
+		       rr->retried == 1 ? "" : "s", n > 0 ? _(" within ") : "",
+		       n > 0 ? pos[0] : "",
+		       rr->retried == 1 ? _("it") : _("them"));
 		if (rr->n_records > 0)
-			printf("%zu still listed (refused from children, or "
-			       "refused again): see `dongbo rejected`.\n",
+			printf(_("%zu still listed (refused from children, or "
+			       "refused again): see `dongbo rejected`.\n"),
 			       rr->n_records);
 	} else if (rr->n_records == 0) {
-		printf("No refused records%s%s.\n", n > 0 ? " within " : "",
+		printf(_("No refused records%s%s.\n"), n > 0 ? _(" within ") : "",
 		       n > 0 ? pos[0] : "");
 	} else {
 		print_rejected(rr);
@@ -250,9 +251,9 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
 	} else {
 		bool here = strcmp(cli->dir, ".") == 0;
 
-		printf("%s\nFollow it with `dongbo %s%s%sstatus`: the parent "
+		printf(_("%s\nFollow it with `dongbo %s%s%sstatus`: the parent "
 		       "link shows \"restoring\"\nand the values fetched so "
-		       "far, then \"ok\" when it is done.\n",
+		       "far, then \"ok\" when it is done.\n"),
 		       rep->restore->started
 			       ? "Restore started: the values of the units "
 				 "this node hosts are being fetched\nfrom its "
@@ -291,8 +292,8 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 							: json_string(v->problem));
 		out_json(o);
 	} else if (v->ok) {
-		printf("store consistent: %" PRIu64 " value%s, every roll-up "
-		       "recomputed from scratch matches\n", v->values,
+		printf(_("store consistent: %" PRIu64 " value%s, every roll-up "
+		       "recomputed from scratch matches\n"), v->values,
 		       v->values == 1 ? "" : "s");
 	} else {
 		cli_error("verify: store inconsistent (%" PRIu64 " values): %s\n"

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "period.h"
 #include "util.h"
 
@@ -58,19 +59,21 @@ struct reader {
 	size_t n_rows, cap_rows;
 };
 
-static void fail(struct reader *rd, int code, unsigned line, const char *fmt,
-		 ...) __attribute__((format(printf, 4, 5)));
+static void csv_fail(struct reader *rd, int code, unsigned line,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void fail(struct reader *rd, int code, unsigned line, const char *fmt,
-		 ...)
+static void csv_fail(struct reader *rd, int code, unsigned line,
+		     const char *fmt, ...)
 {
 	va_list ap;
 
 	if (rd->rc != 0)
 		return; /* the first error is the one reported */
 	rd->rc = code;
+	/* The messages are for the person importing (po/ extracts the
+	 * formats of csv_fail calls). */
 	va_start(ap, fmt);
-	dongbo_verrf_at(rd->err, rd->errlen, rd->name, line, fmt, ap);
+	dongbo_verrf_at(rd->err, rd->errlen, rd->name, line, _(fmt), ap);
 	va_end(ap);
 }
 
@@ -111,7 +114,7 @@ static void field_cb(void *s, size_t len, void *data)
 	if (rd->n_fields < FIELDS_MAX) {
 		off = pool_add(rd, s, len);
 		if (off == SIZE_MAX) {
-			fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
+			csv_fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
 			return;
 		}
 		rd->field[rd->n_fields] = off;
@@ -124,9 +127,9 @@ static void header_row(struct reader *rd)
 	bool seen[N_COLS] = { false };
 
 	if (rd->n_fields > FIELDS_MAX) {
-		fail(rd, DONGBO_E_INVAL, rd->line,
-		     "the header has %zu columns; expected unit, indicator, "
-		     "period, value and optionally stated", rd->n_fields);
+		csv_fail(rd, DONGBO_E_INVAL, rd->line,
+		         "the header has %zu columns; expected unit, indicator, "
+		         "period, value and optionally stated", rd->n_fields);
 		return;
 	}
 	for (size_t i = 0; i < rd->n_fields; i++) {
@@ -137,15 +140,15 @@ static void header_row(struct reader *rd)
 			if (strcasecmp(name, col_names[c]) == 0)
 				break;
 		if (c == N_COLS) {
-			fail(rd, DONGBO_E_INVAL, rd->line,
-			     "unknown column '%.40s' in the header; expected "
-			     "unit, indicator, period, value and optionally "
-			     "stated", name);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line,
+			         "unknown column '%.40s' in the header; expected "
+			         "unit, indicator, period, value and optionally "
+			         "stated", name);
 			return;
 		}
 		if (seen[c]) {
-			fail(rd, DONGBO_E_INVAL, rd->line,
-			     "column '%s' twice in the header", col_names[c]);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line,
+			         "column '%s' twice in the header", col_names[c]);
 			return;
 		}
 		seen[c] = true;
@@ -153,10 +156,10 @@ static void header_row(struct reader *rd)
 	}
 	for (size_t c = 0; c < COL_STATED; c++)
 		if (!seen[c]) {
-			fail(rd, DONGBO_E_INVAL, rd->line,
-			     "no column '%s' in the header (expected "
-			     "unit,indicator,period,value[,stated]; separated "
-			     "by ',', ';' or TAB)", col_names[c]);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line,
+			         "no column '%s' in the header (expected "
+			         "unit,indicator,period,value[,stated]; separated "
+			         "by ',', ';' or TAB)", col_names[c]);
 			return;
 		}
 	rd->n_columns = rd->n_fields;
@@ -171,13 +174,13 @@ static void data_row(struct reader *rd)
 	if (rd->n_fields == 1 && rd->pool[rd->field[0]] == '\0')
 		return; /* a line of spaces only */
 	if (rd->n_fields != rd->n_columns) {
-		fail(rd, DONGBO_E_INVAL, rd->line,
-		     "%zu fields where the header has %zu%s", rd->n_fields,
-		     rd->n_columns,
-		     rd->sep == ',' && rd->n_fields > rd->n_columns
-			     ? "; a value written with a comma must be "
-			       "quoted, as in \"1.234,5\""
-			     : "");
+		csv_fail(rd, DONGBO_E_INVAL, rd->line,
+		         "%zu fields where the header has %zu%s", rd->n_fields,
+		         rd->n_columns,
+		         rd->sep == ',' && rd->n_fields > rd->n_columns
+			 ? _("; a value written with a comma must be "
+			     "quoted, as in \"1.234,5\"")
+			 : "");
 		return;
 	}
 	for (size_t i = 0; i < rd->n_fields; i++) {
@@ -186,8 +189,8 @@ static void data_row(struct reader *rd)
 	}
 	for (size_t c = 0; c < COL_STATED; c++)
 		if (rd->pool[r.field[c]] == '\0') {
-			fail(rd, DONGBO_E_INVAL, rd->line, "empty %s",
-			     col_names[c]);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line, "empty %s",
+			         col_names[c]);
 			return;
 		}
 	if (have[COL_STATED]) {
@@ -196,10 +199,10 @@ static void data_row(struct reader *rd)
 		if (strcmp(s, "1") == 0) {
 			r.stated = true;
 		} else if (s[0] != '\0' && strcmp(s, "0") != 0) {
-			fail(rd, DONGBO_E_INVAL, rd->line,
-			     "stated is '%.20s': write 1 for the total the "
-			     "unit's report states for its subtree, 0 or "
-			     "nothing for a value of the unit", s);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line,
+			         "stated is '%.20s': write 1 for the total the "
+			         "unit's report states for its subtree, 0 or "
+			         "nothing for a value of the unit", s);
 			return;
 		}
 	}
@@ -211,7 +214,7 @@ static void data_row(struct reader *rd)
 					    canon) == 0 &&
 		    (r.period_key = pool_add(rd, canon, strlen(canon))) ==
 			    SIZE_MAX) {
-			fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
+			csv_fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
 			return;
 		}
 	}
@@ -220,7 +223,7 @@ static void data_row(struct reader *rd)
 		struct row_off *p = realloc(rd->rows, cap * sizeof(*p));
 
 		if (p == NULL) {
-			fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
+			csv_fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
 			return;
 		}
 		rd->rows = p;
@@ -235,8 +238,8 @@ static void row_cb(int c, void *data)
 
 	(void)c;
 	if (rd->rc == 0 && rd->spans_lines)
-		fail(rd, DONGBO_E_INVAL, rd->line,
-		     "a quoted field runs over the end of its line");
+		csv_fail(rd, DONGBO_E_INVAL, rd->line,
+		         "a quoted field runs over the end of its line");
 	if (rd->rc == 0) {
 		if (rd->have_header)
 			data_row(rd);
@@ -285,13 +288,13 @@ static bool check_text(struct reader *rd, const char *s, size_t len)
 		size_t n = u[i] == '\0' ? 0 : utf8_len(u + i, len - i);
 
 		if (u[i] == '\0') {
-			fail(rd, DONGBO_E_INVAL, rd->line, "NUL byte");
+			csv_fail(rd, DONGBO_E_INVAL, rd->line, "NUL byte");
 			return false;
 		}
 		if (n == 0) {
-			fail(rd, DONGBO_E_INVAL, rd->line,
-			     "not UTF-8 (byte 0x%02X at byte %zu of the line); "
-			     "save the file as UTF-8", u[i], i + 1);
+			csv_fail(rd, DONGBO_E_INVAL, rd->line,
+			         "not UTF-8 (byte 0x%02X at byte %zu of the line); "
+			         "save the file as UTF-8", u[i], i + 1);
 			return false;
 		}
 		i += n;
@@ -367,7 +370,7 @@ static void check_duplicates(struct reader *rd)
 		return;
 	sorted = malloc(rd->n_rows * sizeof(*sorted));
 	if (sorted == NULL) {
-		fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
+		csv_fail(rd, DONGBO_E_NOMEM, rd->line, "out of memory");
 		return;
 	}
 	memcpy(sorted, rd->rows, rd->n_rows * sizeof(*sorted));
@@ -383,13 +386,18 @@ static void check_duplicates(struct reader *rd)
 			first = a;
 		}
 	}
-	if (dup != NULL)
-		fail(rd, DONGBO_E_INVAL, dup->line,
-		     "the %s of %s %s %s is also given on line %u",
-		     dup->stated ? "stated total" : "value",
-		     rd->pool + dup->field[COL_UNIT],
-		     rd->pool + dup->field[COL_INDICATOR],
-		     rd->pool + dup->field[COL_PERIOD], first->line);
+	if (dup != NULL && dup->stated)
+		csv_fail(rd, DONGBO_E_INVAL, dup->line,
+			 "the stated total of %s %s %s is also given on line "
+			 "%u", rd->pool + dup->field[COL_UNIT],
+			 rd->pool + dup->field[COL_INDICATOR],
+			 rd->pool + dup->field[COL_PERIOD], first->line);
+	else if (dup != NULL)
+		csv_fail(rd, DONGBO_E_INVAL, dup->line,
+			 "the value of %s %s %s is also given on line %u",
+			 rd->pool + dup->field[COL_UNIT],
+			 rd->pool + dup->field[COL_INDICATOR],
+			 rd->pool + dup->field[COL_PERIOD], first->line);
 	free(sorted);
 }
 
@@ -419,33 +427,33 @@ int csvio_parse(const char *name, const char *buf, size_t len,
 			break;
 		if (csv_parse(&csv, p, n, field_cb, row_cb, &rd) != n) {
 			if (csv_error(&csv) == CSV_EPARSE)
-				fail(&rd, DONGBO_E_INVAL, rd.line,
+				csv_fail(&rd, DONGBO_E_INVAL, rd.line,
 				     "misplaced quote: a field with a quote is "
 				     "quoted whole, the quote doubled "
 				     "(\"say \"\"hi\"\"\")");
 			else
-				fail(&rd, DONGBO_E_NOMEM, rd.line, "%s",
+				csv_fail(&rd, DONGBO_E_NOMEM, rd.line, "%s",
 				     csv_strerror(csv_error(&csv)));
 		}
 		p += n;
 	}
 	/* Flushes a last row that has no line ending. */
 	if (rd.rc == 0 && csv_fini(&csv, field_cb, row_cb, &rd) != 0)
-		fail(&rd, DONGBO_E_INVAL, rd.line,
+		csv_fail(&rd, DONGBO_E_INVAL, rd.line,
 		     "a quoted field is not closed at the end of the file");
 	csv_free(&csv);
 	if (rd.rc == 0 && !rd.have_header)
-		fail(&rd, DONGBO_E_INVAL, 1,
+		csv_fail(&rd, DONGBO_E_INVAL, 1,
 		     "empty file: expected a header line "
 		     "unit,indicator,period,value[,stated] and rows");
 	if (rd.rc == 0 && rd.n_rows == 0)
-		fail(&rd, DONGBO_E_INVAL, rd.line, "no rows after the header");
+		csv_fail(&rd, DONGBO_E_INVAL, rd.line, "no rows after the header");
 	if (rd.rc == 0)
 		check_duplicates(&rd);
 	if (rd.rc == 0) {
 		rows = malloc(rd.n_rows * sizeof(*rows));
 		if (rows == NULL)
-			fail(&rd, DONGBO_E_NOMEM, rd.line, "out of memory");
+			csv_fail(&rd, DONGBO_E_NOMEM, rd.line, "out of memory");
 	}
 	if (rd.rc != 0) {
 		free(rd.rows);

@@ -12,7 +12,7 @@
 #include "cli.h"
 
 static const char main_usage[] =
-	"Usage: dongbo [-C DIR] [--json] COMMAND [ARGS]\n"
+	N_("Usage: dongbo [-C DIR] [--json] COMMAND [ARGS]\n"
 	"\n"
 	"Enter and read CCHC statistics at a dongbo node and see its sync "
 	"state.\n"
@@ -69,7 +69,7 @@ static const char main_usage[] =
 	"`check` found an error, or `verify` a difference; 2 usage error;\n"
 	"3 the node is not running; 4 `wait` timed out; 5 permission denied\n"
 	"(the control socket is not open to you, or only the node's owner\n"
-	"may change data: see `[control] group` in DIR/dongbo.conf).\n";
+	"may change data: see `[control] group` in DIR/dongbo.conf).\n");
 
 void cli_error(const char *fmt, ...)
 {
@@ -77,7 +77,7 @@ void cli_error(const char *fmt, ...)
 
 	fputs("dongbo: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -131,14 +131,14 @@ int cli_parse_args(struct cli *cli, int argc, char **argv, const char *usage,
 			if (*n_pos == max_pos) {
 				cli_error("%s: unexpected argument '%s'",
 					  argv[0], a);
-				fputs(usage, stderr);
+				fputs(_(usage), stderr);
 				return EXIT_USAGE;
 			}
 			pos[(*n_pos)++] = argv[i];
 		} else if (strcmp(a, "--") == 0) {
 			only_pos = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
+			fputs(_(usage), stdout);
 			return EXIT_OK;
 		} else if (strcmp(a, "--json") == 0) {
 			cli->json = true;
@@ -150,13 +150,13 @@ int cli_parse_args(struct cli *cli, int argc, char **argv, const char *usage,
 			if (eq == NULL && i + 1 == argc) {
 				cli_error("%s: option %s needs a value",
 					  argv[0], a);
-				fputs(usage, stderr);
+				fputs(_(usage), stderr);
 				return EXIT_USAGE;
 			}
 			*o->value = eq != NULL ? eq : argv[++i];
 		} else {
 			cli_error("%s: unknown option '%s'", argv[0], a);
-			fputs(usage, stderr);
+			fputs(_(usage), stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -167,7 +167,7 @@ int cli_parse_args(struct cli *cli, int argc, char **argv, const char *usage,
 		else
 			cli_error("%s: expected %d to %d arguments, got %d",
 				  argv[0], min_pos, max_pos, *n_pos);
-		fputs(usage, stderr);
+		fputs(_(usage), stderr);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -189,7 +189,10 @@ static const struct {
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's
- * locale; output bytes are UTF-8 in any case. */
+ * locale; output bytes are UTF-8 in any case (translations too:
+ * dongbo_i18n_init asks gettext for UTF-8).  Messages follow LC_MESSAGES
+ * and LANGUAGE; LANGUAGE=vi works under any locale but "C"/"POSIX" (glibc
+ * ignores LANGUAGE there), hence C.UTF-8 in the tests. */
 static void setup_locale(void)
 {
 	setlocale(LC_ALL, "");
@@ -203,13 +206,14 @@ int main(int argc, char **argv)
 	int i;
 
 	setup_locale();
+	dongbo_i18n_init();
 	if (cli.dir == NULL || cli.dir[0] == '\0')
 		cli.dir = ".";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(main_usage, stdout);
+			fputs(_(main_usage), stdout);
 			return EXIT_OK;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
@@ -224,12 +228,12 @@ int main(int argc, char **argv)
 			cli.dir = a + 2;
 		} else {
 			cli_error("unknown option '%s'", a);
-			fputs(main_usage, stderr);
+			fputs(_(main_usage), stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (i == argc) {
-		fputs(main_usage, stderr);
+		fputs(_(main_usage), stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[i], "help") == 0) {
@@ -242,7 +246,7 @@ int main(int argc, char **argv)
 			cli_error("no command '%s'", argv[i + 1]);
 			return EXIT_USAGE;
 		}
-		fputs(main_usage, stdout);
+		fputs(_(main_usage), stdout);
 		return EXIT_OK;
 	}
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)

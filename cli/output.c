@@ -69,7 +69,7 @@ void out_time(int64_t ms, char *buf, size_t len)
 	struct tm tm;
 
 	if (ms <= 0) {
-		snprintf(buf, len, "never");
+		snprintf(buf, len, _("never"));
 		return;
 	}
 	gmtime_r(&t, &tm);
@@ -109,15 +109,18 @@ struct table *table_new(int n_cols, const char *const *headers,
 			const bool *right_align)
 {
 	struct table *t = calloc(1, sizeof(*t));
+	const char *shown[TABLE_COLS_MAX];
 
 	if (t == NULL || n_cols > TABLE_COLS_MAX) {
 		free(t);
 		return NULL;
 	}
 	t->n_cols = n_cols;
-	for (int i = 0; i < n_cols; i++)
+	for (int i = 0; i < n_cols; i++) {
 		t->right[i] = right_align != NULL && right_align[i];
-	table_add(t, headers);
+		shown[i] = _(headers[i]);
+	}
+	table_add(t, shown);
 	return t;
 }
 

@@ -1,4 +1,5 @@
 #include "error.h"
+#include "i18n.h"
 
 static const char *const messages[] = {
 #define X(name, msg) msg,
@@ -23,7 +24,7 @@ const char *dongbo_strerror(int code)
 {
 	int i = code_index(code);
 
-	return i < 0 ? "unknown error" : messages[i];
+	return i < 0 ? _("unknown error") : _(messages[i]);
 }
 
 const char *dongbo_errname(int code)

@@ -50,7 +50,8 @@ enum dongbo_err {
 enum { DONGBO_ERRORS(DONGBO_ERR_DEFINE_) };
 #undef DONGBO_ERR_DEFINE_
 
-/* Human-readable message for a DONGBO_E_* code (never NULL). */
+/* Human-readable message for a DONGBO_E_* code (never NULL), translated
+ * in the caller's locale (po/ extracts the table's messages). */
 const char *dongbo_strerror(int code);
 
 /* Stable lower-case symbolic name ("unknown_unit") for scripts and JSON. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "i18n.h"
 
 static enum dongbo_log_level threshold = DONGBO_LOG_INFO;
 static const char *ident = "dongbo";
@@ -66,6 +67,11 @@ void dongbo_log(enum dongbo_log_level level, const char *fmt, ...)
 
 	if (level > threshold)
 		return;
+	/* Warnings and errors are for the operator, in the node's locale
+	 * (po/ extracts the formats of dongbo_log_warn and dongbo_log_error);
+	 * info and debug lines stay English, for grepping. */
+	if (level <= DONGBO_LOG_WARN)
+		fmt = dgettext(DONGBO_I18N_DOMAIN, fmt);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -46,11 +46,21 @@ int ctl_fail(struct ctl_reply *r, int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	int n;
+
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	r->rep.code = code;
 	r->rep.error = r->err;
+	va_start(ap, fmt);
+	n = dongbo_fmt_split(fmt, ap, r->err_args, DONGBO_FMT_MAX_ARGS);
+	va_end(ap);
+	r->rep.error_format = n < 0 ? "" : (char *)fmt;
+	r->rep.n_error_args = n < 0 ? 0 : (size_t)n;
+	for (int i = 0; i < n; i++)
+		r->err_argv[i] = r->err_args[i];
+	r->rep.error_args = r->err_argv;
 	return code;
 }
 

@@ -15,12 +15,16 @@
 
 #include "access.h"
 #include "codec.h"
+#include "fmtargs.h"
 #include "node.h"
 #include "period.h"
 
 struct ctl_reply {
 	Dongbo__CtlReply rep;
 	char err[512];
+	/* err taken apart for the client to translate (fmtargs.h). */
+	char err_args[DONGBO_FMT_MAX_ARGS][DONGBO_FMT_ARG_MAX];
+	char *err_argv[DONGBO_FMT_MAX_ARGS];
 	/* Who sent the request: set, and checked to be the node's owner,
 	 * before the handler of a request that changes data runs. */
 	struct dongbo_peer peer;
@@ -29,7 +33,8 @@ struct ctl_reply {
 	size_t n_owned, cap_owned;
 };
 
-/* Sets the reply's code and error text; returns code. */
+/* Sets the reply's code and error text, in English and taken apart for
+ * the client to translate (po/ extracts fmt as a msgid); returns code. */
 int ctl_fail(struct ctl_reply *r, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

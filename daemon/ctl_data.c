@@ -170,24 +170,37 @@ static int check_duplicates(struct ctl_reply *r, struct put_item *items,
 	qsort(sorted, n, sizeof(*sorted), item_cmp);
 	for (size_t i = 1; i < n; i++) {
 		const struct put_item *a = sorted[i - 1], *b = sorted[i];
-		const char *what = b->rec.stated ? "stated total" : "value";
 
 		if (strcmp(a->rec.unit, b->rec.unit) != 0 ||
 		    strcmp(a->rec.indicator, b->rec.indicator) != 0 ||
 		    strcmp(a->rec.period, b->rec.period) != 0 ||
 		    a->rec.stated != b->rec.stated)
 			continue;
-		if (b->from->line > 0)
+		/* One format per wording, so that each is translated whole
+		 * (the CLI translates the format, not its arguments). */
+		if (b->from->line > 0 && b->rec.stated)
 			ctl_fail(r, DONGBO_E_INVAL,
-				 "line %u: the %s of %s %s %s is also given on "
-				 "line %u", b->from->line, what, b->rec.unit,
+				 "line %u: the stated total of %s %s %s is also "
+				 "given on line %u", b->from->line, b->rec.unit,
 				 b->rec.indicator, b->rec.period,
 				 a->from->line);
+		else if (b->from->line > 0)
+			ctl_fail(r, DONGBO_E_INVAL,
+				 "line %u: the value of %s %s %s is also given "
+				 "on line %u", b->from->line, b->rec.unit,
+				 b->rec.indicator, b->rec.period,
+				 a->from->line);
+		else if (b->rec.stated)
+			ctl_fail(r, DONGBO_E_INVAL,
+				 "items %zu and %zu: the stated total of %s %s "
+				 "%s is given twice", (size_t)(a - items) + 1,
+				 (size_t)(b - items) + 1, b->rec.unit,
+				 b->rec.indicator, b->rec.period);
 		else
 			ctl_fail(r, DONGBO_E_INVAL,
-				 "items %zu and %zu: the %s of %s %s %s is given "
-				 "twice", (size_t)(a - items) + 1,
-				 (size_t)(b - items) + 1, what, b->rec.unit,
+				 "items %zu and %zu: the value of %s %s %s is "
+				 "given twice", (size_t)(a - items) + 1,
+				 (size_t)(b - items) + 1, b->rec.unit,
 				 b->rec.indicator, b->rec.period);
 		free(sorted);
 		return DONGBO_E_INVAL;
@@ -207,11 +220,16 @@ static int check_retract(struct dongbo_node *node, struct ctl_reply *r,
 				  rec->period, rec->stated, &v);
 
 	*tombstone = 0;
+	if (rv == DONGBO_E_NOTFOUND && rec->stated)
+		return ctl_fail(r, DONGBO_E_NOTFOUND,
+				"no stated total of %s %s %s was entered: "
+				"nothing to delete", rec->unit, rec->indicator,
+				rec->period);
 	if (rv == DONGBO_E_NOTFOUND)
 		return ctl_fail(r, DONGBO_E_NOTFOUND,
-				"no %s of %s %s %s was entered: nothing to "
-				"delete", rec->stated ? "stated total" : "value",
-				rec->unit, rec->indicator, rec->period);
+				"no value of %s %s %s was entered: nothing to "
+				"delete", rec->unit, rec->indicator,
+				rec->period);
 	if (rv != 0)
 		return ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
 	if (v.deleted)

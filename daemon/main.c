@@ -1,6 +1,7 @@
 /*
  * dongbod -- runs one dongbo node in the foreground until SIGTERM/SIGINT.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,13 @@
 
 #include "error.h"
 #include "fault.h"
+#include "i18n.h"
 #include "log.h"
 #include "node.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: dongbod [OPTIONS] DIR\n"
+	fputs(_("Usage: dongbod [OPTIONS] DIR\n"
 		"\n"
 		"Runs the dongbo node whose configuration, store and control\n"
 		"socket live in DIR (create one with `dongbo init DIR --unit "
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 		"  -V, --version   show the version and exit\n"
 		"\n"
 		"Exit status: 0 after a clean stop, 1 when the node cannot start,\n"
-		"2 on a usage error.\n");
+		"2 on a usage error.\n"), f);
 }
 
 int main(int argc, char **argv)
@@ -40,6 +41,13 @@ int main(int argc, char **argv)
 	uv_loop_t loop;
 	int rv;
 
+	/* Only messages and character types follow the environment: numbers
+	 * in the logs and the config stay as written (LC_NUMERIC "C").  The
+	 * node's own locale translates its log's warnings and errors; its
+	 * error replies are translated by the CLI that shows them (ctl.h). */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	dongbo_i18n_init();
 	dongbo_log_set_ident("dongbod");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -52,7 +60,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (argv[i][0] == '-' || dir != NULL) {
-			fprintf(stderr, "dongbod: unexpected argument '%s'\n",
+			fprintf(stderr, _("dongbod: unexpected argument '%s'\n"),
 				argv[i]);
 			usage(stderr);
 			return 2;
