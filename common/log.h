@@ -1,14 +1,17 @@
 /*
  * log.h -- one-line log records on stderr.
  *
- * Under systemd (JOURNAL_STREAM set) each line carries a "<N>" syslog
- * priority prefix so journald files it at the right level; otherwise lines
- * start with a UTC timestamp and the level name.  Thread-safe: one fprintf
- * per record.
+ * When stderr is the journal (JOURNAL_STREAM names it, as systemd sets
+ * it for a service) each line carries a "<N>" syslog priority prefix so
+ * journald files it at the right level; otherwise lines start with a UTC
+ * timestamp, the ident and the level name.  Thread-safe: one fprintf per
+ * record.
  */
 #ifndef DONGBO_COMMON_LOG_H
 #define DONGBO_COMMON_LOG_H
 
+/* The values are syslog(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO,
+ * LOG_DEBUG. */
 enum dongbo_log_level {
 	DONGBO_LOG_ERROR = 3,
 	DONGBO_LOG_WARN = 4,
