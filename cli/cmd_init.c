@@ -43,7 +43,12 @@ static const char init_usage[] =
 	"                   " DONGBO_DATA_DIR "/catalog.ini\n"
 	"  --hosts CODES    more units entered at this node (comma-separated),\n"
 	"                   e.g. communes without a node of their own\n"
-	"  -h, --help       show this help\n";
+	"  -h, --help       show this help\n"
+	"\n"
+	"Example (a commune whose district listens at 10.0.0.2):\n"
+	"  dongbo init /var/lib/dongbo/07201 --unit 07201 \\\n"
+	"      --parent tls+tcp://10.0.0.2:7400 --ca pki/ca.crt \\\n"
+	"      --cert pki/07201.crt --key pki/07201.key\n";
 
 static char *absolute(const char *path)
 {
