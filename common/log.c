@@ -76,7 +76,7 @@ static const char *level_name(enum dongbo_log_level level)
 }
 
 /* True when JOURNAL_STREAM names the file stderr is open on. */
-static bool stderr_is_journal(void)
+bool dongbo_log_to_journal(void)
 {
 	const char *v = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
@@ -104,7 +104,7 @@ void dongbo_log(enum dongbo_log_level level, const char *fmt, ...)
 
 	/* The levels are syslog priorities (log.h): 3 err, 4 warning,
 	 * 6 info, 7 debug. */
-	if (stderr_is_journal()) {
+	if (dongbo_log_to_journal()) {
 		fprintf(stderr, "<%d>%s\n", (int)level, msg);
 		return;
 	}
