@@ -14,7 +14,8 @@ test_install.py -- dongbo installs like a service (issue 6, point 7).
     with its state directory, restart policy, SIGTERM and hardening, and
     `systemd-analyze verify` (when installed) finds nothing wrong with it
     (ExecStart pointed at the installed dongbod, the man pages looked up in
-    TMP);
+    TMP), and `systemd-sysusers --root` makes its user from the installed
+    sysusers.d file;
   - every man page renders with `man -l`;
   - the INSTALLED programs run: --version, --help; `dongbo init` with no
     --units/--catalog writes the installed data's paths (not the source
@@ -160,6 +161,26 @@ def check_unit(a, prefix, tmp):
     log("systemd-analyze verify: the unit is sound")
 
 
+def check_sysusers(prefix, tmp):
+    """systemd-sysusers, into a scratch root, makes the user the unit runs
+    as from the installed file."""
+    sysusers = shutil.which("systemd-sysusers")
+    if sysusers is None:
+        log("systemd-sysusers is not installed: the user file not tried")
+        return
+    root = os.path.join(tmp, "sysroot")
+    os.makedirs(os.path.join(root, "etc"))
+    must([sysusers, "--root=" + root,
+          os.path.join(prefix, "lib/sysusers.d/dongbo.conf")],
+         "systemd-sysusers")
+    with open(os.path.join(root, "etc/passwd"), encoding="utf-8") as f:
+        users = [line.split(":") for line in f]
+    if not any(u[0] == "dongbo" and u[5] == "/var/lib/dongbo" for u in users):
+        raise TestFailure("systemd-sysusers made no user dongbo with home "
+                          "/var/lib/dongbo: %r" % users)
+    log("systemd-sysusers makes the system user dongbo")
+
+
 def check_man(prefix):
     man = shutil.which("man")
     if man is None:
@@ -244,6 +265,7 @@ def scenario_install(a, fed):
     prefix = os.path.join(tmp, "prefix")
     install(a, prefix)
     check_unit(a, prefix, tmp)
+    check_sysusers(prefix, tmp)
     check_man(prefix)
     check_programs(a, prefix)
     data = os.path.realpath(os.path.join(prefix, "share/dongbo"))
