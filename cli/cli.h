@@ -52,6 +52,11 @@ int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_missing(struct cli *cli, int argc, char **argv);
 int cmd_tree(struct cli *cli, int argc, char **argv);
 
+/* The directory of the shipped unit lists and catalog: PREFIX/share/dongbo
+ * beside an installed dongbo, else the source tree's data/ (datadir.c).
+ * Static storage, computed once; main thread only. */
+const char *cli_data_dir(void);
+
 /* Prints "dongbo: <message>" on stderr, fmt translated (po/ extracts the
  * formats of cli_error calls as msgids). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

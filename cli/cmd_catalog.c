@@ -28,7 +28,15 @@ static const char catalog_usage[] =
 	"                  bounds, enum labels, what a ratio or total is made\n"
 	"                  of, the form rows it feeds and the checks using it\n"
 	"  forms           the report forms, with their number of rows\n"
-	"  forms FORM      the rows of one form\n");
+	"  forms FORM      the rows of one form\n"
+	"\n"
+	"Options:\n"
+	"  --json          machine-readable\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/24 catalog show hs_tiep_nhan\n"
+	"  dongbo -C /var/lib/dongbo/24 catalog forms II.06c\n");
 
 /* What the rules mean, for `catalog show`. */
 static const char *const rule_words[] = {

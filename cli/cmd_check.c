@@ -38,7 +38,14 @@ static const char check_usage[] =
 	"\"computed\",\"difference\",\"agrees\"}],\"conflicts\":[...],\n"
 	"\"checked_units\",\"errors\",\"warnings\"}; numbers are integers for\n"
 	"counts, plain strings for decimals; difference = left - right, and\n"
-	"computed - stated.\n");
+	"computed - stated.\n"
+	"\n"
+	"Options:\n"
+	"  --json     the JSON above\n"
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/24 check 24 2022\n");
 
 static const char *scope_words(const char *scope)
 {

@@ -41,7 +41,11 @@ static const char put_usage[] =
 	"             beside the unit's own value, never added into roll-ups;\n"
 	"             `dongbo check` compares it with the computed total.\n"
 	"  --json     print the stored value\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/07201 put 07201 hs_tiep_nhan 2022Q3 1.234\n"
+	"  dongbo -C /var/lib/dongbo/213 put 213 hs_tiep_nhan 2022 52.414 --stated\n");
 
 static const char delete_usage[] =
 	N_("Usage: dongbo [-C DIR] delete UNIT INDICATOR PERIOD [--stated] "
@@ -57,7 +61,10 @@ static const char delete_usage[] =
 	"  --stated   delete UNIT's stated total instead of its value\n"
 	"  --json     print {\"unit\",\"indicator\",\"period\",\"deleted\":true,\n"
 	"             \"version\",\"stated\"}\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/07201 delete 07201 hs_tiep_nhan 2022Q3\n");
 
 static const char get_usage[] =
 	N_("Usage: dongbo [-C DIR] get UNIT INDICATOR PERIOD [--stated] [--json]\n"
@@ -74,7 +81,11 @@ static const char get_usage[] =
 	"  --json     {\"unit\",\"indicator\",\"period\",\"value\",\"version\",\n"
 	"             \"composed\",\"stated\",...}: value is a number for counts,\n"
 	"             enums and booleans, a string such as \"1234.50\" for\n"
-	"             decimals and money (with \"scale\"), null when none\n");
+	"             decimals and money (with \"scale\"), null when none\n"
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/213 get 07201 hs_tiep_nhan 2022\n");
 
 /* The JSON object of get starts with the key (the shape scripts rely on),
  * then the value; names and units are added by add_names() after the
@@ -297,7 +308,10 @@ static const char log_usage[] =
 	"              \"text\",\"version\",\"link\",\"via\",\"origin\",...}],"
 	"\"more\"}:\n"
 	"              more is true when --limit left older changes out\n"
-	"  -h, --help  show this help\n");
+	"  -h, --help  show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/213 log 07201 hs_tiep_nhan 2022 --limit 10\n");
 
 /* Changes asked for per request (the node sends at most 1000). */
 #define LOG_PAGE 1000

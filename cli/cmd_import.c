@@ -46,7 +46,14 @@ static const char import_usage[] =
 	"  - at most 16 MiB and 500000 rows (one request); split larger files.\n"
 	"\n"
 	"`dongbo export` writes this format.  On success prints\n"
-	"\"imported N values for M units\".\n");
+	"\"imported N values for M units\".\n"
+	"\n"
+	"Options:\n"
+	"  --json     print {\"file\",\"values\",\"stated\",\"units\"}\n"
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/07201 import so-lieu-2022.csv\n");
 
 static const char export_usage[] =
 	N_("Usage: dongbo [-C DIR] export UNIT PERIOD [-o FILE]\n"
@@ -62,7 +69,10 @@ static const char export_usage[] =
 	"  -o, --output FILE  write to FILE (replaced whole) instead of "
 	"standard\n"
 	"                     output\n"
-	"  -h, --help         show this help\n");
+	"  -h, --help         show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/213 export 213 2022 -o huyen-213-2022.csv\n");
 
 /* Reads all of path ("-": standard input) into a malloc'd buffer, refusing
  * more than max bytes.  Returns an exit status. */

@@ -14,6 +14,10 @@
 #include "error.h"
 #include "units.h"
 
+/* The shipped files `init` names by default, in cli_data_dir(). */
+#define UNITS_FILE "dvhc-2025-03.tsv"
+#define CATALOG_FILE "catalog.ini"
+
 static const char init_usage[] =
 	"Usage: dongbo init DIR --unit CODE [OPTIONS]\n"
 	"\n"
@@ -38,12 +42,24 @@ static const char init_usage[] =
 	"authenticated\n"
 	"                   nor encrypted (warned of in the log and status)\n"
 	"  --units FILE     unit list (TSV: code parent level name ...);\n"
-	"                   default " DONGBO_DATA_DIR "/dvhc-2025-03.tsv\n"
-	"  --catalog FILE   indicator catalog; default\n"
-	"                   " DONGBO_DATA_DIR "/catalog.ini\n"
+	"                   default DATA/" UNITS_FILE "\n"
+	"  --catalog FILE   indicator catalog; default DATA/" CATALOG_FILE "\n"
 	"  --hosts CODES    more units entered at this node (comma-separated),\n"
 	"                   e.g. communes without a node of their own\n"
-	"  -h, --help       show this help\n";
+	"  -h, --help       show this help\n"
+	"\n"
+	"Example (a commune whose district listens at 10.0.0.2):\n"
+	"  dongbo init /var/lib/dongbo/07201 --unit 07201 \\\n"
+	"      --parent tls+tcp://10.0.0.2:7400 --ca pki/ca.crt \\\n"
+	"      --cert pki/07201.crt --key pki/07201.key\n";
+
+/* The usage, and where DATA is for this dongbo. */
+static void print_usage(FILE *f)
+{
+	fputs(_(init_usage), f);
+	fprintf(f, _("\nDATA: %s (the shipped unit lists and catalog)\n"),
+		cli_data_dir());
+}
 
 static char *absolute(const char *path)
 {
@@ -179,19 +195,24 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *tls[3] = { NULL, NULL, NULL }; /* ca, cert, key */
-	const char *units = DONGBO_DATA_DIR "/dvhc-2025-03.tsv";
-	const char *catalog = DONGBO_DATA_DIR "/catalog.ini";
+	char units_default[PATH_MAX + 32], catalog_default[PATH_MAX + 32];
+	const char *units = units_default;
+	const char *catalog = catalog_default;
 	const char *hosts = NULL;
 	struct dongbo_config cfg = { 0 };
 	char err[1024], desc[512];
 	int c, rv = EXIT_FAIL;
 
+	snprintf(units_default, sizeof(units_default), "%s/" UNITS_FILE,
+		 cli_data_dir());
+	snprintf(catalog_default, sizeof(catalog_default), "%s/" CATALOG_FILE,
+		 cli_data_dir());
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(_(init_usage), stdout);
+			print_usage(stdout);
 			return EXIT_OK;
 		case 'u':
 			cfg.unit = optarg;
@@ -225,13 +246,13 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		default:
 			cli_error("init: unknown option or missing value '%s'",
 				  argv[optind - 1]);
-			fputs(_(init_usage), stderr);
+			print_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		cli_error("init: expected one directory argument");
-		fputs(_(init_usage), stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (cfg.unit == NULL) {

@@ -46,10 +46,14 @@ static const char missing_usage[] =
 	"\"state\"}]}\n"
 	"  -h, --help   show this help\n"
 	"\n"
-	"Example: dongbo missing 24 2022 --form II.06c\n"
 	"Exit status: 0 when every expected unit has reported, 1 when some "
 	"have\n"
-	"not (so scripts can wait on it), others as for every command.\n");
+	"not (so scripts can wait on it), others as for every command.\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/24 missing 24 2022 --form II.06c\n"
+	"  dongbo -C /var/lib/dongbo/24 missing 213 2022Q3 --form BNV-BM3 "
+	"--all\n");
 
 /* "87,5 %" in Vietnamese style, "-" without expected units; the JSON has
  * the plain figure. */
@@ -174,7 +178,7 @@ static void print_units(const Dongbo__MissingReply *mr, bool all)
 				break;
 		if (j < i)
 			continue; /* printed with its first sibling */
-		printf(_("\n  under %s%s%s:\n"), parent[0] ? parent : "(top)",
+		printf(_("\n  under %s%s%s:\n"), parent[0] ? parent : _("(top)"),
 		       mr->units[i]->parent_name[0] ? " " : "",
 		       mr->units[i]->parent_name);
 		for (j = i; j < mr->n_units; j++) {

@@ -37,7 +37,14 @@ static const char rollup_usage[] =
 	"\"count\",\"rule\",...,\"conflicts\":[...]}; value is an integer for\n"
 	"sums of counts, a plain string (\"99.60\", \"n/a\") otherwise, null when\n"
 	"nothing was reported.  A ratio adds \"numerator\" and \"denominator\"\n"
-	"objects, a count a \"distribution\".\n");
+	"objects, a count a \"distribution\".\n"
+	"\n"
+	"Options:\n"
+	"  --json     the JSON above\n"
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/24 rollup 24 hs_tiep_nhan 2022\n");
 
 static const char report_usage[] =
 	N_("Usage: dongbo [-C DIR] report UNIT PERIOD --form CODE\n"
@@ -49,12 +56,20 @@ static const char report_usage[] =
 	"for one level (\"cấp xã\") counts only that level's units; a blank\n"
 	"figure means nothing was reported, \"n/a\" a rate over 0.\n"
 	"\n"
+	"Options:\n"
+	"  --form CODE     the form (required)\n"
 	"  --format table  aligned columns, numbers as the printed reports\n"
 	"                  write them (690.989; 99,60) -- the default\n"
 	"  --format csv    stt,label,measure,indicator,level,value (plain)\n"
 	"  --format json   the same rows as JSON (also: --json)\n"
 	"  --width N       wrap the table's labels to fit N columns (default:\n"
-	"                  the terminal's width; 0: never wrap)\n");
+	"                  the terminal's width; 0: never wrap)\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/24 report 24 2022 --form II.06c\n"
+	"  dongbo -C /var/lib/dongbo/24 report 24 2022S1 --form BNV-BM3 \\\n"
+	"      --format csv\n");
 
 /* ---- shared with cmd_check.c ---- */
 

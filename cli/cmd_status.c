@@ -38,7 +38,10 @@ static const char status_usage[] =
 	"Options:\n"
 	"  --json     machine-readable, times in UTC (ISO 8601), sizes in "
 	"bytes\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/213 status\n");
 
 static const char wait_usage[] =
 	N_("Usage: dongbo [-C DIR] wait [--timeout SECONDS] [--json]\n"
@@ -47,7 +50,15 @@ static const char wait_usage[] =
 	"(nothing waiting to be sent) and no restore is under way, then prints\n"
 	"the status.  Returns at once\n"
 	"at the top node.  Default timeout: 60 seconds; exit status 4 when it\n"
-	"runs out.\n");
+	"runs out.\n"
+	"\n"
+	"Options:\n"
+	"  --timeout SECONDS  give up after this long (default 60)\n"
+	"  --json             print the status as `status --json` does\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/07201 wait --timeout 600\n");
 
 static int request_status(const struct cli *cli, Dongbo__CtlReply **rep,
 			  bool quiet, char *err, size_t errlen)

@@ -48,7 +48,11 @@ static const char rejected_usage[] =
 	"\"text\",\n"
 	"             \"version\",\"code\",\"error\",\"reason\",\"at\"}],"
 	"\"retried\"}\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/213 rejected\n"
+	"  dongbo -C /var/lib/dongbo/213 rejected 07201 --retry\n");
 
 static const char restore_usage[] =
 	N_("Usage: dongbo [-C DIR] restore [--json]\n"
@@ -73,7 +77,11 @@ static const char restore_usage[] =
 	"Options:\n"
 	"  --json     {\"started\":true|false} (false: one was under way "
 	"already)\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/07201 restore\n"
+	"  dongbo -C /var/lib/dongbo/07201 status   # follow it\n");
 
 static const char verify_usage[] =
 	N_("Usage: dongbo [-C DIR] verify [--json]\n"
@@ -86,7 +94,10 @@ static const char verify_usage[] =
 	"\n"
 	"Options:\n"
 	"  --json     {\"ok\",\"values\",\"problem\"}\n"
-	"  -h, --help show this help\n");
+	"  -h, --help show this help\n"
+	"\n"
+	"Example:\n"
+	"  dongbo -C /var/lib/dongbo/24 verify\n");
 
 /* ---- rejected ---- */
 

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "tree_view.h"
 
 static const char tree_usage[] =
-	"Usage: dongbo [-C DIR] tree [UNIT] [--problems] [--depth N] [--all]\n"
+	N_("Usage: dongbo [-C DIR] tree [UNIT] [--problems] [--depth N] [--all]\n"
 	"                            [--json]\n"
 	"\n"
 	"Shows every unit of UNIT's subtree (default: this node's unit) as a\n"
@@ -34,8 +35,9 @@ static const char tree_usage[] =
 	"node just started knows its subtree after a heartbeat or two.\n"
 	"\n"
 	"Leaf units alike -- three or more hosted at one node (they share its\n"
-	"health), or with no node and never seen -- are folded into one line (\"… and 17 more\",\n"
-	"\"… all 34\" when they are all the units below) unless --all.\n"
+	"health), or with no node and never seen -- are folded into one line\n"
+	"(\"… and 17 more\", \"… all 34\" when they are all the units below)\n"
+	"unless --all.\n"
 	"\n"
 	"Options:\n"
 	"  --problems  only units needing attention (not ok, records refused,\n"
@@ -49,7 +51,11 @@ static const char tree_usage[] =
 	"\n"
 	"Colours on a terminal (green ok, yellow lagging, red stalled, offline\n"
 	"or unknown, dim never seen); plain when piped or NO_COLOR is set.\n"
-	"Exit status 0 whatever the health (see --problems and --json).\n";
+	"Exit status 0 whatever the health (see --problems and --json).\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/24 tree\n"
+	"  dongbo -C /var/lib/dongbo/24 tree 218 --problems\n");
 
 static bool want_color(void)
 {

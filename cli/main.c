@@ -69,7 +69,14 @@ static const char main_usage[] =
 	"`check` found an error, or `verify` a difference; 2 usage error;\n"
 	"3 the node is not running; 4 `wait` timed out; 5 permission denied\n"
 	"(the control socket is not open to you, or only the node's owner\n"
-	"may change data: see `[control] group` in DIR/dongbo.conf).\n");
+	"may change data: see `[control] group` in DIR/dongbo.conf).\n"
+	"\n"
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/213 status\n"
+	"  DONGBO_DIR=/var/lib/dongbo/07201 dongbo put 07201 hs_tiep_nhan 2022 "
+	"1234\n"
+	"\n"
+	"See dongbo(1), dongbod(8) and dongbo.conf(5).\n");
 
 void cli_error(const char *fmt, ...)
 {

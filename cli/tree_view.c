@@ -26,9 +26,10 @@
 enum { C_UNIT, C_KIND, C_HEALTH, C_SEEN, C_WAIT, C_REFUSED, C_CATALOG,
        C_NOTE };
 
+/* Translated where printed (print_lines). */
 static const char *const headers[COLS] = {
-	"UNIT", "NODE", "HEALTH", "LAST SEEN", "WAITING", "REFUSED",
-	"CATALOG", "NOTE",
+	N_("UNIT"),    N_("NODE"),    N_("HEALTH"),  N_("LAST SEEN"),
+	N_("WAITING"), N_("REFUSED"), N_("CATALOG"), N_("NOTE"),
 };
 static const bool right[COLS] = { false, false, false, false,
 				  true,	 true,	true,  false };
@@ -45,17 +46,17 @@ void tree_view_age(int64_t ms, char *buf, size_t len)
 	int64_t s = ms / 1000;
 
 	if (ms < 0)
-		snprintf(buf, len, "never");
+		snprintf(buf, len, "%s", _("never"));
 	else if (s < 1)
-		snprintf(buf, len, "now");
+		snprintf(buf, len, "%s", _("now"));
 	else if (s < 120)
-		snprintf(buf, len, "%" PRId64 " s ago", s);
+		snprintf(buf, len, _("%" PRId64 " s ago"), s);
 	else if (s < 7200)
-		snprintf(buf, len, "%" PRId64 " min ago", s / 60);
+		snprintf(buf, len, _("%" PRId64 " min ago"), s / 60);
 	else if (s < 2 * 86400)
-		snprintf(buf, len, "%" PRId64 " h ago", s / 3600);
+		snprintf(buf, len, _("%" PRId64 " h ago"), s / 3600);
 	else
-		snprintf(buf, len, "%" PRId64 " d ago", s / 86400);
+		snprintf(buf, len, _("%" PRId64 " d ago"), s / 86400);
 }
 
 static const char *health_color(const char *h)
@@ -237,6 +238,22 @@ static char *dupf(const char *fmt, ...)
 	return s;
 }
 
+/* The NODE cell of a hosted unit, or of one with no node (the JSON keeps
+ * the English kind). */
+static char *kind_hosted(const char *host)
+{
+	/* TRANSLATORS: the NODE column of `dongbo tree`: the unit's data is
+	 * entered at node %s. */
+	return dupf(_("hosted at %s"), host);
+}
+
+static char *kind_none(void)
+{
+	/* TRANSLATORS: the NODE column of `dongbo tree`: no node is known
+	 * for the unit. */
+	return strdup(_("none"));
+}
+
 static void row_cells(struct line *l, const Dongbo__TreeRow *r,
 		      const char *prefix, int64_t now_ms)
 {
@@ -245,11 +262,13 @@ static void row_cells(struct line *l, const Dongbo__TreeRow *r,
 
 	l->cell[C_UNIT] = dupf("%s%s %s", prefix, r->unit->code, r->unit->name);
 	if (node)
-		l->cell[C_KIND] = strdup("node");
+		/* TRANSLATORS: the NODE column of `dongbo tree`: the unit runs
+		 * its own node. */
+		l->cell[C_KIND] = strdup(_("node"));
 	else if (strcmp(r->kind, "hosted") == 0)
-		l->cell[C_KIND] = dupf("hosted at %s", r->host);
+		l->cell[C_KIND] = kind_hosted(r->host);
 	else
-		l->cell[C_KIND] = strdup("none");
+		l->cell[C_KIND] = kind_none();
 	l->cell[C_HEALTH] = strdup(r->health);
 	l->health = r->health;
 	tree_view_age(r->last_seen_ms > 0 ? now_ms - r->last_seen_ms : -1,
@@ -333,19 +352,22 @@ static void emit(struct printer *pr, long i, const char *lead,
 	for (size_t k = 0; k < n_folds; k++) {
 		struct line *f;
 		bool hosted = folds[k].cls == 1;
+		char *label;
 
 		if (folds[k].count == 0 || (f = line_add(&pr->ls)) == NULL)
 			continue;
 		done++;
 		/* "… all 34" when nothing else is below, else "… and
-		 * 34 more". */
-		f->cell[C_UNIT] = dupf("%s%s… %s%zu%s", child_lead,
+		 * 34 more" (never fewer than TREE_VIEW_COLLAPSE_MIN). */
+		label = n_kids == 1
+				? dupf(_("… all %zu"), folds[k].count)
+				: dupf(_("… and %zu more"), folds[k].count);
+		f->cell[C_UNIT] = dupf("%s%s%s", child_lead,
 				       done == n_kids ? "└── " : "├── ",
-				       n_kids == 1 ? "all " : "and ",
-				       folds[k].count,
-				       n_kids == 1 ? "" : " more");
-		f->cell[C_KIND] = hosted ? dupf("hosted at %s", folds[k].host)
-					 : strdup("none");
+				       label != NULL ? label : "…");
+		free(label);
+		f->cell[C_KIND] = hosted ? kind_hosted(folds[k].host)
+					 : kind_none();
 		f->cell[C_HEALTH] = strdup(folds[k].health);
 		f->health = folds[k].health;
 		for (int c = C_SEEN; c < COLS; c++)
@@ -378,7 +400,7 @@ static void print_lines(FILE *f, const struct lines *ls, bool color)
 	int last;
 
 	for (int c = 0; c < COLS; c++)
-		w[c] = out_width(headers[c]);
+		w[c] = out_width(_(headers[c]));
 	for (size_t i = 0; i < ls->n; i++)
 		for (int c = 0; c < COLS; c++) {
 			const char *s = ls->v[i].cell[c] ? ls->v[i].cell[c] : "";
@@ -399,7 +421,7 @@ static void print_lines(FILE *f, const struct lines *ls, bool color)
 		       (l->cell[end] == NULL || l->cell[end][0] == '\0'))
 			end--;
 		for (int c = 0; c <= end; c++) {
-			const char *s = l == NULL ? headers[c] : l->cell[c];
+			const char *s = l == NULL ? _(headers[c]) : l->cell[c];
 			const char *hue = NULL;
 
 			if (s == NULL)
@@ -453,7 +475,7 @@ size_t tree_view_print(FILE *f, const Dongbo__TreeReply *t,
 	struct shape s;
 
 	if (shape_make(&s, t, o) != 0) {
-		fputs("dongbo: tree: out of memory\n", stderr);
+		fprintf(stderr, "dongbo: %s\n", _("tree: out of memory"));
 		return k.attention;
 	}
 	pr.s = &s;
@@ -462,18 +484,25 @@ size_t tree_view_print(FILE *f, const Dongbo__TreeReply *t,
 	if (pr.ls.n > 0)
 		print_lines(f, &pr.ls, o->color);
 	if (pr.ls.oom)
-		fputs("dongbo: tree: out of memory: some lines are missing\n",
-		      stderr);
+		fprintf(stderr, "dongbo: %s\n",
+			_("tree: out of memory: some lines are missing"));
 	lines_free(&pr.ls);
 	shape_free(&s);
-	fprintf(f, "%s%s %s: %zu unit%s, %zu node%s, %zu hosted; ",
-		pr.ls.n > 0 ? "\n" : "", t->root->code, t->root->name,
-		k.units, k.units == 1 ? "" : "s",
+	if (pr.ls.n > 0)
+		fputc('\n', f);
+	/* TRANSLATORS: the summary under `dongbo tree`: "24 Tỉnh Bắc
+	 * Giang: 206 units, 11 nodes, 3 hosted; ", followed by one of the
+	 * two "attention" messages.  The %s after unit and node are the
+	 * English plural endings ("%.0s" drops them). */
+	fprintf(f, _("%s %s: %zu unit%s, %zu node%s, %zu hosted; "),
+		t->root->code, t->root->name, k.units, k.units == 1 ? "" : "s",
 		k.nodes, k.nodes == 1 ? "" : "s", k.hosted);
 	if (k.attention == 0)
-		fprintf(f, "none needs attention\n");
+		fputs(_("none needs attention\n"), f);
 	else
-		fprintf(f, "%zu need%s attention\n", k.attention,
+		/* TRANSLATORS: %s is the English verb ending ("1 needs",
+		 * "2 need"). */
+		fprintf(f, _("%zu need%s attention\n"), k.attention,
 			k.attention == 1 ? "s" : "");
 	return k.attention;
 }

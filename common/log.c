@@ -1,11 +1,27 @@
+/*
+ * log.c -- one-line log records on stderr, for a terminal or for journald.
+ *
+ * Under systemd, stderr is a stream into the journal and systemd sets
+ * JOURNAL_STREAM to that stream's "DEVICE:INODE" (systemd.exec(5)).  A
+ * record then starts with "<N>", N its syslog priority, which journald
+ * takes as the entry's PRIORITY and strips; the journal adds its own
+ * timestamp and the unit's name.  The variable is inherited by children
+ * whose stderr may be elsewhere (a shell started from a service, output
+ * piped to a file), so it counts only when it names stderr itself.
+ * Otherwise a record reads "2026-11-23T13:20:07.123Z dongbod[warning]:
+ * message".
+ */
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "i18n.h"
@@ -60,6 +76,22 @@ static const char *level_name(enum dongbo_log_level level)
 	return "?";
 }
 
+/* True when JOURNAL_STREAM names the file stderr is open on. */
+bool dongbo_log_to_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char rest;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%c", &dev, &ino, &rest) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 void dongbo_log(enum dongbo_log_level level, const char *fmt, ...)
 {
 	char msg[1024];
@@ -76,7 +108,9 @@ void dongbo_log(enum dongbo_log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	if (getenv("JOURNAL_STREAM") != NULL) {
+	/* The levels are syslog priorities (log.h): 3 err, 4 warning,
+	 * 6 info, 7 debug. */
+	if (dongbo_log_to_journal()) {
 		fprintf(stderr, "<%d>%s\n", (int)level, msg);
 		return;
 	}

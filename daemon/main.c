@@ -23,15 +23,22 @@ static void usage(FILE *f)
 		"Runs the dongbo node whose configuration, store and control\n"
 		"socket live in DIR (create one with `dongbo init DIR --unit "
 		"CODE`).\n"
-		"Stays in the foreground and logs to stderr; SIGTERM or SIGINT\n"
-		"stop it cleanly.\n"
+		"Stays in the foreground and logs to stderr, at [node] log_level\n"
+		"of DIR/dongbo.conf (with syslog priorities when stderr is the\n"
+		"journal); SIGTERM or SIGINT stop it cleanly.\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help      show this help and exit\n"
 		"  -V, --version   show the version and exit\n"
 		"\n"
 		"Exit status: 0 after a clean stop, 1 when the node cannot start,\n"
-		"2 on a usage error.\n"), f);
+		"2 on a usage error.\n"
+		"\n"
+		"Examples:\n"
+		"  dongbod /var/lib/dongbo/24\n"
+		"  systemctl enable --now dongbod@24   # the same, as a service\n"
+		"\n"
+		"See dongbod(8) and dongbo.conf(5).\n"), f);
 }
 
 int main(int argc, char **argv)

@@ -141,15 +141,26 @@ size_t dongbo_node_level_rank(const struct dongbo_node *node,
  * is the one that is stuck.  So a stop still unfinished after STOP_GRACE_S
  * ends the process, saying why (async-signal-safe: write and _exit only).
  */
+#define STOP_OVERDUE_TEXT                                                      \
+	"stop still blocked in nng_close after " STOP_GRACE_STR " s; exiting " \
+	"now (every write is committed)\n"
+
+/* Whether the warning goes to the journal (with its priority, as log.c
+ * writes it), decided when the stop begins: getenv is no signal handler's
+ * business. */
+static volatile sig_atomic_t stop_overdue_to_journal;
+
 static void stop_overdue(int sig)
 {
-	static const char msg[] =
-		"dongbod[warn]: stop still blocked in nng_close after "
-		STOP_GRACE_STR " s; exiting now (every write is committed)\n";
+	static const char journal[] = "<4>" STOP_OVERDUE_TEXT;
+	static const char terminal[] = "dongbod[warning]: " STOP_OVERDUE_TEXT;
 	ssize_t n;
 
 	(void)sig;
-	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (stop_overdue_to_journal)
+		n = write(STDERR_FILENO, journal, sizeof(journal) - 1);
+	else
+		n = write(STDERR_FILENO, terminal, sizeof(terminal) - 1);
 	(void)n;
 	_exit(0);
 }
@@ -588,6 +599,7 @@ void dongbo_node_stop(struct dongbo_node *node)
 	{
 		struct sigaction sa = { .sa_handler = stop_overdue };
 
+		stop_overdue_to_journal = dongbo_log_to_journal();
 		sigemptyset(&sa.sa_mask);
 		if (sigaction(SIGALRM, &sa, NULL) == 0)
 			alarm(STOP_GRACE_S);

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libuv1-dev libnng-dev liblmdb-dev libprotobuf-c-dev protobuf-c-compiler
   libcmocka-dev libinih-dev libcsv-dev libjansson-dev libmbedtls-dev
-  python3 jq lmdb-utils openssl gettext
+  python3 jq lmdb-utils openssl gettext groff-base man-db
 )
 
 missing=()
