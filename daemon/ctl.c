@@ -4,7 +4,9 @@
  * Happy path: unpack a CtlRequest; when it changes data, check that its
  * sender is the node's owner (access.h); hand it to its handler
  * (ctl_data.c: put, get, export, catalog; ctl_report.c: rollup, report,
- * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log),
+ * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log;
+ * ctl_missing.c: missing; ctl_approval.c: submit, approve, return and
+ * reopen -- writes -- and approval),
  * which checks every argument against the unit list and the catalog, does
  * the store calls it needs and fills in the reply; pack the reply and free
  * what the handler allocated for it.
@@ -192,11 +194,13 @@ static bool request_changes_data(const Dongbo__CtlRequest *req)
 	case DONGBO__CTL_REQUEST__BODY_VERIFY:
 	case DONGBO__CTL_REQUEST__BODY_LOG:
 	case DONGBO__CTL_REQUEST__BODY_MISSING:
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
 		return false;
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return req->rejected->retry;
 	case DONGBO__CTL_REQUEST__BODY_PUT:
 	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET: /* submit, approve... */
 	default:
 		return true;
 	}
@@ -216,6 +220,10 @@ static const char *change_name(const Dongbo__CtlRequest *req)
 		return "restore";
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return "rejected --retry";
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
+		return req->approval_set->action[0] != '\0'
+			       ? req->approval_set->action
+			       : "an approval";
 	default:
 		return "this request";
 	}
@@ -323,6 +331,12 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_MISSING:
 		ctl_handle_missing(node, &r, req->missing);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
+		ctl_handle_approval_set(node, &r, req->approval_set);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
+		ctl_handle_approval_query(node, &r, req->approval);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");
