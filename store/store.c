@@ -332,8 +332,9 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT) {
 		unsigned char format = STORE_FORMAT;
 
-		dongbo_log_info("store: '%s': format %u upgraded to %u (an "
-				"empty audit trail)", s->path,
+		dongbo_log_info("store: '%s': format %u upgraded to %u (what "
+				"the newer formats add -- audit trail, "
+				"approval states -- starts empty)", s->path,
 				*(const unsigned char *)fmt->mv_data,
 				STORE_FORMAT);
 		return meta_put_bytes(s, txn, "format", &format, 1);
