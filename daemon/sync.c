@@ -17,6 +17,18 @@
  * transaction) under the child and key, listed by `dongbo rejected`, until
  * the child sends that key again and it is taken.
  *
+ * Approval states (README "Submission and approval") travel both ways in
+ * the same session.  Up: a Push carries the states of the child's log
+ * beside its records, each on a seq of its own within the batch's range;
+ * they are applied by version in the batch's transaction (a state of a
+ * unit outside the child's subtree is refused alone, listed in the Ack).
+ * Down: the Push names how far the child has taken the states changed
+ * here (a cursor into this store's sequence of state changes, with our
+ * store id; another id means from the start), and the Ack carries the
+ * next states, of units within the child's subtree, up to
+ * DONGBO_APPROVALS_DOWN_MAX, with where to go on from and whether more
+ * remain.  Reading them writes nothing, so a resent Push gets them again.
+ *
  * The catalog flows down with these replies: a Welcome to a child whose
  * Hello names an older catalog version carries our catalog's text, and
  * every Ack names our version (a child that sees a newer one says Hello
@@ -47,7 +59,10 @@
  *    other: NEED_HELLO.
  *  - a Push or Restore outside a session opened by Hello (unknown child,
  *    or a store id other than the one it introduced): NEED_HELLO.
- *  - more than DONGBO_PUSH_RECORDS_MAX records: TOOBIG.  A batch range
+ *  - more than DONGBO_PUSH_RECORDS_MAX records (or approval states):
+ *    TOOBIG.  An approval state that no dongbod writes (a malformed code
+ *    or period, an unknown state, version 0, a string too long), out of
+ *    order or on a record's seq: PROTO / BAD_PERIOD.  A batch range
  *    that starts at 0 or runs backwards, records out of order or outside
  *    the range: PROTO.
  *  - a batch beyond our cursor: GAP with the cursor to resume from.

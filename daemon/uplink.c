@@ -23,6 +23,14 @@
  * parent refuses are kept with their reason (`dongbo rejected`), and the
  * cursor moves past them.
  *
+ * Approval states: those we set (or relay from a child) are log entries
+ * and go up in the Pushes like values.  Those the parent level sets for
+ * our units come down in its Acks: each Push names how far we have taken
+ * them (a cursor kept with the parent's store id), and we apply what the
+ * Ack brings by version, with the new cursor, in one transaction -- a lost
+ * reply or a kill -9 only means fetching the same states again.  When the
+ * parent says more remain, we push again at once.
+ *
  * RESTORE: a node whose store is new (or `dongbo restore`) fetches the
  * values of the units it hosts from the parent, page by page, after the
  * Welcome and before pushing; progress is stored with each page, so a
@@ -45,7 +53,8 @@
  *    Welcome says applied_seq 0 and we re-send what it lacks (above).
  *  - a restore page that is malformed (another unit, no version, empty
  *    with more to come): logged, backoff, asked again.
- *  - a malformed or unexpected reply: logged, treated as a failure.
+ *  - a malformed or unexpected reply (an approval state no dongbod sends
+ *    included): logged, treated as a failure.
  *  - a parent serving a unit that is not an ancestor of ours: refused,
  *    logged, retried at the slowest backoff (the configuration is wrong).
  *  - a catalog from the parent that does not parse (or cannot be stored):
