@@ -595,10 +595,12 @@ static void push_plan_fini(struct push_plan *pl)
 	free(pl->down);
 	free(pl->down_w);
 	free(pl->down_ptrs);
+	*pl = (struct push_plan){ 0 };
 }
 
-/* Sorts the records of p (checked by check_batch) into pl: refused for
- * configuration skew, or to store.  0 or DONGBO_E_NOMEM. */
+/* Sorts the records and approval states of p (checked by check_batch)
+ * into pl: refused for configuration skew, or to store.  0,
+ * DONGBO_E_NOMEM or DONGBO_E_PROTO (pl then holds nothing). */
 static int push_plan_make(struct dongbo_node *node,
 			  const struct dongbo_unit *child,
 			  const Dongbo__Push *p, struct push_plan *pl)
@@ -657,8 +659,10 @@ static int push_plan_make(struct dongbo_node *node,
 
 		/* Checked for form by check_batch already. */
 		if (dongbo_approval_from_wire(p->approvals[i], &pl->aps[pl->n_aps],
-					      why, sizeof(pl->reasons[0])) != 0)
+					      why, sizeof(pl->reasons[0])) != 0) {
+			push_plan_fini(pl);
 			return DONGBO_E_PROTO;
+		}
 		u = dongbo_units_find(node->units, a->unit);
 		if (u != NULL && dongbo_unit_is_within(u, child)) {
 			pl->n_aps++;
@@ -769,8 +773,11 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		return reply_error(rv, 0, "%s; the whole batch is refused",
 				   err);
 	}
-	if (push_plan_make(node, child, p, &pl) != 0)
-		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+	rv = push_plan_make(node, child, p, &pl);
+	if (rv != 0)
+		return reply_error(rv, 0, "%s", rv == DONGBO_E_NOMEM
+						       ? "out of memory"
+						       : "malformed approval state");
 
 	rv = dongbo_store_apply_batch(
 		node->store,
