@@ -51,6 +51,22 @@ int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_missing(struct cli *cli, int argc, char **argv);
 int cmd_tree(struct cli *cli, int argc, char **argv);
+int cmd_submit(struct cli *cli, int argc, char **argv);
+int cmd_approve(struct cli *cli, int argc, char **argv);
+int cmd_return(struct cli *cli, int argc, char **argv);
+int cmd_reopen(struct cli *cli, int argc, char **argv);
+int cmd_approval(struct cli *cli, int argc, char **argv);
+
+/* ---- approval states as the node sends them (cmd_approval.c) ---- */
+
+/* One state as JSON: {"unit","name","form","period","state",
+ * "changed_after_approval","version","at","node","user","note",
+ * "approver"}. */
+json_t *approval_json(const Dongbo__ApprovalShown *a);
+
+/* "approved by 213 Thành phố Bắc Giang (user) on 2026-11-23T..., changed
+ * after approval" into buf. */
+void approval_text(const Dongbo__ApprovalShown *a, char *buf, size_t len);
 
 /* The directory of the shipped unit lists and catalog: PREFIX/share/dongbo
  * beside an installed dongbo, else the source tree's data/ (datadir.c).

@@ -43,12 +43,17 @@ static const char missing_usage[] =
 	"               \"reported\",\"rate\"}],\"units\":[{\"unit\",\"name\","
 	"\"level\",\n"
 	"               \"parent\",\"parent_name\",\"present\",\"needed\","
-	"\"state\"}]}\n"
+	"\"state\",\n"
+	"               \"approval\",\"changed_after_approval\"}],\n"
+	"               \"approval\":{STATE:{\"units\",\"changed_after_approval\"}}}\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every expected unit has reported, 1 when some "
 	"have\n"
 	"not (so scripts can wait on it), others as for every command.\n"
+	"\n"
+	"Each unit's approval state of the form for PERIOD (draft, submitted,\n"
+	"approved, returned; `dongbo approval`) is counted and shown with it.\n"
 	"\n"
 	"Examples:\n"
 	"  dongbo -C /var/lib/dongbo/24 missing 24 2022 --form II.06c\n"
@@ -128,10 +133,47 @@ static json_t *missing_json(const Dongbo__MissingReply *mr)
 		json_object_set_new(uo, "present", json_integer(mu->present));
 		json_object_set_new(uo, "needed", json_integer(mu->needed));
 		json_object_set_new(uo, "state", json_string(state_of(mu)));
+		json_object_set_new(uo, "approval", json_string(mu->state));
+		json_object_set_new(uo, "changed_after_approval",
+				    json_boolean(mu->changed));
 		json_array_append_new(units, uo);
 	}
 	json_object_set_new(o, "units", units);
+	{
+		json_t *states = json_object();
+
+		for (size_t i = 0; i < mr->n_states; i++) {
+			json_t *so = json_object();
+
+			json_object_set_new(so, "units",
+					    json_integer(mr->states[i]->units));
+			json_object_set_new(so, "changed_after_approval",
+					    json_integer(mr->states[i]->changed));
+			json_object_set_new(states, mr->states[i]->state, so);
+		}
+		json_object_set_new(o, "approval", states);
+	}
 	return o;
+}
+
+/* "Approval: 1 approved (1 changed after approval), 2 submitted, ..." */
+static void print_states(const Dongbo__MissingReply *mr)
+{
+	const char *sep = "";
+
+	printf("%s", _("Approval:"));
+	for (size_t i = 0; i < mr->n_states; i++) {
+		const Dongbo__StateCount *sc = mr->states[i];
+
+		if (sc->units == 0)
+			continue;
+		printf("%s %" PRIu32 " %s", sep, sc->units, sc->state);
+		if (sc->changed > 0)
+			printf(_(" (%" PRIu32 " changed after approval)"),
+			       sc->changed);
+		sep = ",";
+	}
+	printf("%s\n", sep[0] ? "" : _(" none expected"));
 }
 
 static void print_groups(const Dongbo__MissingReply *mr)
@@ -187,14 +229,18 @@ static void print_units(const Dongbo__MissingReply *mr, bool all)
 			if (strcmp(mu->parent, parent) != 0)
 				continue;
 			if (mu->present == 0)
-				printf("    %-8s %s\n", mu->unit->code,
-				       mu->unit->name);
+				printf("    %-8s %s  [%s%s]\n", mu->unit->code,
+				       mu->unit->name, mu->state,
+				       mu->changed ? ", changed after approval"
+						   : "");
 			else
 				printf(_("    %-8s %s  (%s: %" PRIu32 " of %" PRIu32
-				       " indicators)\n"), mu->unit->code,
+				       " indicators) [%s%s]\n"), mu->unit->code,
 				       mu->unit->name,
 				       _(all ? state_of(mu) : "partial"),
-				       mu->present, mu->needed);
+				       mu->present, mu->needed, mu->state,
+				       mu->changed ? _(", changed after approval")
+						   : "");
 		}
 	}
 }
@@ -255,7 +301,9 @@ int cmd_missing(struct cli *cli, int argc, char **argv)
 			for (size_t i = 0; i < mr->n_levels; i++)
 				printf(" %s", mr->levels[i]);
 		}
-		printf("\n\n");
+		printf("\n");
+		print_states(mr);
+		printf("\n");
 		print_groups(mr);
 		if (mr->n_units > 0) {
 			if (all)

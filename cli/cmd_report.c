@@ -442,8 +442,15 @@ static void table_write(FILE *out, const Dongbo__ReportReply *rr, int width)
 	fprintf(out, "%s — %s\n", rr->form, rr->title);
 	if (rr->basis[0] != '\0')
 		fprintf(out, "(%s)\n", rr->basis);
-	fprintf(out, "%s %s — kỳ báo cáo %s\n\n", rr->unit->code,
+	fprintf(out, "%s %s — kỳ báo cáo %s\n", rr->unit->code,
 		rr->unit->name, rr->period);
+	if (rr->approval != NULL) {
+		char st[768];
+
+		approval_text(rr->approval, st, sizeof(st));
+		fprintf(out, _("Approval: %s\n"), st);
+	}
+	fputc('\n', out);
 	for (int c = 0; c < N_COLS; c++)
 		w[c] = out_width(head[c]);
 	for (size_t i = 0; i < rr->n_rows; i++) {
@@ -579,6 +586,8 @@ static void report_json(const Dongbo__ReportReply *rr)
 	json_object_set_new(o, "form", json_string(rr->form));
 	json_object_set_new(o, "title", json_string(rr->title));
 	json_object_set_new(o, "basis", json_string(rr->basis));
+	if (rr->approval != NULL)
+		json_object_set_new(o, "approval", approval_json(rr->approval));
 	json_object_set_new(o, "catalog_version",
 			    json_integer(rr->catalog_version));
 	for (size_t i = 0; i < rr->n_rows; i++) {

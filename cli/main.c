@@ -39,6 +39,17 @@ static const char main_usage[] =
 	"  missing UNIT PERIOD --form CODE [--all]\n"
 	"                     who has reported the form for PERIOD: rates per\n"
 	"                     child and overall, the units still missing\n"
+	"  submit UNIT PERIOD --form CODE [--note TEXT]\n"
+	"                     send the form to the parent level (at UNIT's node)\n"
+	"  approve UNIT PERIOD --form CODE [--note TEXT]\n"
+	"                     approve it (at the node hosting UNIT's parent):\n"
+	"                     the form is then locked at UNIT\n"
+	"  return UNIT PERIOD --form CODE --note TEXT\n"
+	"                     send it back to be corrected, saying why\n"
+	"  reopen UNIT PERIOD --form CODE [--note TEXT]\n"
+	"                     unlock an approved form\n"
+	"  approval UNIT PERIOD [--form CODE]\n"
+	"                     submission and approval states of UNIT's subtree\n"
 	"  check UNIT PERIOD  validation rules, stated totals and conflicts\n"
 	"                     over UNIT's subtree (exit 1 on any error)\n"
 	"  status             this node, its parent link and its children\n"
@@ -193,6 +204,9 @@ static const struct {
 	{ "restore", cmd_restore }, { "verify", cmd_verify },
 	{ "log", cmd_log },	  { "missing", cmd_missing },
 	{ "tree", cmd_tree },
+	{ "submit", cmd_submit }, { "approve", cmd_approve },
+	{ "return", cmd_return }, { "reopen", cmd_reopen },
+	{ "approval", cmd_approval },
 };
 
 /* Widths of Vietnamese names need a UTF-8 LC_CTYPE, whatever the user's

@@ -37,7 +37,9 @@
 	X(BUSY, "busy")                                                        \
 	X(VERSION, "incompatible version")                                     \
 	X(AUTH, "authentication failed") \
-	X(PERM, "permission denied")
+	X(PERM, "permission denied")                                           \
+	X(LOCKED, "locked: the form is approved for that period")              \
+	X(STATE, "not allowed in the form's approval state")
 
 enum dongbo_err {
 #define DONGBO_ERR_ENUM_(name, msg) DONGBO_ERR_IDX_##name,

@@ -5,7 +5,8 @@
  * sender is the node's owner (access.h); hand it to its handler
  * (ctl_data.c: put, get, export, catalog; ctl_report.c: rollup, report,
  * check; ctl_sync.c: status, rejected, restore, verify; ctl_log.c: log;
- * ctl_tree.c: tree),
+ * ctl_tree.c: tree; ctl_missing.c: missing; ctl_approval.c: submit,
+ * approve, return and reopen -- writes -- and approval),
  * which checks every argument against the unit list and the catalog, does
  * the store calls it needs and fills in the reply; pack the reply and free
  * what the handler allocated for it.
@@ -204,11 +205,13 @@ static bool request_changes_data(const Dongbo__CtlRequest *req)
 	case DONGBO__CTL_REQUEST__BODY_LOG:
 	case DONGBO__CTL_REQUEST__BODY_MISSING:
 	case DONGBO__CTL_REQUEST__BODY_TREE:
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
 		return false;
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return req->rejected->retry;
 	case DONGBO__CTL_REQUEST__BODY_PUT:
 	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET: /* submit, approve... */
 	default:
 		return true;
 	}
@@ -228,6 +231,10 @@ static const char *change_name(const Dongbo__CtlRequest *req)
 		return "restore";
 	case DONGBO__CTL_REQUEST__BODY_REJECTED:
 		return "rejected --retry";
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
+		return req->approval_set->action[0] != '\0'
+			       ? req->approval_set->action
+			       : "an approval";
 	default:
 		return "this request";
 	}
@@ -338,6 +345,12 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		break;
 	case DONGBO__CTL_REQUEST__BODY_TREE:
 		ctl_handle_tree(node, &r, req->tree);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
+		ctl_handle_approval_set(node, &r, req->approval_set);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
+		ctl_handle_approval_query(node, &r, req->approval);
 		break;
 	default:
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");

@@ -117,4 +117,20 @@ void ctl_handle_log(struct dongbo_node *node, struct ctl_reply *r,
 void ctl_handle_missing(struct dongbo_node *node, struct ctl_reply *r,
 			const Dongbo__MissingRequest *q);
 
+/* ---- ctl_approval.c: submission and approval ---- */
+
+void ctl_handle_approval_set(struct dongbo_node *node, struct ctl_reply *r,
+			     const Dongbo__ApprovalRequest *q);
+void ctl_handle_approval_query(struct dongbo_node *node, struct ctl_reply *r,
+			       const Dongbo__ApprovalQuery *q);
+
+/* The state a (NULL: none stored, a draft) of u's form for period, as
+ * shown, in ctl_alloc memory; NULL when out of memory (r failed). */
+struct dongbo_approval;
+Dongbo__ApprovalShown *ctl_approval_shown(struct dongbo_node *node,
+					  struct ctl_reply *r,
+					  const struct dongbo_unit *u,
+					  const char *form, const char *period,
+					  const struct dongbo_approval *a);
+
 #endif

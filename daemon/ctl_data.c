@@ -12,6 +12,10 @@
  * as plain text that `import` reads back to the same values.
  * catalog: the text of the catalog the node runs, for the CLI to show.
  *
+ * A put, delete or import of a value that a form approved for a period
+ * holding it needs is refused whole (LOCKED), naming who approved it and
+ * how to have it reopened (daemon/approval.h).
+ *
  * Failure modes: bad arguments get the matching DONGBO_E_* code and a
  * message quoting the value; store errors pass on their code; an export
  * larger than one message is refused with a hint.  Nothing is stored unless
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "ctl.h"
 #include "error.h"
 #include "log.h"
@@ -134,6 +139,39 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 	out->ind = ind;
 	out->from = it;
 	return 0;
+}
+
+/* A value of a form approved for its period is locked at the unit: the
+ * parent level reopens it first (README "Submission and approval"). */
+static int check_lock(struct dongbo_node *node, struct ctl_reply *r,
+		      const struct put_item *it)
+{
+	const struct dongbo_unit *u = dongbo_units_find(node->units,
+							  it->rec.unit);
+	struct dongbo_approval a;
+	char date[32], who[128];
+	const struct dongbo_unit *by;
+	int rv;
+
+	if (u == NULL)
+		return 0;
+	rv = dongbo_approval_lock(node, u, it->rec.indicator, it->rec.period,
+				  &a);
+	if (rv == 0)
+		return 0;
+	if (rv != DONGBO_E_LOCKED)
+		return ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
+	by = dongbo_units_find(node->units, a.node);
+	snprintf(who, sizeof(who), "%s%s%s%s", a.node, by ? " (" : "",
+		 by ? by->name : "", by ? ")" : "");
+	dongbo_approval_date(a.at_ms, date, sizeof(date));
+	return ctl_fail(r, DONGBO_E_LOCKED,
+			"%s %s %s is locked: form %s %s of %s is approved by "
+			"%s on %s: ask %s to reopen it (dongbo reopen %s %s "
+			"--form %s)", it->rec.unit, it->rec.indicator,
+			it->rec.period, a.form, a.period, a.unit, who, date,
+			u->parent != NULL ? u->parent->code : a.node, a.unit,
+			a.period, a.form);
 }
 
 /* Orders items by key, then by their place in the request (one array, so
@@ -267,7 +305,8 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (check_put_item(node, r, put->items[i], &items[i]) != 0) {
+		if (check_put_item(node, r, put->items[i], &items[i]) != 0 ||
+		    check_lock(node, r, &items[i]) != 0) {
 			locate_error(r, put->items[i], i, n);
 			goto done;
 		}

@@ -15,6 +15,9 @@
  * over expected units of the list in force and never exceeds 100 %.
  * A read: anyone who may open the control socket may ask.
  *
+ * Each expected unit's approval state of the form for the period (a draft
+ * when none is stored) is counted, and shown with the units listed.
+ *
  * Failure modes: an unknown or outside unit, a malformed period or an
  * unknown form get the matching DONGBO_E_* code and a message quoting the
  * value; a form whose rows need no stored indicator is refused (nothing to
@@ -34,55 +37,39 @@ struct needs {
 	size_t n, cap;
 };
 
-static int needs_add(struct ctl_reply *r, struct needs *nd,
-		     const struct dongbo_indicator *ind)
+/* Adds ind to the set (once). */
+struct needs_fill {
+	struct ctl_reply *r;
+	struct needs *nd;
+};
+
+static int needs_add(void *arg, const struct dongbo_indicator *ind)
 {
+	struct needs_fill *f = arg;
+	struct needs *nd = f->nd;
 	const struct dongbo_indicator **grown;
 
-	if (ind->rule == DONGBO_RULE_RATIO) {
-		int rv = needs_add(r, nd, ind->numerator);
-
-		return rv != 0 ? rv : needs_add(r, nd, ind->denominator);
-	}
-	if (ind->rule == DONGBO_RULE_TOTAL) {
-		for (size_t i = 0; i < ind->n_parts; i++) {
-			int rv = needs_add(r, nd, ind->parts[i]);
-
-			if (rv != 0)
-				return rv;
-		}
-		return 0;
-	}
 	for (size_t i = 0; i < nd->n; i++)
 		if (nd->inds[i] == ind)
 			return 0;
 	grown = dongbo_grow(nd->inds, &nd->cap, nd->n, sizeof(*nd->inds), 16);
 	if (grown == NULL)
-		return ctl_fail(r, DONGBO_E_NOMEM, "out of memory");
+		return ctl_fail(f->r, DONGBO_E_NOMEM, "out of memory");
 	nd->inds = grown;
 	nd->inds[nd->n++] = ind;
 	return 0;
 }
 
 /* What a unit at level needs for form (level NULL: the union over every
- * level); an empty set when its level shows no row. */
+ * level); an empty set when its level shows no row.  The catalog says
+ * what a row needs (dongbo_form_needs); the approval lock uses the same. */
 static int needs_of(struct ctl_reply *r, const struct dongbo_form *form,
 		    const char *level, struct needs *nd)
 {
-	nd->n = 0;
-	for (size_t i = 0; i < form->n_rows; i++) {
-		const struct dongbo_form_row *row = &form->rows[i];
-		int rv;
+	struct needs_fill f = { .r = r, .nd = nd };
 
-		if (row->indicator == NULL)
-			continue;
-		if (level != NULL && row->level != NULL &&
-		    strcmp(row->level, level) != 0)
-			continue;
-		if ((rv = needs_add(r, nd, row->indicator)) != 0)
-			return rv;
-	}
-	return 0;
+	nd->n = 0;
+	return dongbo_form_needs(form, level, needs_add, &f);
 }
 
 /* The levels the form's rows name, into levels (NULL-terminated, at most
@@ -127,6 +114,10 @@ struct walk {
 	Dongbo__UnitInfo *infos;
 	size_t n_units, cap_units;
 	uint32_t expected, reported; /* of the subtree being walked */
+	/* Expected units per approval state, and of them changed after
+	 * approval. */
+	uint32_t states[DONGBO_APPROVAL_STATE_MAX + 1];
+	uint32_t changed[DONGBO_APPROVAL_STATE_MAX + 1];
 };
 
 static bool expected_level(const struct walk *w, const char *level)
@@ -142,6 +133,7 @@ static bool expected_level(const struct walk *w, const char *level)
 /* Counts u (when expected) and lists it when missing, partial or asked. */
 static int visit(struct walk *w, const struct dongbo_unit *u)
 {
+	struct dongbo_approval ap;
 	uint32_t present = 0;
 	int rv;
 
@@ -162,6 +154,14 @@ static int visit(struct walk *w, const struct dongbo_unit *u)
 			return ctl_fail(w->r, rv, "store: %s",
 					dongbo_strerror(rv));
 	}
+	rv = dongbo_store_approval_get(w->node->store, u->code, w->form->code,
+				       w->period, &ap);
+	if (rv == DONGBO_E_NOTFOUND)
+		ap.state = DONGBO_APPROVAL_DRAFT, ap.changed = false;
+	else if (rv != 0)
+		return ctl_fail(w->r, rv, "store: %s", dongbo_strerror(rv));
+	w->states[ap.state]++;
+	w->changed[ap.state] += ap.changed;
 	w->expected++;
 	w->reported += present > 0;
 	if (w->all || present < w->nd.n) {
@@ -178,6 +178,8 @@ static int visit(struct walk *w, const struct dongbo_unit *u)
 						     : "";
 		mu->present = present;
 		mu->needed = (uint32_t)w->nd.n;
+		mu->state = (char *)dongbo_approval_state_word(ap.state);
+		mu->changed = ap.changed;
 		w->ptrs[w->n_units++] = mu;
 	}
 	return 0;
@@ -226,6 +228,27 @@ static int group_add(struct walk *w, const struct dongbo_unit *u, bool own,
 	g->expected = w->expected;
 	g->reported = w->reported;
 	mr->groups[mr->n_groups++] = g;
+	return 0;
+}
+
+/* The counts per approval state, every state listed. */
+static int states_add(struct ctl_reply *r, const struct walk *w,
+		      Dongbo__MissingReply *mr)
+{
+	size_t n = DONGBO_APPROVAL_STATE_MAX + 1;
+	Dongbo__StateCount *sc = ctl_alloc(r, n, sizeof(*sc));
+
+	mr->states = ctl_alloc(r, n, sizeof(*mr->states));
+	if (sc == NULL || mr->states == NULL)
+		return DONGBO_E_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		dongbo__state_count__init(&sc[i]);
+		sc[i].state = (char *)dongbo_approval_state_word(
+			(enum dongbo_approval_state)i);
+		sc[i].units = w->states[i];
+		sc[i].changed = w->changed[i];
+		mr->states[mr->n_states++] = &sc[i];
+	}
 	return 0;
 }
 
@@ -301,6 +324,8 @@ void ctl_handle_missing(struct dongbo_node *node, struct ctl_reply *r,
 		mr->levels[mr->n_levels++] = (char *)levels[i];
 	mr->units = w.ptrs;
 	mr->n_units = w.n_units;
+	if (states_add(r, &w, mr) != 0)
+		goto out;
 	r->rep.body_case = DONGBO__CTL_REPLY__BODY_MISSING;
 	r->rep.missing = mr;
 out:

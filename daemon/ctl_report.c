@@ -383,6 +383,7 @@ void ctl_handle_report(struct dongbo_node *node, struct ctl_reply *r,
 	struct conflicts cs = { node, r, { NULL, 0, 0 } };
 	Dongbo__ReportReply *rr;
 	char *period = ctl_alloc(r, DONGBO_PERIOD_MAX, 1);
+	struct dongbo_approval ap;
 	int rv;
 
 	if (period == NULL || ctl_find_unit(node, r, q->unit, &u) != 0 ||
@@ -409,6 +410,17 @@ void ctl_handle_report(struct dongbo_node *node, struct ctl_reply *r,
 	rr->catalog_version = dongbo_catalog_version(node->catalog);
 	rr->rows = ctl_alloc(r, form->n_rows, sizeof(*rr->rows));
 	if (rr->unit == NULL || rr->rows == NULL)
+		return;
+	/* The unit's own state of the form for the period, for the header. */
+	rv = dongbo_store_approval_get(node->store, u->code, form->code, period,
+				       &ap);
+	if (rv != 0 && rv != DONGBO_E_NOTFOUND) {
+		store_failed(r, "report: approval", rv);
+		return;
+	}
+	rr->approval = ctl_approval_shown(node, r, u, form->code, period,
+					  rv == 0 ? &ap : NULL);
+	if (rr->approval == NULL)
 		return;
 	for (size_t i = 0; i < form->n_rows; i++) {
 		const struct dongbo_form_row *row = &form->rows[i];

@@ -237,6 +237,9 @@ static int open_store(struct dongbo_node *node)
 		/* The top node's log would only grow: nobody acknowledges
 		 * it. */
 		.no_outbox = node->cfg.parent_url == NULL,
+		/* Where this node approves forms: the children of these. */
+		.hosts = node->hosts,
+		.n_hosts = node->n_hosts,
 	};
 	int rv;
 

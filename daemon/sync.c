@@ -23,6 +23,18 @@
  * transaction) under the child and key, listed by `dongbo rejected`, until
  * the child sends that key again and it is taken.
  *
+ * Approval states (README "Submission and approval") travel both ways in
+ * the same session.  Up: a Push carries the states of the child's log
+ * beside its records, each on a seq of its own within the batch's range;
+ * they are applied by version in the batch's transaction (a state of a
+ * unit outside the child's subtree is refused alone, listed in the Ack).
+ * Down: the Push names how far the child has taken the states changed
+ * here (a cursor into this store's sequence of state changes, with our
+ * store id; another id means from the start), and the Ack carries the
+ * next states, of units within the child's subtree, up to
+ * DONGBO_APPROVALS_DOWN_MAX, with where to go on from and whether more
+ * remain.  Reading them writes nothing, so a resent Push gets them again.
+ *
  * The catalog flows down with these replies: a Welcome to a child whose
  * Hello names an older catalog version carries our catalog's text, and
  * every Ack names our version (a child that sees a newer one says Hello
@@ -53,7 +65,10 @@
  *    other: NEED_HELLO.
  *  - a Push or Restore outside a session opened by Hello (unknown child,
  *    or a store id other than the one it introduced): NEED_HELLO.
- *  - more than DONGBO_PUSH_RECORDS_MAX records: TOOBIG.  A batch range
+ *  - more than DONGBO_PUSH_RECORDS_MAX records (or approval states):
+ *    TOOBIG.  An approval state that no dongbod writes (a malformed code
+ *    or period, an unknown state, version 0, a string too long), out of
+ *    order or on a record's seq: PROTO / BAD_PERIOD.  A batch range
  *    that starts at 0 or runs backwards, records out of order or outside
  *    the range: PROTO.
  *  - a batch beyond our cursor: GAP with the cursor to resume from.
@@ -96,6 +111,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "codec.h"
 #include "error.h"
 #include "fault.h"
@@ -452,6 +468,47 @@ static bool on_proven_link(struct dongbo_node *node, const char *what,
 	return false;
 }
 
+/* The approval states of a batch: at most as many as records, each well
+ * formed, ordered by seq within the range, none on a record's seq. */
+static int check_batch_approvals(const Dongbo__Push *p, char *err,
+				 size_t errlen)
+{
+	uint64_t prev_seq = p->first_seq - 1;
+	struct dongbo_approval a;
+	char why[256];
+	size_t k = 0;
+	int rv;
+
+	if (p->n_approvals > DONGBO_PUSH_RECORDS_MAX) {
+		snprintf(err, errlen, "%zu approval states in one push (at "
+			 "most %u)", p->n_approvals, DONGBO_PUSH_RECORDS_MAX);
+		return DONGBO_E_TOOBIG;
+	}
+	for (size_t i = 0; i < p->n_approvals; i++) {
+		const Dongbo__Approval *w = p->approvals[i];
+
+		while (k < p->n_records && p->records[k]->seq < w->seq)
+			k++;
+		if (w->seq <= prev_seq || w->seq > p->last_seq ||
+		    (k < p->n_records && p->records[k]->seq == w->seq)) {
+			snprintf(err, errlen, "approval state seq %llu out of "
+				 "order, outside %llu..%llu or on a record's "
+				 "seq", (unsigned long long)w->seq,
+				 (unsigned long long)p->first_seq,
+				 (unsigned long long)p->last_seq);
+			return DONGBO_E_PROTO;
+		}
+		prev_seq = w->seq;
+		rv = dongbo_approval_from_wire(w, &a, why, sizeof(why));
+		if (rv != 0) {
+			snprintf(err, errlen, "seq %llu: %s",
+				 (unsigned long long)w->seq, why);
+			return rv;
+		}
+	}
+	return 0;
+}
+
 /* The checks of a whole batch, before any record is looked up: its size,
  * its range, the order of its records and the form of each.  0, or a code
  * with the reason in err (the batch is then refused whole). */
@@ -468,7 +525,8 @@ static int check_batch(const Dongbo__Push *p, char *err, size_t errlen)
 	}
 	/* An empty batch first..first-1 is a heartbeat. */
 	if (p->first_seq == 0 || p->last_seq + 1 < p->first_seq ||
-	    (p->n_records > 0 && p->last_seq < p->first_seq)) {
+	    ((p->n_records > 0 || p->n_approvals > 0) &&
+	     p->last_seq < p->first_seq)) {
 		snprintf(err, errlen, "bad batch range %llu..%llu",
 			 (unsigned long long)p->first_seq,
 			 (unsigned long long)p->last_seq);
@@ -493,7 +551,7 @@ static int check_batch(const Dongbo__Push *p, char *err, size_t errlen)
 			return rv;
 		}
 	}
-	return 0;
+	return check_batch_approvals(p, err, errlen);
 }
 
 /* Heard from: a child whose batches fail here (say our store is full)
@@ -547,6 +605,13 @@ struct push_plan {
 	struct dongbo_rejection *kept;
 	char (*reasons)[256];
 	size_t n_rej;
+	/* Approval states to apply, and the states going down in the Ack. */
+	struct dongbo_approval *aps;
+	size_t n_aps;
+	struct dongbo_approval *down;
+	Dongbo__Approval *down_w;
+	Dongbo__Approval **down_ptrs;
+	size_t n_down;
 };
 
 static void push_plan_fini(struct push_plan *pl)
@@ -556,27 +621,34 @@ static void push_plan_fini(struct push_plan *pl)
 	free(pl->rej_ptrs);
 	free(pl->reasons);
 	free(pl->kept);
+	free(pl->aps);
+	free(pl->down);
+	free(pl->down_w);
+	free(pl->down_ptrs);
+	*pl = (struct push_plan){ 0 };
 }
 
-/* Sorts the records of p (checked by check_batch) into pl: refused for
- * configuration skew, or to store.  0 or DONGBO_E_NOMEM. */
+/* Sorts the records and approval states of p (checked by check_batch)
+ * into pl: refused for configuration skew, or to store.  0,
+ * DONGBO_E_NOMEM or DONGBO_E_PROTO (pl then holds nothing). */
 static int push_plan_make(struct dongbo_node *node,
 			  const struct dongbo_unit *child,
 			  const Dongbo__Push *p, struct push_plan *pl)
 {
-	size_t n = p->n_records;
+	size_t n = p->n_records, n_all = n + p->n_approvals;
 	int64_t now_us = dongbo_now_us();
 
 	*pl = (struct push_plan){ 0 };
-	if (n == 0)
+	if (n_all == 0)
 		return 0;
-	pl->recs = calloc(n, sizeof(*pl->recs));
-	pl->rej = calloc(n, sizeof(*pl->rej));
-	pl->rej_ptrs = calloc(n, sizeof(*pl->rej_ptrs));
-	pl->reasons = calloc(n, sizeof(*pl->reasons));
-	pl->kept = calloc(n, sizeof(*pl->kept));
+	pl->recs = calloc(n + 1, sizeof(*pl->recs));
+	pl->rej = calloc(n_all, sizeof(*pl->rej));
+	pl->rej_ptrs = calloc(n_all, sizeof(*pl->rej_ptrs));
+	pl->reasons = calloc(n_all, sizeof(*pl->reasons));
+	pl->kept = calloc(n + 1, sizeof(*pl->kept));
+	pl->aps = calloc(p->n_approvals + 1, sizeof(*pl->aps));
 	if (pl->recs == NULL || pl->rej == NULL || pl->rej_ptrs == NULL ||
-	    pl->reasons == NULL || pl->kept == NULL) {
+	    pl->reasons == NULL || pl->kept == NULL || pl->aps == NULL) {
 		push_plan_fini(pl);
 		return DONGBO_E_NOMEM;
 	}
@@ -605,7 +677,100 @@ static int push_plan_make(struct dongbo_node *node,
 		};
 		pl->rej_ptrs[pl->n_rej++] = x;
 	}
+	/* States of units outside the child's subtree (unit lists of
+	 * different dates) are refused alone, as values are; their seq is
+	 * still covered by the batch's range.  Not kept: the child logs the
+	 * refusal, and the state goes on being shown where it is. */
+	for (size_t i = 0; i < p->n_approvals; i++) {
+		const struct dongbo_approval *a = &pl->aps[pl->n_aps];
+		const struct dongbo_unit *u = NULL;
+		Dongbo__Rejection *x = &pl->rej[pl->n_rej];
+		char *why = pl->reasons[pl->n_rej];
+
+		/* Checked for form by check_batch already. */
+		if (dongbo_approval_from_wire(p->approvals[i], &pl->aps[pl->n_aps],
+					      why, sizeof(pl->reasons[0])) != 0) {
+			push_plan_fini(pl);
+			return DONGBO_E_PROTO;
+		}
+		u = dongbo_units_find(node->units, a->unit);
+		if (u != NULL && dongbo_unit_is_within(u, child)) {
+			pl->n_aps++;
+			continue;
+		}
+		snprintf(why, sizeof(pl->reasons[0]), "approval state of %s: "
+			 "%s", a->unit, u == NULL ? "unknown unit"
+			 : "outside the subtree of the sender");
+		dongbo__rejection__init(x);
+		x->seq = p->approvals[i]->seq;
+		x->unit = p->approvals[i]->unit;
+		x->indicator = p->approvals[i]->form;
+		x->period = p->approvals[i]->period;
+		x->code = u == NULL ? DONGBO_E_UNKNOWN_UNIT
+				    : DONGBO_E_OUTSIDE_SUBTREE;
+		x->reason = why;
+		pl->rej_ptrs[pl->n_rej++] = x;
+	}
 	return 0;
+}
+
+static int down_add(void *arg, const struct dongbo_approval *a)
+{
+	struct push_plan *pl = arg;
+
+	if (pl->n_down == DONGBO_APPROVALS_DOWN_MAX)
+		return DONGBO_E_INVAL;
+	pl->down[pl->n_down] = *a;
+	dongbo_approval_to_wire(&pl->down[pl->n_down],
+				&pl->down_w[pl->n_down]);
+	pl->down_ptrs[pl->n_down] = &pl->down_w[pl->n_down];
+	pl->n_down++;
+	return 0;
+}
+
+/* The states going down to child: those changed here after the cursor
+ * the Push names (0 when it names another store of ours), of units
+ * within its subtree, into the Ack.  0 or a store error. */
+static int push_plan_down(struct dongbo_node *node,
+			  const struct dongbo_unit *child,
+			  const Dongbo__Push *p, struct push_plan *pl,
+			  Dongbo__Ack *ack)
+{
+	uint64_t after = strcmp(p->approvals_store,
+				dongbo_store_id(node->store)) == 0
+				 ? p->approvals_after
+				 : 0;
+	uint64_t next = 0;
+	bool more = false;
+	int rv;
+
+	pl->down = calloc(DONGBO_APPROVALS_DOWN_MAX, sizeof(*pl->down));
+	pl->down_w = calloc(DONGBO_APPROVALS_DOWN_MAX, sizeof(*pl->down_w));
+	pl->down_ptrs = calloc(DONGBO_APPROVALS_DOWN_MAX,
+			       sizeof(*pl->down_ptrs));
+	if (pl->down == NULL || pl->down_w == NULL || pl->down_ptrs == NULL)
+		return DONGBO_E_NOMEM;
+	rv = dongbo_store_approvals_since(node->store, child->code, after,
+					  DONGBO_APPROVALS_DOWN_MAX, down_add,
+					  pl, &next, &more);
+	if (rv != 0)
+		return rv;
+	ack->approvals = pl->down_ptrs;
+	ack->n_approvals = pl->n_down;
+	ack->approvals_next = next;
+	ack->approvals_more = more;
+	return 0;
+}
+
+/* The refused records that are values: the first ones in pl->rej (the
+ * states' refusals come after them). */
+static size_t n_rej_values(const struct push_plan *pl)
+{
+	size_t n = 0;
+
+	while (n < pl->n_rej && pl->kept[n].reason != NULL)
+		n++;
+	return n;
 }
 
 static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
@@ -647,13 +812,23 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		return reply_error(rv, 0, "%s; the whole batch is refused",
 				   err);
 	}
-	if (push_plan_make(node, child, p, &pl) != 0)
-		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+	rv = push_plan_make(node, child, p, &pl);
+	if (rv != 0)
+		return reply_error(rv, 0, "%s", rv == DONGBO_E_NOMEM
+						       ? "out of memory"
+						       : "malformed approval state");
 
-	rv = dongbo_store_apply_child(node->store, child->code, p->store_id,
-				      p->first_seq, p->last_seq, pl.recs,
-				      pl.n_ok, pl.kept, pl.n_rej,
-				      dongbo_now_ms(), &applied, &n_changed);
+	rv = dongbo_store_apply_batch(
+		node->store,
+		&(struct dongbo_child_batch){
+			.child_unit = child->code, .child_store_id = p->store_id,
+			.first_seq = p->first_seq, .last_seq = p->last_seq,
+			.recs = pl.recs, .n = pl.n_ok, .aps = pl.aps,
+			.n_aps = pl.n_aps, .rej = pl.kept,
+			/* the value records refused; the states refused are
+			 * listed in the Ack only */
+			.n_rej = n_rej_values(&pl), .now_ms = dongbo_now_ms() },
+		&applied, &n_changed);
 	if (rv == DONGBO_E_NEED_HELLO) {
 		dongbo_log_warn("sync: push from %s refused: store %s is not "
 				"in a session with us (hello first)",
@@ -709,6 +884,19 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 	ack.catalog_version = dongbo_catalog_version(node->catalog);
 	ack.n_rejected = pl.n_rej;
 	ack.rejected = pl.rej_ptrs;
+	rv = push_plan_down(node, child, p, &pl, &ack);
+	if (rv != 0) {
+		/* Applied and committed: the Ack says so; the states going
+		 * down follow with the next one. */
+		dongbo_log_error("sync: approval states for %s: %s",
+				 child->code, dongbo_strerror(rv));
+		ack.n_approvals = 0;
+		ack.approvals_next = strcmp(p->approvals_store,
+					    dongbo_store_id(node->store)) == 0
+					     ? p->approvals_after
+					     : 0;
+		ack.approvals_more = false;
+	}
 	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;
 	rep.ack = &ack;
 	out = reply_pack(&rep);

@@ -29,6 +29,14 @@
  * parent refuses are kept with their reason (`dongbo rejected`), and the
  * cursor moves past them.
  *
+ * Approval states: those we set (or relay from a child) are log entries
+ * and go up in the Pushes like values.  Those the parent level sets for
+ * our units come down in its Acks: each Push names how far we have taken
+ * them (a cursor kept with the parent's store id), and we apply what the
+ * Ack brings by version, with the new cursor, in one transaction -- a lost
+ * reply or a kill -9 only means fetching the same states again.  When the
+ * parent says more remain, we push again at once.
+ *
  * RESTORE: a node whose store is new (or `dongbo restore`) fetches the
  * values of the units it hosts from the parent, page by page, after the
  * Welcome and before pushing; progress is stored with each page, so a
@@ -51,7 +59,8 @@
  *    Welcome says applied_seq 0 and we re-send what it lacks (above).
  *  - a restore page that is malformed (another unit, no version, empty
  *    with more to come): logged, backoff, asked again.
- *  - a malformed or unexpected reply: logged, treated as a failure.
+ *  - a malformed or unexpected reply (an approval state no dongbod sends
+ *    included): logged, treated as a failure.
  *  - a parent serving a unit that is not an ancestor of ours: refused,
  *    logged, retried at the slowest backoff (the configuration is wrong).
  *  - a catalog from the parent that does not parse (or cannot be stored):
@@ -71,6 +80,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 
+#include "approval.h"
 #include "codec.h"
 #include "error.h"
 #include "fault.h"
@@ -128,7 +138,13 @@ struct batch {
 	Dongbo__Record *recs;
 	Dongbo__Record **ptrs;
 	size_t n;
-	size_t cap;
+	size_t cap;		/* of values and states together */
+	/* Approval states among the log entries (daemon/approval.h). */
+	struct dongbo_approval *aps;
+	Dongbo__Approval *apw;
+	Dongbo__Approval **apptrs;
+	size_t n_aps;
+	uint64_t last_seq;	/* of the last entry read; 0 none */
 };
 
 struct dongbo_uplink {
@@ -171,6 +187,9 @@ struct dongbo_uplink {
 	/* A restore pending (durably in the store): the hosted unit being
 	 * fetched and the key after which the next page starts. */
 	bool restoring;
+	/* The parent has more approval states for us than its last Ack
+	 * carried: push again at once to fetch them. */
+	bool approvals_more;
 	size_t restore_host;
 	bool restore_has_after;
 	char restore_after[3][DONGBO_INDICATOR_CODE_MAX + 1];
@@ -354,8 +373,17 @@ static int batch_add_cb(void *arg, const struct dongbo_record *rec)
 	Dongbo__Record *r;
 	bool oom = false;
 
-	if (b->n == b->cap)
+	if (b->n + b->n_aps == b->cap)
 		return DONGBO_E_INVAL;
+	b->last_seq = rec->seq;
+	if (rec->approval != NULL) {
+		/* Copied: the store's entry lives for this call only. */
+		b->aps[b->n_aps] = *rec->approval;
+		dongbo_approval_to_wire(&b->aps[b->n_aps], &b->apw[b->n_aps]);
+		b->apptrs[b->n_aps] = &b->apw[b->n_aps];
+		b->n_aps++;
+		return 0;
+	}
 	r = &b->recs[b->n];
 	dongbo__record__init(r);
 	r->unit = dup_or_null(rec->unit, &oom);
@@ -381,6 +409,9 @@ static void batch_free(struct batch *b)
 	}
 	free(b->recs);
 	free(b->ptrs);
+	free(b->aps);
+	free(b->apw);
+	free(b->apptrs);
 	*b = (struct batch){ 0 };
 }
 
@@ -441,7 +472,11 @@ static void send_push(struct dongbo_uplink *up,
 		b.cap = max;
 		b.recs = calloc(max, sizeof(*b.recs));
 		b.ptrs = calloc(max, sizeof(*b.ptrs));
-		if (b.recs == NULL || b.ptrs == NULL) {
+		b.aps = calloc(max, sizeof(*b.aps));
+		b.apw = calloc(max, sizeof(*b.apw));
+		b.apptrs = calloc(max, sizeof(*b.apptrs));
+		if (b.recs == NULL || b.ptrs == NULL || b.aps == NULL ||
+		    b.apw == NULL || b.apptrs == NULL) {
 			rv = DONGBO_E_NOMEM;
 			goto fail;
 		}
@@ -453,7 +488,7 @@ static void send_push(struct dongbo_uplink *up,
 	push.unit = (char *)up->node->home->code;
 	push.store_id = (char *)dongbo_store_id(up->node->store);
 	push.first_seq = st->acked_seq + 1;
-	push.last_seq = b.n > 0 ? b.recs[b.n - 1].seq : st->acked_seq;
+	push.last_seq = b.last_seq > 0 ? b.last_seq : st->acked_seq;
 	push.head_seq = st->head_seq;
 	push.n_records = b.n;
 	push.records = b.ptrs;
@@ -469,10 +504,20 @@ static void send_push(struct dongbo_uplink *up,
 					"push: %s", dongbo_strerror(rv));
 		}
 	}
+	push.n_approvals = b.n_aps;
+	push.approvals = b.apptrs;
+	/* How far we took the states our parent sends down (its store). */
+	rv = dongbo_store_approvals_cursor(up->node->store,
+					   up->parent_store_id,
+					   &push.approvals_after);
+	if (rv != 0)
+		goto fail;
+	push.approvals_store = up->parent_store_id;
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_PUSH;
 	req.push = &push;
 	uplink_set_state(up, UP_PUSH);
-	up->inflight = b.n;
+	up->inflight = b.n + b.n_aps;
+	up->approvals_more = false;
 	if (b.n > 0)
 		dongbo_fault_point("child.before_send");
 	up_call(up, &req.base); /* packs it: sub is ours again */
@@ -663,7 +708,8 @@ static void send_next(struct dongbo_uplink *up)
 		send_restore(up);
 		return;
 	}
-	if (st.head_seq > st.acked_seq || up->state == UP_IDLE) {
+	if (st.head_seq > st.acked_seq || up->state == UP_IDLE ||
+	    up->approvals_more) {
 		/* Pending records, or the idle heartbeat fired. */
 		uv_timer_stop(&up->timer);
 		send_push(up, &st);
@@ -912,6 +958,72 @@ static int rejection_of(struct dongbo_uplink *up, const Dongbo__Rejection *r,
 	return 0;
 }
 
+/* Is seq an approval state of the push in flight? (Its refusal is only
+ * logged: states are not kept as rejected records.) */
+static bool flight_has_approval(const struct dongbo_uplink *up, uint64_t seq)
+{
+	for (size_t i = 0; i < up->flight.n_aps; i++)
+		if (up->flight.aps[i].seq == seq)
+			return true;
+	return false;
+}
+
+/* The approval states an Ack brings down (the parent level's approvals,
+ * returns and reopens of our units): applied by version with the new
+ * cursor, in one transaction.  0, or -1 with the error set and logged. */
+static int take_approvals(struct dongbo_uplink *up, const Dongbo__Ack *ack)
+{
+	struct dongbo_approval *aps = NULL;
+	uint64_t cursor = 0;
+	size_t changed = 0;
+	char why[256];
+	int rv;
+
+	rv = dongbo_store_approvals_cursor(up->node->store, ack->store_id,
+					   &cursor);
+	if (rv == 0 && ack->n_approvals == 0 && ack->approvals_next == cursor)
+		return 0; /* nothing new: no write */
+	if (rv == 0 && ack->n_approvals > DONGBO_APPROVALS_DOWN_MAX) {
+		snprintf(why, sizeof(why), "%zu approval states in one ack "
+			 "(at most %u)", ack->n_approvals,
+			 DONGBO_APPROVALS_DOWN_MAX);
+		rv = DONGBO_E_PROTO;
+	}
+	if (rv == 0 && ack->n_approvals > 0 &&
+	    (aps = calloc(ack->n_approvals, sizeof(*aps))) == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		rv = DONGBO_E_NOMEM;
+	}
+	for (size_t i = 0; rv == 0 && i < ack->n_approvals; i++)
+		rv = dongbo_approval_from_wire(ack->approvals[i], &aps[i], why,
+					       sizeof(why));
+	if (rv == 0) {
+		rv = dongbo_store_approvals_from_parent(
+			up->node->store, ack->store_id, aps, ack->n_approvals,
+			ack->approvals_next, dongbo_now_ms(), &changed);
+		if (rv != 0)
+			snprintf(why, sizeof(why), "store: %s",
+				 dongbo_strerror(rv));
+	}
+	free(aps);
+	if (rv != 0) {
+		set_error(up, "approval states from the parent: %s", why);
+		dongbo_log_error("uplink: %s", up->last_error);
+		return -1;
+	}
+	for (size_t i = 0; i < ack->n_approvals && changed > 0; i++) {
+		const Dongbo__Approval *a = ack->approvals[i];
+
+		dongbo_log_info("uplink: %s %s %s is %s (by %s)%s%s", a->unit,
+				a->form, a->period,
+				dongbo_approval_state_word(
+					(enum dongbo_approval_state)a->state),
+				a->node, a->note[0] ? ": " : "", a->note);
+	}
+	up->approvals_more = ack->approvals_more;
+	return 0;
+}
+
 static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 {
 	struct dongbo_rejection *rej;
@@ -937,7 +1049,8 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 				"(%s %s %s): %s",
 				(unsigned long long)r->seq, r->unit,
 				r->indicator, r->period, r->reason);
-		if (rejection_of(up, r, &rej[n_rej]) == 0)
+		if (!flight_has_approval(up, r->seq) &&
+		    rejection_of(up, r, &rej[n_rej]) == 0)
 			n_rej++;
 	}
 	rv = note_ack(up, ack->store_id, ack->applied_seq, rej, n_rej, NULL);
@@ -945,6 +1058,10 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
 		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
+		return;
+	}
+	if (take_approvals(up, ack) != 0) {
 		backoff(up);
 		return;
 	}

@@ -814,6 +814,55 @@ int dongbo_catalog_rows_of(const struct dongbo_catalog *cat,
 	return rc;
 }
 
+static int needs_visit(const struct dongbo_indicator *ind,
+		       int (*cb)(void *arg, const struct dongbo_indicator *ind),
+		       void *arg)
+{
+	int rc = 0;
+
+	if (ind->rule == DONGBO_RULE_RATIO) {
+		rc = needs_visit(ind->numerator, cb, arg);
+		return rc != 0 ? rc : needs_visit(ind->denominator, cb, arg);
+	}
+	if (ind->rule == DONGBO_RULE_TOTAL) {
+		for (size_t i = 0; i < ind->n_parts && rc == 0; i++)
+			rc = needs_visit(ind->parts[i], cb, arg);
+		return rc;
+	}
+	return cb(arg, ind);
+}
+
+int dongbo_form_needs(const struct dongbo_form *form, const char *level,
+		      int (*cb)(void *arg, const struct dongbo_indicator *ind),
+		      void *arg)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < form->n_rows && rc == 0; i++) {
+		const struct dongbo_form_row *row = &form->rows[i];
+
+		if (row->indicator == NULL ||
+		    (level != NULL && row->level != NULL &&
+		     strcmp(row->level, level) != 0))
+			continue;
+		rc = needs_visit(row->indicator, cb, arg);
+	}
+	return rc;
+}
+
+/* Stops the walk (1) at the indicator looked for. */
+static int needs_is(void *arg, const struct dongbo_indicator *ind)
+{
+	return strcmp(ind->code, arg) == 0;
+}
+
+bool dongbo_form_needs_indicator(const struct dongbo_form *form,
+				 const char *level, const char *code)
+{
+	return form != NULL && code != NULL &&
+	       dongbo_form_needs(form, level, needs_is, (void *)code) == 1;
+}
+
 /* ---- values --------------------------------------------------------------- */
 
 bool dongbo_indicator_is_stored(const struct dongbo_indicator *ind)

@@ -229,6 +229,22 @@ int dongbo_catalog_rows_of(const struct dongbo_catalog *cat,
 				     const struct dongbo_form_row *row),
 			   void *arg);
 
+/*
+ * Calls cb for every stored indicator a unit of level needs to fill form's
+ * rows (level NULL: the rows of every level): a row's own indicator, or
+ * for a ratio its numerator and denominator, for a total its parts, each
+ * followed down to stored indicators.  An indicator may come more than
+ * once.  A non-zero return from cb stops the walk and is returned.
+ */
+int dongbo_form_needs(const struct dongbo_form *form, const char *level,
+		      int (*cb)(void *arg, const struct dongbo_indicator *ind),
+		      void *arg);
+
+/* True when a unit of level needs the stored indicator `code` for form
+ * (as dongbo_form_needs finds them). */
+bool dongbo_form_needs_indicator(const struct dongbo_form *form,
+				 const char *level, const char *code);
+
 /* The word the catalog file uses for a type, rule or time rule ("count",
  * "ratio", "last"); "?" for a value outside its enum.  Static strings. */
 const char *dongbo_type_word(enum dongbo_value_type t);

@@ -20,7 +20,7 @@
 #include "log.h"
 
 #define STORE_MAP_DEFAULT (1ull << 30)
-#define STORE_N_DBS 9
+#define STORE_N_DBS 11
 /* Without a configured maximum the map may grow to this. */
 #define STORE_MAP_MAX_DEFAULT (64ull << 30)
 
@@ -332,8 +332,9 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT) {
 		unsigned char format = STORE_FORMAT;
 
-		dongbo_log_info("store: '%s': format %u upgraded to %u (an "
-				"empty audit trail)", s->path,
+		dongbo_log_info("store: '%s': format %u upgraded to %u (what "
+				"the newer formats add -- audit trail, "
+				"approval states -- starts empty)", s->path,
 				*(const unsigned char *)fmt->mv_data,
 				STORE_FORMAT);
 		return meta_put_bytes(s, txn, "format", &format, 1);
@@ -344,15 +345,18 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 static int dbis_open(struct dongbo_store *s, MDB_txn *txn)
 {
 	/* A database added by a later format is created here, empty, when
-	 * an older store opens (audit, format 3). */
+	 * an older store opens (audit, format 3; approval and apseq,
+	 * format 4). */
 	const char *names[STORE_N_DBS] = { "meta",     "values",   "log",
 					   "rollup",   "children", "dist",
-					   "conflict", "rejected", "audit" };
+					   "conflict", "rejected", "audit",
+					   "approval", "apseq" };
 	MDB_dbi *dbis[STORE_N_DBS] = { &s->dbi_meta,	 &s->dbi_values,
 				       &s->dbi_log,	 &s->dbi_rollup,
 				       &s->dbi_children, &s->dbi_dist,
 				       &s->dbi_conflict, &s->dbi_rejected,
-				       &s->dbi_audit };
+				       &s->dbi_audit,	 &s->dbi_approval,
+				       &s->dbi_apseq };
 
 	for (size_t i = 0; i < STORE_N_DBS; i++) {
 		int rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
@@ -538,6 +542,8 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	s->catalog = opts->catalog;
 	s->restore_if_new = opts->restore_if_new;
 	s->no_outbox = opts->no_outbox;
+	s->hosts = opts->hosts;
+	s->n_hosts = opts->n_hosts;
 	s->map_size_max = opts->map_size_max;
 	if (s->map_size_max == 0)
 		s->map_size_max = STORE_MAP_MAX_DEFAULT;
@@ -897,6 +903,7 @@ static int oldest_waiting(struct dongbo_store *s, MDB_txn *txn,
 	MDB_val k = { .mv_size = sizeof(kbuf), .mv_data = kbuf }, v;
 	MDB_cursor *cur;
 	struct dongbo_record r;
+	struct dongbo_approval ap;
 	int rc;
 
 	*out = 0;
@@ -912,7 +919,7 @@ static int oldest_waiting(struct dongbo_store *s, MDB_txn *txn,
 		return 0;
 	if (rc != 0)
 		return store_mdb_err(s, "read log", rc);
-	if (store_log_decode(&k, &v, &r) != 0)
+	if (store_log_decode(&k, &v, &r, &ap) != 0)
 		return store_corrupt(s, "log entry malformed");
 	*out = r.at_ms;
 	return 0;
@@ -1124,6 +1131,7 @@ int dongbo_store_log_read(struct dongbo_store *s, uint64_t after_seq,
 	}
 	for (op = MDB_SET_RANGE; n < max_n; op = MDB_NEXT) {
 		struct dongbo_record r;
+		struct dongbo_approval ap;
 
 		rc = mdb_cursor_get(cur, &k, &v, op);
 		if (rc == MDB_NOTFOUND) {
@@ -1134,7 +1142,7 @@ int dongbo_store_log_read(struct dongbo_store *s, uint64_t after_seq,
 			rc = store_mdb_err(s, "read log", rc);
 			goto err_after_cursor;
 		}
-		if (store_log_decode(&k, &v, &r) != 0) {
+		if (store_log_decode(&k, &v, &r, &ap) != 0) {
 			rc = store_corrupt(s, "log entry malformed");
 			goto err_after_cursor;
 		}

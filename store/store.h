@@ -29,6 +29,11 @@
  *    record that won by version, a value restored from the parent), when,
  *    through which link and from whom, and the node it was entered at:
  *    appended in the transaction that makes the change, never pruned.
+ *  - approvals: per (unit, form, period) the state of its submission and
+ *    approval (draft, submitted, approved, returned), replicated like
+ *    values: per key the higher version wins; each change here is appended
+ *    to the log (to go up) and numbered in a local sequence of its own
+ *    (to go down to the children whose subtree holds its unit).
  *  - meta:     the store identity (random, 128-bit hex) and the version clock.
  */
 #ifndef DONGBO_STORE_STORE_H
@@ -39,6 +44,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "period.h"
 #include "units.h"
 
 /* Store identity: 32 lower-case hex digits. */
@@ -71,6 +77,13 @@ struct dongbo_store_options {
 	 * before are dropped at open).  A parent configured later gets the
 	 * node's state through dongbo_store_log_cover. */
 	bool no_outbox;
+	/* The units this node hosts (home included; borrowed, outlive the
+	 * store).  A value of a child of one of them that changes here, from
+	 * a child node, while its form is approved for the period marks the
+	 * approval changed_after_approval: this node is the level that
+	 * approved it.  NULL: only home. */
+	const struct dongbo_unit *const *hosts;
+	size_t n_hosts;
 };
 
 /* Opens (creating on first use) the store.  Returns 0, DONGBO_E_IO,
@@ -143,6 +156,10 @@ struct dongbo_record {
 	 * does not send it).  Given to apply_child and restore_apply as
 	 * received; put_local sets its own home. */
 	const char *origin;
+	/* Log entries only: non-NULL when the entry is an approval state,
+	 * not a value (unit, indicator and period then name its unit, form
+	 * and period); borrowed like the rest. */
+	const struct dongbo_approval *approval;
 };
 
 /* Who entered values at this node, for the audit trail. */
@@ -447,6 +464,127 @@ int dongbo_store_restore_apply(struct dongbo_store *store,
 			       const struct dongbo_record *recs, size_t n,
 			       const char *parent_unit, const char *progress,
 			       int64_t now_ms, size_t *n_changed);
+
+/* ---- Submission and approval (store_approval.c) ---- */
+
+enum dongbo_approval_state {
+	DONGBO_APPROVAL_DRAFT,	   /* being entered (or reopened) */
+	DONGBO_APPROVAL_SUBMITTED, /* sent to the parent level */
+	DONGBO_APPROVAL_APPROVED,  /* locked at the unit */
+	DONGBO_APPROVAL_RETURNED,  /* sent back with a note */
+};
+
+#define DONGBO_APPROVAL_STATE_MAX DONGBO_APPROVAL_RETURNED
+#define DONGBO_APPROVAL_USER_MAX 63
+#define DONGBO_APPROVAL_NOTE_MAX 255
+#define DONGBO_FORM_CODE_MAX 63 /* as DONGBO_INDICATOR_CODE_MAX */
+
+/* "draft", "submitted", "approved", "returned"; "?" outside the enum. */
+const char *dongbo_approval_state_word(enum dongbo_approval_state st);
+
+/* Parses a word of dongbo_approval_state_word.  0 or DONGBO_E_INVAL. */
+int dongbo_approval_state_parse(const char *word,
+				enum dongbo_approval_state *out);
+
+/* The state of one (unit, form, period), copied (no borrowed pointers). */
+struct dongbo_approval {
+	char unit[DONGBO_UNIT_CODE_MAX + 1];
+	char form[DONGBO_FORM_CODE_MAX + 1];
+	char period[DONGBO_PERIOD_MAX];
+	enum dongbo_approval_state state;
+	/* A value the form needs for the period changed at the approving
+	 * node after the approval (set there, replicated like the state). */
+	bool changed;
+	uint64_t version;  /* higher wins, as with values; > 0 when stored */
+	int64_t at_ms;	   /* when the state was set (wall clock) */
+	char node[DONGBO_UNIT_CODE_MAX + 1]; /* home unit of the node that set it */
+	char user[DONGBO_APPROVAL_USER_MAX + 1]; /* who, "" unknown */
+	char note[DONGBO_APPROVAL_NOTE_MAX + 1]; /* a return's reason */
+	/* From the log: the entry's seq; from approvals_since: the place in
+	 * the sender's sequence of state changes; else 0. */
+	uint64_t seq;
+};
+
+/* The state of (unit, form, period).  0 or DONGBO_E_NOTFOUND (never
+ * submitted: a draft). */
+int dongbo_store_approval_get(struct dongbo_store *store, const char *unit,
+			      const char *form, const char *period,
+			      struct dongbo_approval *out);
+
+/* Calls cb for every approval state of unit, by form then period.  0 or
+ * cb's return. */
+int dongbo_store_approvals(struct dongbo_store *store, const char *unit,
+			   int (*cb)(void *arg, const struct dongbo_approval *a),
+			   void *arg);
+
+/*
+ * Sets a state at this node (submit, approve, return, reopen), when the
+ * stored version of its key is still if_version (0: none stored): a new
+ * version from the store's clock, above the stored one; logged to go up
+ * and numbered to go down, in one transaction.  a->version receives the
+ * version.  Returns 0, DONGBO_E_STATE (the state changed since it was
+ * read), DONGBO_E_INVAL (a field empty or too long, unit not within home),
+ * DONGBO_E_MAP_FULL, DONGBO_E_IO.
+ */
+int dongbo_store_approval_put_local(struct dongbo_store *store,
+				    struct dongbo_approval *a,
+				    uint64_t if_version, int64_t now_us);
+
+/* A batch from a child: values (recs) and approval states (aps, each with
+ * its log seq), both sorted by seq within first_seq..last_seq. */
+struct dongbo_child_batch {
+	const char *child_unit;
+	const char *child_store_id;
+	uint64_t first_seq, last_seq;
+	const struct dongbo_record *recs;
+	size_t n;
+	const struct dongbo_approval *aps;
+	size_t n_aps;
+	const struct dongbo_rejection *rej;
+	size_t n_rej;
+	int64_t now_ms;
+};
+
+/* As dongbo_store_apply_child, with approval states too: each of a unit
+ * within the child's subtree is applied by version (DONGBO_E_OUTSIDE_SUBTREE
+ * otherwise: the caller refuses those first), interleaved with the values
+ * by seq. */
+int dongbo_store_apply_batch(struct dongbo_store *store,
+			     const struct dongbo_child_batch *batch,
+			     uint64_t *applied_seq, size_t *n_changed);
+
+/*
+ * Parent side, toward a child: up to max states of units within `within`
+ * changed here after `after` in this node's sequence of state changes, in
+ * that order (a->seq their place).  *next receives where to go on from
+ * (the place of the last one looked at, or the newest when none remain);
+ * *more whether states after *next remain.  0 or a store error.
+ */
+int dongbo_store_approvals_since(struct dongbo_store *store,
+				 const char *within, uint64_t after,
+				 size_t max,
+				 int (*cb)(void *arg,
+					   const struct dongbo_approval *a),
+				 void *arg, uint64_t *next, bool *more);
+
+/* Child side: how far the states from parent store parent_store_id have
+ * been taken (0 when from another store or none). */
+int dongbo_store_approvals_cursor(struct dongbo_store *store,
+				  const char *parent_store_id,
+				  uint64_t *cursor);
+
+/*
+ * Child side: applies states sent down by the parent (units within home
+ * only; others are skipped), each by version, not logged up (the parent
+ * has them), and stores next as the cursor into parent_store_id's
+ * sequence, in one transaction.  *n_changed (may be NULL) receives how
+ * many changed.
+ */
+int dongbo_store_approvals_from_parent(struct dongbo_store *store,
+				       const char *parent_store_id,
+				       const struct dongbo_approval *aps,
+				       size_t n, uint64_t next, int64_t now_ms,
+				       size_t *n_changed);
 
 /* ---- The audit trail ---- */
 

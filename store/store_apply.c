@@ -290,6 +290,13 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 		return rc;
 	if (before.n > 0 && (rc = chain_fold(b, sl, rec, &before)) != 0)
 		return rc;
+	/* A value from below that reaches the level that approved its form
+	 * after the approval: flag it there (store_approval.c). */
+	if (b->src.link == DONGBO_LINK_CHILD &&
+	    (rc = store_approval_note_value(b->s, b->txn, sl->unit, rec,
+					    &b->head, b->now_ms,
+					    &b->n_changed)) != 0)
+		return rc;
 	b->n_changed++;
 	return 0;
 }
@@ -457,29 +464,53 @@ static int rejected_keep(struct batch *b, const char *child, uint64_t cursor,
 	return 0;
 }
 
-static int apply_child_once(struct dongbo_store *s, const char *child_unit,
-			    const char *child_store_id, uint64_t first_seq,
-			    uint64_t last_seq, const struct dongbo_record *recs,
-			    size_t n, const struct dongbo_rejection *rej,
-			    size_t n_rej, int64_t now_ms,
+/* Applies one approval state from child (a unit within it) by version. */
+static int approval_from_child(struct batch *b, const struct dongbo_unit *child,
+			       const struct dongbo_approval *a)
+{
+	const struct dongbo_unit *u = dongbo_units_find(b->s->units, a->unit);
+	struct dongbo_approval old;
+	bool found;
+	int rc;
+
+	if (u == NULL)
+		return DONGBO_E_UNKNOWN_UNIT;
+	if (!dongbo_unit_is_within(u, child))
+		return DONGBO_E_OUTSIDE_SUBTREE;
+	if ((rc = store_approval_read(b->s, b->txn, a->unit, a->form,
+				      a->period, &old, &found)) != 0)
+		return rc;
+	if (found && a->version <= old.version)
+		return 0;
+	if ((rc = store_approval_write(b->s, b->txn, a, true, &b->head,
+				       b->now_ms)) != 0)
+		return rc;
+	b->n_changed++;
+	return 0;
+}
+
+static int apply_child_once(struct dongbo_store *s,
+			    const struct dongbo_child_batch *cb,
 			    uint64_t *applied_seq, size_t *n_changed)
 {
 	const struct dongbo_unit *child = NULL;
 	struct dongbo_child_state c;
 	uint64_t cursor;
 	struct batch b;
+	size_t i = 0, j = 0;
 	MDB_txn *txn;
 	int rc;
 
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
 		return rc;
-	rc = store_child_session(s, txn, child_unit, child_store_id, &c);
+	rc = store_child_session(s, txn, cb->child_unit, cb->child_store_id,
+				 &c);
 	if (rc != 0)
 		goto err_after_txn;
 	cursor = c.applied_seq;
 
-	if (last_seq <= cursor) {
+	if (cb->last_seq <= cursor) {
 		/* Already applied (a resend, or an empty batch): nothing to
 		 * write. */
 		mdb_txn_abort(txn);
@@ -488,22 +519,27 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 			*n_changed = 0;
 		return 0;
 	}
-	if (first_seq > cursor + 1) {
+	if (cb->first_seq > cursor + 1) {
 		mdb_txn_abort(txn);
 		*applied_seq = cursor;
 		return DONGBO_E_GAP;
 	}
 
-	rc = batch_begin(s, txn, now_ms, &b);
+	rc = batch_begin(s, txn, cb->now_ms, &b);
 	if (rc != 0)
 		goto err_after_txn;
 	b.src.link = DONGBO_LINK_CHILD;
 	b.src.peer = c.unit;
-	for (size_t i = 0; i < n; i++) {
-		const struct dongbo_record *r = &recs[i];
+	/* Values and states in the order the child logged them. */
+	while (i < cb->n || j < cb->n_aps) {
+		bool value = j == cb->n_aps ||
+			     (i < cb->n && cb->recs[i].seq < cb->aps[j].seq);
+		uint64_t seq = value ? cb->recs[i].seq : cb->aps[j].seq;
+		const struct dongbo_record *r = value ? &cb->recs[i++] : NULL;
+		const struct dongbo_approval *a = value ? NULL : &cb->aps[j++];
 		struct slot sl;
 
-		if (r->seq <= cursor)
+		if (seq <= cursor)
 			continue;
 		c.received++;
 		/* A child sends only values of its own subtree (units it
@@ -523,6 +559,11 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 			 * child's subtree, or the child does not know. */
 			b.origin_within = child;
 		}
+		if (a != NULL) {
+			if ((rc = approval_from_child(&b, child, a)) != 0)
+				goto err_after_txn;
+			continue;
+		}
 		rc = slot_lookup(&b, child, r, &sl);
 		if (rc != 0)
 			goto err_after_txn;
@@ -540,11 +581,11 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 		if (rc != 0)
 			goto err_after_txn;
 	}
-	if ((rc = rejected_keep(&b, c.unit, cursor, rej, n_rej)) != 0)
+	if ((rc = rejected_keep(&b, c.unit, cursor, cb->rej, cb->n_rej)) != 0)
 		goto err_after_txn;
 
-	c.applied_seq = last_seq;
-	c.last_seen_ms = now_ms;
+	c.applied_seq = cb->last_seq;
+	c.last_seen_ms = cb->now_ms;
 	if ((rc = store_child_put(s, txn, &c)) != 0 ||
 	    (b.n_changed > 0 &&
 	     (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0))
@@ -554,13 +595,56 @@ static int apply_child_once(struct dongbo_store *s, const char *child_unit,
 	rc = store_txn_commit(s, txn);
 	if (rc != 0)
 		return rc;
-	*applied_seq = last_seq;
+	*applied_seq = cb->last_seq;
 	if (n_changed != NULL)
 		*n_changed = b.n_changed;
 	return 0;
 
 err_after_txn:
 	mdb_txn_abort(txn);
+	return rc;
+}
+
+int dongbo_store_apply_batch(struct dongbo_store *s,
+			     const struct dongbo_child_batch *cb,
+			     uint64_t *applied_seq, size_t *n_changed)
+{
+	uint64_t prev = 0;
+	int rc = batch_check(cb->first_seq, cb->last_seq, cb->recs, cb->n);
+
+	if (rc == 0 && cb->n_aps > 0 && cb->aps == NULL)
+		rc = DONGBO_E_INVAL;
+	/* States: ordered by seq within the range, none on a value's seq
+	 * (the merge in apply_child_once relies on it). */
+	for (size_t i = 0; rc == 0 && i < cb->n_aps; i++) {
+		const struct dongbo_approval *a = &cb->aps[i];
+		size_t lo = 0, hi = cb->n;
+
+		if (a->seq < cb->first_seq || a->seq > cb->last_seq ||
+		    (i > 0 && a->seq <= prev) || a->version == 0)
+			rc = DONGBO_E_INVAL;
+		prev = a->seq;
+		while (rc == 0 && lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cb->recs[mid].seq == a->seq)
+				rc = DONGBO_E_INVAL;
+			else if (cb->recs[mid].seq < a->seq)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < cb->n_rej; i++)
+		if (cb->rej[i].rec.seq < cb->first_seq ||
+		    cb->rej[i].rec.seq > cb->last_seq ||
+		    cb->rej[i].reason == NULL)
+			rc = DONGBO_E_INVAL;
+	if (rc != 0)
+		return rc;
+	do
+		rc = apply_child_once(s, cb, applied_seq, n_changed);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
 	return rc;
 }
 
@@ -571,20 +655,14 @@ int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
 			     size_t n_rej, int64_t now_ms,
 			     uint64_t *applied_seq, size_t *n_changed)
 {
-	int rc = batch_check(first_seq, last_seq, recs, n);
+	const struct dongbo_child_batch cb = {
+		.child_unit = child_unit, .child_store_id = child_store_id,
+		.first_seq = first_seq, .last_seq = last_seq,
+		.recs = recs, .n = n, .rej = rej, .n_rej = n_rej,
+		.now_ms = now_ms,
+	};
 
-	for (size_t i = 0; rc == 0 && i < n_rej; i++)
-		if (rej[i].rec.seq < first_seq || rej[i].rec.seq > last_seq ||
-		    rej[i].reason == NULL)
-			rc = DONGBO_E_INVAL;
-	if (rc != 0)
-		return rc;
-	do
-		rc = apply_child_once(s, child_unit, child_store_id, first_seq,
-				      last_seq, recs, n, rej, n_rej, now_ms,
-				      applied_seq, n_changed);
-	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
-	return rc;
+	return dongbo_store_apply_batch(s, &cb, applied_seq, n_changed);
 }
 
 /* ---- Restore ---- */
@@ -725,6 +803,8 @@ static int log_cover_once(struct dongbo_store *s, uint64_t after_seq,
 	snapshot = b.head + 1;
 	if ((rc = store_walk(s, txn, s->dbi_values, NULL, 0, "read values",
 			     snap_entry, &sn)) != 0 ||
+	    (rc = store_approval_snapshot(s, txn, &b.head, now_ms,
+					  &sn.n)) != 0 ||
 	    (rc = store_meta_put_u64(s, txn, "snapshot", snapshot)) != 0 ||
 	    (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0)
 		goto err_after_txn;

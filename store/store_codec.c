@@ -260,8 +260,12 @@ int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 	return 0;
 }
 
+static int log_decode_approval(const MDB_val *key, const MDB_val *data,
+			       struct dongbo_record *out,
+			       struct dongbo_approval *ap);
+
 int store_log_decode(const MDB_val *key, const MDB_val *data,
-		     struct dongbo_record *out)
+		     struct dongbo_record *out, struct dongbo_approval *ap)
 {
 	const unsigned char *p = data->mv_data;
 	const unsigned flags = STORE_FLAG_DELETED | STORE_FLAG_STATED |
@@ -272,8 +276,13 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	const char *field[4] = { NULL, NULL, NULL, NULL };
 	struct dongbo_record r;
 
-	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6 ||
-	    (p[16] & ~flags))
+	if (key->mv_size != 8 || data->mv_size < STORE_LOG_HDR_LEN + 6)
+		return DONGBO_E_CORRUPT;
+	/* Format 4: an approval state.  Entries without the flag decode as
+	 * they always did. */
+	if (p[16] == (STORE_FLAG_APPROVAL | STORE_FLAG_AT))
+		return log_decode_approval(key, data, out, ap);
+	if (p[16] & ~flags)
 		return DONGBO_E_CORRUPT;
 	r.at_ms = 0;
 	if (p[16] & STORE_FLAG_ORIGIN)
@@ -305,9 +314,182 @@ int store_log_decode(const MDB_val *key, const MDB_val *data,
 	r.deleted = (p[16] & STORE_FLAG_DELETED) != 0;
 	r.stated = (p[16] & STORE_FLAG_STATED) != 0;
 	r.seq = store_get_u64(key->mv_data);
+	r.approval = NULL;
 	if (r.version == 0 || r.seq == 0 || (r.deleted && r.value != 0))
 		return DONGBO_E_CORRUPT;
 	*out = r;
+	return 0;
+}
+
+int store_key_approval(const char *unit, const char *form, const char *period,
+		       char key[STORE_KEY_MAX], size_t *key_len)
+{
+	return key_fields(unit, DONGBO_UNIT_CODE_MAX, form,
+			  DONGBO_FORM_CODE_MAX, period, DONGBO_PERIOD_MAX - 1,
+			  key, key_len);
+}
+
+/* Copies n NUL-terminated strings from s..end into the fields (each of
+ * cap[i] bytes with its NUL; empty allowed where may_be_empty[i]); s must
+ * end exactly at end.  0 or DONGBO_E_CORRUPT. */
+static int strings_take(const char *s, const char *end, size_t n,
+			char *const *out, const size_t *cap,
+			const bool *may_be_empty)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *nul = memchr(s, '\0', (size_t)(end - s));
+		size_t len;
+
+		if (nul == NULL)
+			return DONGBO_E_CORRUPT;
+		len = (size_t)(nul - s);
+		if ((len == 0 && !may_be_empty[i]) || len >= cap[i])
+			return DONGBO_E_CORRUPT;
+		memcpy(out[i], s, len + 1);
+		s = nul + 1;
+	}
+	return s == end ? 0 : DONGBO_E_CORRUPT;
+}
+
+/* The six strings of a state: unit, form, period (in the key of the
+ * approval DB, in the data of a log entry), node, user, note. */
+static int approval_strings(struct dongbo_approval *a, const char *s,
+			    const char *end, bool with_key)
+{
+	char *out[6] = { a->unit, a->form, a->period, a->node, a->user,
+			 a->note };
+	size_t cap[6] = { sizeof(a->unit), sizeof(a->form), sizeof(a->period),
+			  sizeof(a->node), sizeof(a->user), sizeof(a->note) };
+	bool empty_ok[6] = { false, false, false, false, true, true };
+
+	if (with_key)
+		return strings_take(s, end, 6, out, cap, empty_ok);
+	return strings_take(s, end, 3, out + 3, cap + 3, empty_ok + 3);
+}
+
+/* The fixed fields of a state are sane: a known state, flags we write,
+ * a version, a well-formed period. */
+static int approval_check(const struct dongbo_approval *a, unsigned aflags)
+{
+	struct dongbo_period p;
+
+	if (a->version == 0 || (unsigned)a->state > DONGBO_APPROVAL_STATE_MAX ||
+	    (aflags & ~STORE_APPROVAL_FLAG_CHANGED) ||
+	    dongbo_period_parse(a->period, &p) != 0)
+		return DONGBO_E_CORRUPT;
+	return 0;
+}
+
+static int log_decode_approval(const MDB_val *key, const MDB_val *data,
+			       struct dongbo_record *out,
+			       struct dongbo_approval *ap)
+{
+	const unsigned char *p = data->mv_data;
+	struct dongbo_approval a;
+
+	if (ap == NULL || data->mv_size < STORE_LOG_APPROVAL_HDR_LEN + 8)
+		return DONGBO_E_CORRUPT;
+	memset(&a, 0, sizeof(a));
+	a.version = store_get_u64(p);
+	a.at_ms = store_get_i64(p + 8);
+	a.state = (enum dongbo_approval_state)p[25];
+	a.changed = (p[26] & STORE_APPROVAL_FLAG_CHANGED) != 0;
+	a.seq = store_get_u64(key->mv_data);
+	if (p[25] > DONGBO_APPROVAL_STATE_MAX ||
+	    approval_strings(&a, (const char *)p + STORE_LOG_APPROVAL_HDR_LEN,
+			     (const char *)p + data->mv_size, true) != 0 ||
+	    approval_check(&a, p[26]) != 0 || a.seq == 0)
+		return DONGBO_E_CORRUPT;
+	*ap = a;
+	memset(out, 0, sizeof(*out));
+	out->unit = ap->unit;
+	out->indicator = ap->form;
+	out->period = ap->period;
+	out->version = ap->version;
+	out->seq = ap->seq;
+	out->at_ms = store_get_i64(p + STORE_LOG_HDR_LEN);
+	out->origin = ap->node;
+	out->approval = ap;
+	return 0;
+}
+
+int store_approval_encode(const struct dongbo_approval *a, uint64_t aseq,
+			  bool log, int64_t at_ms, unsigned char *buf,
+			  size_t cap, size_t *len)
+{
+	const char *strs[6] = { a->unit, a->form, a->period, a->node, a->user,
+				a->note };
+	size_t max[6] = { DONGBO_UNIT_CODE_MAX, DONGBO_FORM_CODE_MAX,
+			  DONGBO_PERIOD_MAX - 1, DONGBO_UNIT_CODE_MAX,
+			  DONGBO_APPROVAL_USER_MAX, DONGBO_APPROVAL_NOTE_MAX };
+	size_t hdr = log ? STORE_LOG_APPROVAL_HDR_LEN : STORE_APPROVAL_HDR_LEN;
+	size_t n = hdr;
+	unsigned char aflags = a->changed ? STORE_APPROVAL_FLAG_CHANGED : 0;
+
+	if ((unsigned)a->state > DONGBO_APPROVAL_STATE_MAX || a->version == 0)
+		return DONGBO_E_INVAL;
+	for (int i = log ? 0 : 3; i < 6; i++) {
+		size_t l = strnlen(strs[i], max[i] + 1);
+
+		if (l > max[i] || (l == 0 && i < 4))
+			return DONGBO_E_INVAL;
+		if (n + l + 1 > cap)
+			return DONGBO_E_INVAL;
+		memcpy(buf + n, strs[i], l + 1);
+		n += l + 1;
+	}
+	store_put_u64(buf, a->version);
+	if (log) {
+		store_put_i64(buf + 8, a->at_ms);
+		buf[16] = STORE_FLAG_APPROVAL | STORE_FLAG_AT;
+		store_put_i64(buf + STORE_LOG_HDR_LEN, at_ms);
+		buf[25] = (unsigned char)a->state;
+		buf[26] = aflags;
+	} else {
+		store_put_u64(buf + 8, aseq);
+		buf[16] = (unsigned char)a->state;
+		buf[17] = aflags;
+		store_put_i64(buf + 18, a->at_ms);
+	}
+	*len = n;
+	return 0;
+}
+
+int store_approval_decode(const MDB_val *key, const MDB_val *data,
+			  struct dongbo_approval *out, uint64_t *aseq)
+{
+	const unsigned char *p = data->mv_data;
+	const char *k = key->mv_data;
+	char *kout[3];
+	size_t kcap[3];
+	bool kempty[3] = { false, false, false };
+	char kbuf[STORE_KEY_MAX + 1];
+	struct dongbo_approval a;
+
+	if (data->mv_size < STORE_APPROVAL_HDR_LEN + 4 ||
+	    key->mv_size == 0 || key->mv_size > STORE_KEY_MAX)
+		return DONGBO_E_CORRUPT;
+	memset(&a, 0, sizeof(a));
+	/* The key ends without a NUL: copy it with one to split it. */
+	memcpy(kbuf, k, key->mv_size);
+	kbuf[key->mv_size] = '\0';
+	kout[0] = a.unit, kout[1] = a.form, kout[2] = a.period;
+	kcap[0] = sizeof(a.unit), kcap[1] = sizeof(a.form);
+	kcap[2] = sizeof(a.period);
+	if (strings_take(kbuf, kbuf + key->mv_size + 1, 3, kout, kcap,
+			 kempty) != 0)
+		return DONGBO_E_CORRUPT;
+	a.version = store_get_u64(p);
+	a.state = (enum dongbo_approval_state)p[16];
+	a.changed = (p[17] & STORE_APPROVAL_FLAG_CHANGED) != 0;
+	a.at_ms = store_get_i64(p + 18);
+	if (p[16] > DONGBO_APPROVAL_STATE_MAX ||
+	    approval_strings(&a, (const char *)p + STORE_APPROVAL_HDR_LEN,
+			     (const char *)p + data->mv_size, false) != 0 ||
+	    approval_check(&a, p[17]) != 0)
+		return DONGBO_E_CORRUPT;
+	*aseq = store_get_u64(p + 8);
+	*out = a;
 	return 0;
 }
 

@@ -65,6 +65,20 @@
  *   children child unit code
  *             -> 32 bytes store id, u64 applied_seq, u64 received,
  *                i64 last_seen_ms
+ *   approval  unit \0 form \0 period       (format 4)
+ *             -> u64 version, u64 aseq, u8 state, u8 flags (bit 0:
+ *                changed after approval), i64 at_ms, node \0 user \0
+ *                note \0.  aseq is the change's place in this node's
+ *                sequence of state changes (meta "aseq" the last given).
+ *   apseq     u64 aseq -> approval key: the states in the order they
+ *             changed here, for the children (dongbo_store_approvals_since);
+ *             a state's older entry is deleted when it changes again.
+ *   log entries of approval states (flag bit 4, format 4):
+ *             u64 version, i64 at_ms of the state, u8 flags (0x14), i64
+ *             at_ms accepted, u8 state, u8 aflags, unit \0 form \0
+ *             period \0 node \0 user \0 note \0.
+ *   meta "apdown" -> 32 bytes parent store id, u64 cursor: how far the
+ *             states sent down by that parent store were taken.
  */
 #ifndef DONGBO_STORE_INTERNAL_H
 #define DONGBO_STORE_INTERNAL_H
@@ -83,7 +97,9 @@
  * audit trail and origins in log entries; an older store is marked 3 at
  * open (so that an older build refuses it rather than misread its log)
  * and starts with an empty history. */
-#define STORE_FORMAT 3
+/* Format 4 added approval states (their databases and log entries); a
+ * format 3 store opens as it is, with none. */
+#define STORE_FORMAT 4
 #define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
@@ -105,6 +121,16 @@
 #define STORE_FLAG_STATED 0x02u /* in log entries only */
 #define STORE_FLAG_AT 0x04u	/* in log entries only */
 #define STORE_FLAG_ORIGIN 0x08u /* in log entries only */
+#define STORE_FLAG_APPROVAL 0x10u /* in log entries only: a state */
+#define STORE_APPROVAL_HDR_LEN 26	/* approval entry before its strings */
+#define STORE_LOG_APPROVAL_HDR_LEN 27	/* log entry of a state, the same */
+#define STORE_APPROVAL_FLAG_CHANGED 0x01u
+/* Room for an encoded approval (either layout). */
+#define STORE_APPROVAL_MAX (STORE_LOG_APPROVAL_HDR_LEN + \
+			    3 * (DONGBO_UNIT_CODE_MAX + 1) + \
+			    DONGBO_FORM_CODE_MAX + 1 + DONGBO_PERIOD_MAX + \
+			    DONGBO_APPROVAL_USER_MAX + 1 + \
+			    DONGBO_APPROVAL_NOTE_MAX + 1)
 #define STORE_LOG_AT_LEN 8
 #define STORE_REJ_LEN 37	/* rejected entry before its reason */
 #define STORE_REJ_OURS 'p'
@@ -133,6 +159,10 @@ struct dongbo_store {
 	MDB_dbi dbi_conflict;
 	MDB_dbi dbi_rejected;
 	MDB_dbi dbi_audit;
+	MDB_dbi dbi_approval;
+	MDB_dbi dbi_apseq;
+	const struct dongbo_unit *const *hosts; /* borrowed; may be NULL */
+	size_t n_hosts;
 	uint64_t map_size_max;
 	bool restore_if_new;
 	bool no_outbox;
@@ -295,9 +325,28 @@ int store_agg_decode(const MDB_val *data, struct dongbo_agg *out);
  * 0 or DONGBO_E_INVAL when it does not fit. */
 int store_log_encode(const struct dongbo_record *rec, uint64_t version,
 		     unsigned char *buf, size_t cap, size_t *len);
-/* Decodes a log entry; the strings in out point into data. */
+/* Decodes a log entry; the strings in out point into data.  An entry of
+ * an approval state is decoded into *ap (copied), and out->approval points
+ * to it with out's unit, indicator (the form) and period pointing into it.
+ * 0 or DONGBO_E_CORRUPT. */
 int store_log_decode(const MDB_val *key, const MDB_val *data,
-		     struct dongbo_record *out);
+		     struct dongbo_record *out, struct dongbo_approval *ap);
+
+/* Builds the approval key unit\0form\0period.  0 or DONGBO_E_INVAL. */
+int store_key_approval(const char *unit, const char *form, const char *period,
+		       char key[STORE_KEY_MAX], size_t *key_len);
+
+/* Encodes a state as stored in the approval DB (aseq its place in the
+ * sequence of changes), or as a log entry accepted at at_ms (log true; aseq
+ * unused).  0 or DONGBO_E_INVAL (a string too long or empty). */
+int store_approval_encode(const struct dongbo_approval *a, uint64_t aseq,
+			  bool log, int64_t at_ms, unsigned char *buf,
+			  size_t cap, size_t *len);
+
+/* Decodes an approval DB entry (key and data) into out, *aseq its place.
+ * 0 or DONGBO_E_CORRUPT. */
+int store_approval_decode(const MDB_val *key, const MDB_val *data,
+			  struct dongbo_approval *out, uint64_t *aseq);
 
 /* Builds the audit key of rec's key (kind from rec->stated) at seq.
  * 0 or DONGBO_E_INVAL. */
@@ -341,6 +390,35 @@ int store_audit_append(struct dongbo_store *s, MDB_txn *txn,
 int store_audit_origin(struct dongbo_store *s, MDB_txn *txn,
 		       const struct dongbo_record *rec,
 		       char origin[DONGBO_UNIT_CODE_MAX + 1]);
+
+/* ---- store_approval.c ---- */
+
+/* Stores a (its version set by the caller) under a new place in the
+ * sequence of changes; appends it to the log at ++*head unless log is
+ * false or the node keeps no outbox.  at_ms: when it was accepted. */
+int store_approval_write(struct dongbo_store *s, MDB_txn *txn,
+			 const struct dongbo_approval *a, bool log,
+			 uint64_t *head, int64_t at_ms);
+
+/* Reads the stored state of a's key into *old; *found says whether any. */
+int store_approval_read(struct dongbo_store *s, MDB_txn *txn,
+			const char *unit, const char *form, const char *period,
+			struct dongbo_approval *old, bool *found);
+
+/* A value of unit u (rec) changed here from a child node: every approved
+ * state of u whose period holds rec's period and whose form needs rec's
+ * indicator is marked changed (a new version from the clock, logged),
+ * when this node approves u's forms (it hosts u's parent).  *n_changed
+ * counts the states marked. */
+int store_approval_note_value(struct dongbo_store *s, MDB_txn *txn,
+			      const struct dongbo_unit *u,
+			      const struct dongbo_record *rec, uint64_t *head,
+			      int64_t now_ms, size_t *n_changed);
+
+/* Appends every stored state to the log (a snapshot for a parent that
+ * lost its store). */
+int store_approval_snapshot(struct dongbo_store *s, MDB_txn *txn,
+			    uint64_t *head, int64_t now_ms, uint64_t *n);
 
 /* ---- store_time.c: periods composed from their parts ---- */
 

@@ -591,8 +591,9 @@ static int log_check(struct dongbo_store *s, MDB_txn *txn, char *err,
 	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 	if (rc == 0) {
 		struct dongbo_record rec;
+		struct dongbo_approval ap;
 
-		if (store_log_decode(&k, &v, &rec) != 0)
+		if (store_log_decode(&k, &v, &rec, &ap) != 0)
 			rc = verify_fail(err, errlen, "last log entry malformed");
 		else
 			last = rec.seq;

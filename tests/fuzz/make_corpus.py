@@ -75,13 +75,27 @@ def hello(unit, store_id, catalog_version=0, protocol=1):
                           f_varint(4, catalog_version)))
 
 
-def push(unit, store_id, first, last, head, records, subtree=None):
+def approval(unit, form, period, state, version, seq, node="07201",
+             changed=False, user="", note="", at_ms=1700000000000):
+    return msg(f_bytes(1, unit), f_bytes(2, form), f_bytes(3, period),
+               f_varint(4, state), f_varint(5, int(changed)),
+               f_varint(6, version), f_varint(7, at_ms), f_bytes(8, node),
+               f_bytes(9, user), f_bytes(10, note), f_varint(11, seq))
+
+
+def push(unit, store_id, first, last, head, records, approvals=(),
+         approvals_after=0, approvals_store="", subtree=None):
     return f_bytes(2, msg(f_bytes(1, unit), f_bytes(2, store_id),
                           f_varint(3, first), f_varint(4, last),
                           f_varint(5, head),
                           *[f_bytes(6, r) for r in records],
                           f_bytes(16, subtree) if subtree is not None
-                          else b""))
+                          else b"",
+                          *[f_bytes(20, a) for a in approvals],
+                          f_varint(21, approvals_after)
+                          if approvals_after else b"",
+                          f_bytes(22, approvals_store)
+                          if approvals_store else b""))
 
 
 def link_summary(unit, seen_ago, applied, lag, refused, health):
@@ -184,7 +198,7 @@ SYNC = {
     # Status travelling up (daemon/tree.h): 213 for itself and 07201;
     # entries outside its subtree, unknown units, hosts and links that are
     # not its own, a negative age, a health no node says.
-    "27-push-213-subtree": push("213", ID_A, 15, 14, 14, [], subtree(
+    "27-push-213-subtree": push("213", ID_A, 15, 14, 14, [], subtree=subtree(
         node_summary("213", hosts=["07210", "07243", "24", "99999"],
                      links=[link_summary("07201", 1200, 3, 0, 1, "ok"),
                             link_summary("07243", -5, 0, -1, 0, "stalled"),
@@ -194,13 +208,36 @@ SYNC = {
                      age=-40, catalog=9),
         node_summary("215"), node_summary("99999"),
         node_summary("07201", health="offline"))),
-    "28-push-subtree-not-led-by-child": push("213", ID_A, 15, 14, 14, [],
-                                             subtree(node_summary("07201"),
-                                                     node_summary("213"))),
-    "29-push-subtree-empty": push("213", ID_A, 15, 14, 14, [], subtree()),
+    "28-push-subtree-not-led-by-child": push(
+        "213", ID_A, 15, 14, 14, [],
+        subtree=subtree(node_summary("07201"), node_summary("213"))),
+    "29-push-subtree-empty": push("213", ID_A, 15, 14, 14, [],
+                                  subtree=subtree()),
     "25-restore-bad-key": restore("213", ID_A, "213",
                                   ("HS TIEP NHAN", "2022", False)),
     "26-restore-without-hello": restore("216", ID_B, "216"),
+    # Approval states (issue 6 point 3): beside records, refused alone
+    # outside the subtree, refused whole when malformed.
+    "40-push-213-approvals": push("213", ID_A, 15, 17, 17, [
+        record("07201", "hs_tiep_nhan", "2022", 9, NOW + 10, 15)], [
+        approval("07201", "II.06c", "2022", 1, NOW + 11, 16),
+        approval("07201", "II.06c", "2022", 2, NOW + 12, 17, node="213",
+                 changed=True, user="lan", note="Đã duyệt")],
+        approvals_after=3, approvals_store=ID_B),
+    "41-push-approval-outside": push("213", ID_A, 18, 18, 18, [], [
+        approval("07243", "II.06c", "2022", 1, NOW + 13, 18)]),
+    "42-push-approval-malformed": push("213", ID_A, 18, 19, 19, [], [
+        approval("07201", "II.06c", "2022Q9", 1, NOW + 13, 18),
+        approval("07201", "", "2022", 9, 0, 19, node="")]),
+    "43-push-approval-on-record-seq": push("213", ID_A, 18, 18, 18, [
+        record("07201", "hs_tiep_nhan", "2022", 9, NOW + 14, 18)], [
+        approval("07201", "II.06c", "2022", 1, NOW + 14, 18)]),
+    "44-push-heartbeat-cursor": push("213", ID_A, 18, 17, 17, [],
+                                     approvals_after=(1 << 64) - 1,
+                                     approvals_store="x" * 40),
+    "45-push-approval-long-note": push("213", ID_A, 18, 18, 18, [], [
+        approval("07201", "II.06c", "2022", 3, NOW + 15, 18,
+                 note="n" * 400)]),
     # Malformed.
     "30-empty": b"",
     "31-truncated-push": push("213", ID_A, 1, 3, 3, [
@@ -280,6 +317,25 @@ CTL = {
     "27-missing-all-unknown-form": f_bytes(20, msg(
         f_bytes(1, "213"), f_bytes(2, "2022Q3"), f_bytes(3, "II.99"),
         f_varint(4, 1))),
+    # Submission and approval (issue 6 point 3).
+    "40-submit": f_bytes(30, msg(f_bytes(1, "07201"), f_bytes(2, "2022"),
+                                 f_bytes(3, "II.06c"), f_bytes(4, "submit"),
+                                 f_bytes(5, "Báo cáo năm"))),
+    "41-approve": f_bytes(30, msg(f_bytes(1, "213"), f_bytes(2, "2022"),
+                                  f_bytes(3, "II.06c"),
+                                  f_bytes(4, "approve"))),
+    "42-return-without-note": f_bytes(30, msg(
+        f_bytes(1, "07201"), f_bytes(2, "2022Q3"), f_bytes(3, "II.06c"),
+        f_bytes(4, "return"))),
+    "43-reopen": f_bytes(30, msg(f_bytes(1, "07201"), f_bytes(2, "2022"),
+                                 f_bytes(3, "II.06c"), f_bytes(4, "reopen"))),
+    "44-approval-query": f_bytes(31, msg(f_bytes(1, "24"), f_bytes(2, "2022"),
+                                         f_bytes(3, "II.06c"))),
+    "45-approval-query-every-form": f_bytes(31, msg(f_bytes(1, "213"),
+                                                    f_bytes(2, "2022S1"))),
+    "46-approval-bad-action": f_bytes(30, msg(
+        f_bytes(1, "24"), f_bytes(2, "2022"), f_bytes(3, "NO.FORM"),
+        f_bytes(4, "lock"), f_bytes(5, "n" * 300))),
     # Malformed.
     "30-empty": b"",
     "31-truncated-put": put(put_item("24", "hs_tiep_nhan", "2022",

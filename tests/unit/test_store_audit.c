@@ -487,8 +487,9 @@ static void values_sent_again_carry_their_recorded_origin(void **state)
 	assert_int_equal(audit_count(fx), 2);
 }
 
-/* A store of format 2 (no audit database) opens, is marked format 3 and
- * starts with an empty history. */
+/* A store of format 2 (no audit database, no approval databases) opens,
+ * is marked format 4 and starts with an empty history and no approval
+ * states; its log entries decode as before. */
 static void an_older_store_opens_with_an_empty_history(void **state)
 {
 	struct fx *fx = *state;
@@ -502,6 +503,10 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	txn = raw_begin(fx, 0, &env);
 	assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0); /* gone */
+	assert_int_equal(mdb_dbi_open(txn, "approval", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "apseq", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	v.mv_size = 1;
 	v.mv_data = &two;
@@ -512,12 +517,29 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	value_is(fx, "07201", "hs_nhan", "2022", 10, 1);
 	put(fx, "07201", "hs_nhan", "2022", 11);
 	assert_int_equal(audit_of(fx, "07201").n, 1);
+	{
+		struct dongbo_approval a;
+
+		assert_int_equal(dongbo_store_approval_get(fx->st, "07201",
+							   "F", "2022", &a),
+				 DONGBO_E_NOTFOUND);
+		memset(&a, 0, sizeof(a));
+		strcpy(a.unit, "07201");
+		strcpy(a.form, "F");
+		strcpy(a.period, "2022");
+		strcpy(a.node, "24");
+		a.state = DONGBO_APPROVAL_SUBMITTED;
+		assert_int_equal(dongbo_store_approval_put_local(fx->st, &a, 0,
+								 5),
+				 0);
+		assert_int_equal(log_origins(fx, 0).n, 3);
+	}
 
 	txn = raw_begin(fx, MDB_RDONLY, &env);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_int_equal(*(unsigned char *)v.mv_data, 3);
+	assert_int_equal(*(unsigned char *)v.mv_data, 4);
 	raw_end(fx, env, txn);
 	verify_ok(fx);
 }
