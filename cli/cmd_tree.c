@@ -16,7 +16,7 @@
 
 static const char tree_usage[] =
 	N_("Usage: dongbo [-C DIR] tree [UNIT] [--problems] [--depth N] [--all]\n"
-	"                            [--json]\n"
+	"                            [--form CODE --period PERIOD] [--json]\n"
 	"\n"
 	"Shows every unit of UNIT's subtree (default: this node's unit) as a\n"
 	"tree, one line per unit, and how its data reaches this node:\n"
@@ -45,6 +45,10 @@ static const char tree_usage[] =
 	"              them\n"
 	"  --depth N   down to N levels below UNIT\n"
 	"  --all       every unit on its own line\n"
+	"  --form CODE --period PERIOD\n"
+	"              add an APPROVAL column: each unit's state of that form\n"
+	"              for that period (draft, submitted, approved, returned;\n"
+	"              \", changed\" when a value changed after approval)\n"
 	"  --json      every row (filtered by --problems and --depth, never\n"
 	"              folded), times in UTC and in ms since the epoch\n"
 	"  -h, --help  show this help\n"
@@ -70,11 +74,13 @@ int cmd_tree(struct cli *cli, int argc, char **argv)
 	Dongbo__TreeRequest tq = DONGBO__TREE_REQUEST__INIT;
 	Dongbo__CtlReply *rep = NULL;
 	struct tree_view_opts o = { .max_depth = -1 };
-	const char *depth = NULL;
+	const char *depth = NULL, *form = NULL, *period = NULL;
 	const struct cli_opt opts[] = {
 		{ "--problems", NULL, &o.problems, NULL },
 		{ "--all", NULL, &o.all, NULL },
 		{ "--depth", NULL, NULL, &depth },
+		{ "--form", NULL, NULL, &form },
+		{ "--period", NULL, NULL, &period },
 		{ NULL, NULL, NULL, NULL },
 	};
 	char *pos[1];
@@ -94,7 +100,14 @@ int cmd_tree(struct cli *cli, int argc, char **argv)
 		}
 		o.max_depth = (int)d;
 	}
+	if ((form == NULL) != (period == NULL)) {
+		cli_error("tree: --form and --period go together (the approval "
+			  "state of that form for that period)");
+		return EXIT_USAGE;
+	}
 	tq.unit = n > 0 ? pos[0] : "";
+	tq.form = (char *)(form != NULL ? form : "");
+	tq.period = (char *)(period != NULL ? period : "");
 	req.body_case = DONGBO__CTL_REQUEST__BODY_TREE;
 	req.tree = &tq;
 	if ((rv = cli_call(cli, &req, &rep)) != EXIT_OK)

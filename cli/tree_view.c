@@ -21,18 +21,21 @@
 
 #include "cli.h"
 
-#define COLS 8
+#define COLS 9
 
 enum { C_UNIT, C_KIND, C_HEALTH, C_SEEN, C_WAIT, C_REFUSED, C_CATALOG,
-       C_NOTE };
+       C_APPROVAL, C_NOTE };
 
 /* Translated where printed (print_lines). */
 static const char *const headers[COLS] = {
 	N_("UNIT"),    N_("NODE"),    N_("HEALTH"),  N_("LAST SEEN"),
-	N_("WAITING"), N_("REFUSED"), N_("CATALOG"), N_("NOTE"),
+	N_("WAITING"), N_("REFUSED"), N_("CATALOG"),
+	/* TRANSLATORS: `dongbo tree --form F --period P`: the unit's
+	 * approval state of that form. */
+	N_("APPROVAL"), N_("NOTE"),
 };
-static const bool right[COLS] = { false, false, false, false,
-				  true,	 true,	true,  false };
+static const bool right[COLS] = { false, false, false, false, true,
+				  true,	 true,	false, false };
 
 bool tree_view_needs_attention(const Dongbo__TreeRow *r,
 			       uint32_t catalog_version)
@@ -154,13 +157,16 @@ struct fold {
 	int cls;
 	const char *host;
 	const char *health;
+	const Dongbo__TreeRow *first; /* its approval state, when shown */
 	size_t count;
 };
 
 static bool fold_has(const struct fold *f, const Dongbo__TreeRow *r)
 {
 	return f->cls == fold_class(r) && strcmp(f->host, r->host) == 0 &&
-	       strcmp(f->health, r->health) == 0;
+	       strcmp(f->health, r->health) == 0 &&
+	       strcmp(f->first->approval, r->approval) == 0 &&
+	       f->first->approval_changed == r->approval_changed;
 }
 
 static size_t folds_of(const struct shape *s, const Dongbo__TreeReply *t,
@@ -183,7 +189,8 @@ static size_t folds_of(const struct shape *s, const Dongbo__TreeReply *t,
 		if (k == n) {
 			if (n == max)
 				continue;
-			folds[n++] = (struct fold){ cls, r->host, r->health, 0 };
+			folds[n++] = (struct fold){ cls, r->host, r->health, r,
+						    0 };
 		}
 		folds[k].count++;
 	}
@@ -254,6 +261,18 @@ static char *kind_none(void)
 	return strdup(_("none"));
 }
 
+/* The APPROVAL cell: the state word, flagged when a value changed after
+ * approval; "" when not asked for. */
+static char *approval_cell(const Dongbo__TreeRow *r)
+{
+	if (r->approval[0] == '\0')
+		return strdup("");
+	/* TRANSLATORS: `dongbo tree`, APPROVAL column: a value changed after
+	 * the form was approved. */
+	return r->approval_changed ? dupf(_("%s, changed"), r->approval)
+				   : strdup(r->approval);
+}
+
 static void row_cells(struct line *l, const Dongbo__TreeRow *r,
 		      const char *prefix, int64_t now_ms)
 {
@@ -283,6 +302,7 @@ static void row_cells(struct line *l, const Dongbo__TreeRow *r,
 		l->cell[C_CATALOG] = dupf("v%" PRIu32, r->catalog_version);
 	else
 		l->cell[C_CATALOG] = strdup(node ? "?" : "");
+	l->cell[C_APPROVAL] = approval_cell(r);
 	l->cell[C_NOTE] = strdup(r->note);
 }
 
@@ -371,7 +391,8 @@ static void emit(struct printer *pr, long i, const char *lead,
 		f->cell[C_HEALTH] = strdup(folds[k].health);
 		f->health = folds[k].health;
 		for (int c = C_SEEN; c < COLS; c++)
-			f->cell[c] = strdup("");
+			f->cell[c] = c == C_APPROVAL ? approval_cell(folds[k].first)
+						     : strdup("");
 	}
 	free(child_lead);
 }
@@ -396,7 +417,7 @@ static void print_cell(FILE *f, const char *s, int width, bool right_al,
 static void print_lines(FILE *f, const struct lines *ls, bool color)
 {
 	int w[COLS];
-	bool any_note = false;
+	bool any_note = false, any_approval = false;
 	int last;
 
 	for (int c = 0; c < COLS; c++)
@@ -410,8 +431,10 @@ static void print_lines(FILE *f, const struct lines *ls, bool color)
 				w[c] = x;
 			if (c == C_NOTE && s[0] != '\0')
 				any_note = true;
+			if (c == C_APPROVAL && s[0] != '\0')
+				any_approval = true;
 		}
-	last = any_note ? C_NOTE : C_CATALOG;
+	last = any_note ? C_NOTE : any_approval ? C_APPROVAL : C_CATALOG;
 	for (size_t i = 0; i <= ls->n; i++) {
 		const struct line *l = i > 0 ? &ls->v[i - 1] : NULL;
 		int end = last;
@@ -422,6 +445,9 @@ static void print_lines(FILE *f, const struct lines *ls, bool color)
 			end--;
 		for (int c = 0; c <= end; c++) {
 			const char *s = l == NULL ? _(headers[c]) : l->cell[c];
+
+			if (c == C_APPROVAL && !any_approval)
+				continue;
 			const char *hue = NULL;
 
 			if (s == NULL)
@@ -563,6 +589,12 @@ json_t *tree_view_json(const Dongbo__TreeReply *t,
 		json_object_set_new(o_row, "lag", int_or_null(r->lag));
 		json_object_set_new(o_row, "age_ms", int_or_null(r->age_ms));
 		json_object_set_new(o_row, "store_id", str_or_null(r->store_id));
+		if (r->approval[0] != '\0') {
+			json_object_set_new(o_row, "approval",
+					    json_string(r->approval));
+			json_object_set_new(o_row, "approval_changed",
+					    json_boolean(r->approval_changed));
+		}
 		json_object_set_new(o_row, "note", str_or_null(r->note));
 		json_object_set_new(o_row, "needs_attention",
 				    json_boolean(tree_view_needs_attention(

@@ -6,7 +6,9 @@
  * within this node's subtree; this node's own entry is read (subtree.c);
  * dongbo_tree_rows walks the unit list under it with the summaries the
  * nodes below sent up (tree.h), one TreeRow per unit, in ctl_alloc
- * memory.  Read-only.
+ * memory; with a form and a period, each row also carries the unit's
+ * approval state of that form for that period (draft when none is
+ * stored).  Read-only.
  *
  * Failure modes: an unknown unit, or one outside this node's subtree, is
  * refused naming it (ctl_find_unit); store errors pass on their code; a
@@ -23,6 +25,9 @@
 
 struct tree_rows {
 	struct ctl_reply *r;
+	struct dongbo_store *store;
+	const char *form;   /* NULL: no approval column */
+	const char *period;
 	Dongbo__TreeRow **rows;
 	size_t n, cap;
 };
@@ -59,6 +64,22 @@ static int tree_row_cb(void *arg, const struct dongbo_tree_row *row)
 	out->store_id = ctl_strdup(w->r, row->store_id);
 	if (out->note == NULL || out->store_id == NULL)
 		return DONGBO_E_NOMEM;
+	if (w->form != NULL) {
+		struct dongbo_approval a;
+		int rv = dongbo_store_approval_get(w->store, row->unit->code,
+						   w->form, w->period, &a);
+
+		if (rv == DONGBO_E_NOTFOUND) {
+			out->approval = (char *)dongbo_approval_state_word(
+				DONGBO_APPROVAL_DRAFT);
+		} else if (rv != 0) {
+			return rv;
+		} else {
+			out->approval =
+				(char *)dongbo_approval_state_word(a.state);
+			out->approval_changed = a.changed;
+		}
+	}
 	w->rows[w->n++] = out;
 	return 0;
 }
@@ -68,18 +89,41 @@ void ctl_handle_tree(struct dongbo_node *node, struct ctl_reply *r,
 {
 	Dongbo__TreeReply *tr = ctl_alloc(r, 1, sizeof(*tr));
 	Dongbo__UnitInfo *root_info = ctl_alloc(r, 1, sizeof(*root_info));
-	struct tree_rows w = { .r = r };
+	struct tree_rows w = { .r = r, .store = node->store };
+	char *period = ctl_alloc(r, DONGBO_PERIOD_MAX, 1);
 	const struct dongbo_unit *root = node->home;
 	struct dongbo_tree_entry self;
 	struct dongbo_tree_view v;
 	int64_t now = dongbo_now_ms();
 	int rv;
 
-	if (tr == NULL || root_info == NULL)
+	if (tr == NULL || root_info == NULL || period == NULL)
 		return;
 	dongbo__tree_reply__init(tr);
 	if (q->unit[0] != '\0' && ctl_find_unit(node, r, q->unit, &root) != 0)
 		return;
+	if ((q->form[0] != '\0') != (q->period[0] != '\0')) {
+		ctl_fail(r, DONGBO_E_INVAL, "the approval column needs both a "
+			 "form and a period (form '%.32s', period '%.16s')",
+			 q->form, q->period);
+		return;
+	}
+	if (q->form[0] != '\0') {
+		const struct dongbo_form *f =
+			dongbo_catalog_form_find(node->catalog, q->form);
+
+		if (f == NULL) {
+			ctl_fail(r, DONGBO_E_NOTFOUND, "no form '%.64s' in "
+				 "catalog v%u (`dongbo catalog forms` lists "
+				 "them)", q->form,
+				 dongbo_catalog_version(node->catalog));
+			return;
+		}
+		if (ctl_parse_period(r, q->period, period) != 0)
+			return;
+		w.form = f->code;
+		w.period = period;
+	}
 	rv = dongbo_subtree_self(node, now, &self);
 	if (rv != 0) {
 		ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));

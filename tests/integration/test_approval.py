@@ -180,6 +180,23 @@ def scenario_approval(fed, rng, args):
                          fed.node("p"))
     if "Approval: " not in out or "1 approved" not in out:
         raise TestFailure("missing text:\n%s" % out)
+    # `dongbo tree` shows the state too, per unit, at the province.
+    rows = {r["unit"]: r for r in fed.cli_json(
+        fed.node("p"), ["tree", "213", "--form", FORM, "--period",
+                        PERIOD])["rows"]}
+    if (rows[UNIT].get("approval") != "approved"
+            or rows[UNIT].get("approval_changed")
+            or rows["213"].get("approval") != "draft"):
+        raise TestFailure("tree --json: %s / %s" % (rows[UNIT], rows["213"]))
+    rc, out, _ = fed.cli(["tree", "213", "--form", FORM, "--period", PERIOD,
+                          "--all"], fed.node("p"))
+    line = [l for l in out.splitlines() if " %s " % UNIT in l]
+    if rc != 0 or "APPROVAL" not in out or not line \
+            or "approved" not in line[0]:
+        raise TestFailure("tree text (exit %s):\n%s" % (rc, out))
+    rc, _, err = fed.cli(["tree", "--form", FORM], fed.node("p"))
+    if rc != 2 or "--form and --period go together" not in err:
+        raise TestFailure("tree --form alone: exit %s: %s" % (rc, err))
 
     # Reopen unlocks.
     act(fed, "d", "reopen")
@@ -201,6 +218,11 @@ def scenario_approval(fed, rng, args):
     wait_state(fed, "d", "approved", changed=True)
     wait_state(fed, "c", "approved", changed=True)
     fed.converge()
+    rows = {r["unit"]: r for r in fed.cli_json(
+        fed.node("p"), ["tree", "213", "--form", FORM, "--period",
+                        PERIOD])["rows"]}
+    if not rows[UNIT].get("approval_changed"):
+        raise TestFailure("tree does not flag the change: %s" % rows[UNIT])
     s = same_everywhere(fed, ["c", "d", "p"], "changed after approval")
     if not s["changed_after_approval"]:
         raise TestFailure("not flagged: %s" % s)
