@@ -169,6 +169,7 @@ struct dongbo_uplink {
 	 * parent's Welcome proof must cover. */
 	bool tls;
 	char nonce[DONGBO_NONCE_HEX + 1];
+	unsigned timeouts; /* requests timed out in a row on an open link */
 	size_t inflight; /* records in the push awaiting its reply */
 	struct batch flight; /* that push's records, until its reply */
 	size_t batch_cur;     /* records per push now: cfg.batch_max, less
@@ -1131,6 +1132,80 @@ static void on_error_reply(struct dongbo_uplink *up, const Dongbo__Error *e)
 	backoff(up);
 }
 
+/* Creates and starts the dialer to the parent (TLS when tls+tcp://).
+ * 0, or an NNG_* code with the reason in err. */
+static int uplink_dial(struct dongbo_uplink *up, char *err, size_t errlen)
+{
+	const char *url = up->node->cfg.parent_url;
+	int rv;
+
+	if ((rv = nng_dialer_create(&up->dialer, up->sock, url)) != 0)
+		goto fail;
+	if (up->tls) {
+		nng_tls_config *tls;
+
+		if (dongbo_ident_tls_config(up->node->ident, false, &tls, err,
+					    errlen) != 0) {
+			nng_dialer_close(up->dialer);
+			return NNG_EINVAL; /* err says why */
+		}
+		rv = nng_dialer_set_ptr(up->dialer, NNG_OPT_TLS_CONFIG, tls);
+		nng_tls_config_free(tls); /* the dialer holds its own */
+		if (rv != 0)
+			goto fail_after_dialer;
+	}
+	/* A reply over DONGBO_MSG_MAX drops the pipe: we dial again. */
+	if ((rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT,
+				    BACKOFF_MIN_MS)) != 0 ||
+	    (rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT,
+				    BACKOFF_MAX_MS)) != 0 ||
+	    (rv = nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ,
+				      DONGBO_MSG_MAX)) != 0)
+		goto fail_after_dialer;
+	/* Non-blocking: a parent that is down now is dialed again later. */
+	if ((rv = nng_dialer_start(up->dialer, NNG_FLAG_NONBLOCK)) != 0)
+		goto fail_after_dialer;
+	return 0;
+
+fail_after_dialer:
+	nng_dialer_close(up->dialer);
+fail:
+	snprintf(err, errlen, "parent '%s': %s", url, nng_strerror(rv));
+	return rv;
+}
+
+/* Requests that timed out in a row on an open link before the link is
+ * dropped and dialed afresh (a frozen parent first shows as stalled). */
+#define STUCK_TIMEOUTS 3
+
+/* After a request timed out, the next one starts on a fresh REQ context:
+ * nothing of the old request (and of the pipe it went out on) lingers. */
+static void uplink_fresh_ctx(struct dongbo_uplink *up)
+{
+	nng_ctx ctx;
+
+	if (nng_ctx_open(&ctx, up->sock) != 0)
+		return; /* keep the old one */
+	nng_ctx_close(up->ctx);
+	up->ctx = ctx;
+}
+
+/* A link that is up but answers nothing (a connection left half-open by
+ * a parent that died, or stuck in nng's TLS layer) is closed and dialed
+ * again: nothing else would ever end it. */
+static void uplink_redial(struct dongbo_uplink *up)
+{
+	char err[512];
+
+	dongbo_log_warn("uplink: no reply from %s to %u requests in a row on "
+			"an open link: dialing it afresh",
+			up->node->cfg.parent_url, STUCK_TIMEOUTS);
+	up->timeouts = 0;
+	nng_dialer_close(up->dialer);
+	if (uplink_dial(up, err, sizeof(err)) != 0)
+		dongbo_log_error("uplink: %s", err);
+}
+
 static void up_mail_cb(struct dongbo_mail *mail)
 {
 	struct dongbo_uplink *up = (struct dongbo_uplink *)((char *)mail -
@@ -1151,9 +1226,16 @@ static void up_mail_cb(struct dongbo_mail *mail)
 						    : "push to",
 			  up->node->cfg.parent_url, nng_strerror(rv));
 		dongbo_log_debug("uplink: %s", up->last_error);
+		if (rv == NNG_ETIMEDOUT) {
+			uplink_fresh_ctx(up);
+			if (atomic_load(&up->n_pipes) > 0 &&
+			    ++up->timeouts >= STUCK_TIMEOUTS)
+				uplink_redial(up);
+		}
 		backoff(up);
 		return;
 	}
+	up->timeouts = 0;
 	if (up->state == UP_PUSH && up->inflight > 0)
 		dongbo_fault_point("child.after_send");
 	rv = dongbo_proto_unpack(&dongbo__sync_reply__descriptor, reply,
@@ -1217,34 +1299,11 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 		goto err_after_sock;
 	if ((rv = nng_aio_alloc(&up->aio, up_aio_cb, up)) != 0)
 		goto err_after_sock;
-	if ((rv = nng_dialer_create(&up->dialer, up->sock, url)) != 0)
-		goto err_after_aio;
 	up->tls = dongbo_url_is_tls(url);
-	if (up->tls) {
-		nng_tls_config *tls;
-
-		if (dongbo_ident_tls_config(node->ident, false, &tls, err,
-					    errlen) != 0) {
-			rv = NNG_EINVAL;
-			told = true; /* err says why */
-			goto err_after_aio;
-		}
-		rv = nng_dialer_set_ptr(up->dialer, NNG_OPT_TLS_CONFIG, tls);
-		nng_tls_config_free(tls); /* the dialer holds its own */
-		if (rv != 0)
-			goto err_after_aio;
+	if ((rv = uplink_dial(up, err, errlen)) != 0) {
+		told = true;
+		goto err_after_aio;
 	}
-	/* A reply over DONGBO_MSG_MAX drops the pipe: we dial again. */
-	if ((rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMINT,
-				    BACKOFF_MIN_MS)) != 0 ||
-	    (rv = nng_dialer_set_ms(up->dialer, NNG_OPT_RECONNMAXT,
-				    BACKOFF_MAX_MS)) != 0 ||
-	    (rv = nng_dialer_set_size(up->dialer, NNG_OPT_RECVMAXSZ,
-				      DONGBO_MSG_MAX)) != 0)
-		goto err_after_aio;
-	/* Non-blocking: a parent that is down now is dialed again later. */
-	if ((rv = nng_dialer_start(up->dialer, NNG_FLAG_NONBLOCK)) != 0)
-		goto err_after_aio;
 	if (uv_timer_init(node->loop, &up->timer) != 0) {
 		rv = NNG_ENOMEM;
 		goto err_after_aio;
