@@ -105,9 +105,9 @@ static void reply_error_text(const Dongbo__CtlReply *rep, char *err,
 
 	if (fmt != NULL && fmt[0] != '\0' &&
 	    rep->n_error_args <= DONGBO_FMT_MAX_ARGS &&
-	    dongbo_fmt_join(err, errlen, _(fmt),
+	    dongbo_msg_join(err, errlen, fmt,
 			    (const char *const *)rep->error_args,
-			    (int)rep->n_error_args) == 0)
+			    (int)rep->n_error_args, gettext) == 0)
 		return;
 	snprintf(err, errlen, "%s", rep->error);
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "fmtargs.h"
+#include "i18n.h"
 
 /* One conversion "%[n$][flags][width][.prec][length]conv" at s (s[0] is
  * '%', s[1] is not).  Returns its length, 0 when malformed; *pos is n of
@@ -196,4 +197,164 @@ int dongbo_fmt_join(char *out, size_t len, const char *fmt,
 		p += slen - 1;
 	}
 	return 0;
+}
+
+/* The number of conversions of the n bytes of fmt ("%%" is none), or -1
+ * when one is malformed. */
+static int count_conversions(const char *fmt, size_t n)
+{
+	int count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char length[3], conv;
+		bool has_star;
+		int pos;
+		size_t slen;
+
+		if (fmt[i] != '%')
+			continue;
+		if (i + 1 < n && fmt[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		slen = spec_parse(fmt + i, &pos, length, &conv, &has_star);
+		if (slen == 0 || i + slen > n)
+			return -1;
+		count++;
+		i += slen - 1;
+	}
+	return count;
+}
+
+int dongbo_msg_join(char *out, size_t len, const char *fmt,
+		    const char *const *args, int n_args,
+		    char *(*tr)(const char *))
+{
+	size_t at = 0;
+	int used = 0;
+
+	if (len > 0)
+		out[0] = '\0';
+	for (const char *p = fmt;;) {
+		const char *end = strchr(p, DONGBO_MSG_SEP);
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char piece[DONGBO_MSG_FMT_MAX];
+		const char *shown;
+		int k = count_conversions(p, n);
+
+		if (k < 0 || n >= sizeof(piece) || used + k > n_args)
+			return -1;
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		shown = tr != NULL ? tr(piece) : piece;
+		if (at < len &&
+		    dongbo_fmt_join(out + at, len - at, shown, args + used,
+				    k) != 0)
+			return -1;
+		if (at < len)
+			at += strlen(out + at);
+		used += k;
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
+}
+
+void dongbo_vmsgf(struct dongbo_msg *m, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	if (m == NULL)
+		return;
+	va_copy(aq, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(m->text, sizeof(m->text), fmt, aq);
+#pragma GCC diagnostic pop
+	va_end(aq);
+	n = strlen(fmt) < sizeof(m->fmt) && strchr(fmt, DONGBO_MSG_SEP) == NULL
+		    ? dongbo_fmt_split(fmt, ap, m->args, DONGBO_FMT_MAX_ARGS)
+		    : -1;
+	m->n_args = n < 0 ? 0 : n;
+	snprintf(m->fmt, sizeof(m->fmt), "%s", n < 0 ? "" : fmt);
+}
+
+void dongbo_msgf(struct dongbo_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dongbo_vmsgf(m, fmt, ap);
+	va_end(ap);
+}
+
+/* m with the piece w put before (front) or after it. */
+static void msg_wrap(struct dongbo_msg *m, const struct dongbo_msg *w,
+		     bool front)
+{
+	const struct dongbo_msg *a = front ? w : m, *b = front ? m : w;
+	char text[DONGBO_MSG_TEXT_MAX], fmt[DONGBO_MSG_FMT_MAX];
+	char args[DONGBO_FMT_MAX_ARGS][DONGBO_FMT_ARG_MAX];
+	size_t at = 0;
+	int fl;
+
+	text[0] = '\0';
+	put(text, sizeof(text), &at, a->text, strlen(a->text));
+	put(text, sizeof(text), &at, b->text, strlen(b->text));
+	fl = snprintf(fmt, sizeof(fmt), "%s%c%s", a->fmt, DONGBO_MSG_SEP,
+		      b->fmt);
+	if (m->fmt[0] == '\0' || w->fmt[0] == '\0' || fl < 0 ||
+	    (size_t)fl >= sizeof(fmt) ||
+	    a->n_args + b->n_args > DONGBO_FMT_MAX_ARGS) {
+		m->fmt[0] = '\0';
+		m->n_args = 0;
+	} else {
+		memcpy(args, a->args, (size_t)a->n_args * sizeof(args[0]));
+		memcpy(args + a->n_args, b->args,
+		       (size_t)b->n_args * sizeof(args[0]));
+		memcpy(m->args, args,
+		       (size_t)(a->n_args + b->n_args) * sizeof(args[0]));
+		m->n_args = a->n_args + b->n_args;
+		memcpy(m->fmt, fmt, (size_t)fl + 1);
+	}
+	memcpy(m->text, text, sizeof(text));
+}
+
+void dongbo_msg_prepend(struct dongbo_msg *m, const char *fmt, ...)
+{
+	static _Thread_local struct dongbo_msg w;
+	va_list ap;
+
+	if (m == NULL)
+		return;
+	va_start(ap, fmt);
+	dongbo_vmsgf(&w, fmt, ap);
+	va_end(ap);
+	msg_wrap(m, &w, true);
+}
+
+void dongbo_msg_append(struct dongbo_msg *m, const char *fmt, ...)
+{
+	static _Thread_local struct dongbo_msg w;
+	va_list ap;
+
+	if (m == NULL)
+		return;
+	va_start(ap, fmt);
+	dongbo_vmsgf(&w, fmt, ap);
+	va_end(ap);
+	msg_wrap(m, &w, false);
+}
+
+void dongbo_msg_translate(const struct dongbo_msg *m, char *out, size_t len)
+{
+	const char *argv[DONGBO_FMT_MAX_ARGS];
+
+	for (int i = 0; i < m->n_args; i++)
+		argv[i] = m->args[i];
+	if (m->fmt[0] != '\0' &&
+	    dongbo_msg_join(out, len, m->fmt, argv, m->n_args, gettext) == 0)
+		return;
+	snprintf(out, len, "%s", m->text);
 }

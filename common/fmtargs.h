@@ -40,4 +40,54 @@ int dongbo_fmt_split(const char *fmt, va_list ap,
 int dongbo_fmt_join(char *out, size_t len, const char *fmt,
 		    const char *const *args, int n_args);
 
+/*
+ * A message = its English text, and the same taken apart: the format and
+ * its rendered arguments, for whoever shows it to translate.  A format may
+ * be pieces, each a msgid of its own, joined by DONGBO_MSG_SEP: a prefix
+ * or suffix put around a message someone else made ("line %u: " and the
+ * message of a value).  Each piece is translated alone and takes the
+ * arguments that follow those of the pieces before it.  fmt is "" when
+ * the message could not be taken apart (see dongbo_fmt_split): then only
+ * text is meaningful.
+ */
+#define DONGBO_MSG_SEP '\x1f'
+#define DONGBO_MSG_FMT_MAX 1024
+#define DONGBO_MSG_TEXT_MAX 512
+struct dongbo_msg {
+	char text[DONGBO_MSG_TEXT_MAX];
+	char fmt[DONGBO_MSG_FMT_MAX];
+	int n_args;
+	char args[DONGBO_FMT_MAX_ARGS][DONGBO_FMT_ARG_MAX];
+};
+
+/* Sets m to fmt with its arguments (fmt: one msgid, a literal checked by
+ * -Wformat).  m may be NULL: nothing is done then. */
+void dongbo_msgf(struct dongbo_msg *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void dongbo_vmsgf(struct dongbo_msg *m, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* Puts fmt with its arguments before (prepend) or after (append) the
+ * message in m, as a piece of its own.  When the result does not fit, m
+ * is left taken apart no more (fmt ""), its text still extended. */
+void dongbo_msg_prepend(struct dongbo_msg *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void dongbo_msg_append(struct dongbo_msg *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Writes the message whose format is fmt (pieces joined by DONGBO_MSG_SEP)
+ * and whose rendered arguments are args into out, each piece translated
+ * by tr first (gettext; NULL: English) and given the arguments its English
+ * piece converts.  Returns 0, or -1 as dongbo_fmt_join() (a translation
+ * that does not fit its arguments, too few arguments).
+ */
+int dongbo_msg_join(char *out, size_t len, const char *fmt,
+		    const char *const *args, int n_args,
+		    char *(*tr)(const char *));
+
+/* m's message in this process's language (gettext), or its English text
+ * when it was not taken apart or its translation does not fit. */
+void dongbo_msg_translate(const struct dongbo_msg *m, char *out, size_t len);
+
 #endif

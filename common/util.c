@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 
 bool dongbo_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -57,7 +58,7 @@ int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen)
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
-		dongbo_errf(err, errlen, "cannot open '%s': %s", path,
+		dongbo_errf(err, errlen, _("cannot open '%s': %s"), path,
 			    strerror(errno));
 		return DONGBO_E_IO;
 	}
@@ -68,7 +69,7 @@ int dongbo_file_open(const char *path, FILE **out, char *err, size_t errlen)
 int dongbo_read_file(const char *path, size_t max, char **out, size_t *len,
 		     char *err, size_t errlen)
 {
-	FILE *f;
+	FILE *f = NULL;
 	char *buf = NULL, *p;
 	size_t n = 0, cap = 0, got;
 	int rc;
@@ -78,15 +79,15 @@ int dongbo_read_file(const char *path, size_t max, char **out, size_t *len,
 	for (;;) {
 		if (n + 1 >= cap) {
 			if (cap > max + 1) {
-				dongbo_errf(err, errlen, "%s: larger than %zu "
-					    "bytes, the most it may be", path,
+				dongbo_errf(err, errlen, _("%s: larger than %zu "
+					    "bytes, the most it may be"), path,
 					    max);
 				rc = DONGBO_E_CONFIG;
 				goto err_after_buf;
 			}
 			cap = cap ? 2 * cap : 16384;
 			if ((p = realloc(buf, cap)) == NULL) {
-				dongbo_errf(err, errlen, "%s: out of memory",
+				dongbo_errf(err, errlen, _("%s: out of memory"),
 					    path);
 				rc = DONGBO_E_NOMEM;
 				goto err_after_buf;
@@ -99,14 +100,14 @@ int dongbo_read_file(const char *path, size_t max, char **out, size_t *len,
 			break;
 	}
 	if (ferror(f)) {
-		dongbo_errf(err, errlen, "cannot read '%s': %s", path,
+		dongbo_errf(err, errlen, _("cannot read '%s': %s"), path,
 			    strerror(errno));
 		rc = DONGBO_E_IO;
 		goto err_after_buf;
 	}
 	if (n > max) {
-		dongbo_errf(err, errlen, "%s: larger than %zu bytes, the most "
-			    "it may be", path, max);
+		dongbo_errf(err, errlen, _("%s: larger than %zu bytes, the most "
+			    "it may be"), path, max);
 		rc = DONGBO_E_CONFIG;
 		goto err_after_buf;
 	}

@@ -43,26 +43,29 @@ static void reply_fini(struct ctl_reply *r)
 	r->n_owned = r->cap_owned = 0;
 }
 
+int ctl_fail_msg(struct ctl_reply *r, int code, const struct dongbo_msg *m)
+{
+	if (m != &r->msg)
+		r->msg = *m;
+	snprintf(r->err, sizeof(r->err), "%s", r->msg.text);
+	r->rep.code = code;
+	r->rep.error = r->err;
+	r->rep.error_format = r->msg.fmt;
+	r->rep.n_error_args = (size_t)r->msg.n_args;
+	for (int i = 0; i < r->msg.n_args; i++)
+		r->err_argv[i] = r->msg.args[i];
+	r->rep.error_args = r->err_argv;
+	return code;
+}
+
 int ctl_fail(struct ctl_reply *r, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	int n;
-
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	dongbo_vmsgf(&r->msg, fmt, ap);
 	va_end(ap);
-	r->rep.code = code;
-	r->rep.error = r->err;
-	va_start(ap, fmt);
-	n = dongbo_fmt_split(fmt, ap, r->err_args, DONGBO_FMT_MAX_ARGS);
-	va_end(ap);
-	r->rep.error_format = n < 0 ? "" : (char *)fmt;
-	r->rep.n_error_args = n < 0 ? 0 : (size_t)n;
-	for (int i = 0; i < n; i++)
-		r->err_argv[i] = r->err_args[i];
-	r->rep.error_args = r->err_argv;
-	return code;
+	return ctl_fail_msg(r, code, &r->msg);
 }
 
 bool ctl_own(struct ctl_reply *r, void *p)

@@ -21,9 +21,9 @@
 
 struct ctl_reply {
 	Dongbo__CtlReply rep;
-	char err[512];
-	/* err taken apart for the client to translate (fmtargs.h). */
-	char err_args[DONGBO_FMT_MAX_ARGS][DONGBO_FMT_ARG_MAX];
+	char err[DONGBO_MSG_TEXT_MAX];
+	/* err, and taken apart for the client to translate (fmtargs.h). */
+	struct dongbo_msg msg;
 	char *err_argv[DONGBO_FMT_MAX_ARGS];
 	/* Who sent the request: set, and checked to be the node's owner,
 	 * before the handler of a request that changes data runs. */
@@ -37,6 +37,10 @@ struct ctl_reply {
  * the client to translate (po/ extracts fmt as a msgid); returns code. */
 int ctl_fail(struct ctl_reply *r, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* As ctl_fail, with a message made elsewhere (a value refused by meta/,
+ * r->msg itself with a prefix put before it). */
+int ctl_fail_msg(struct ctl_reply *r, int code, const struct dongbo_msg *m);
 
 /* Zeroed memory that lives until the reply is packed; NULL when out of
  * memory (the reply is then failed with DONGBO_E_NOMEM). */

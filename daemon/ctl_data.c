@@ -68,22 +68,13 @@ struct put_item {
 static void locate_error(struct ctl_reply *r, const Dongbo__PutItem *it,
 			 size_t i, size_t n)
 {
-	char where[40];
-	size_t wl, el;
-
 	if (it->line > 0)
-		snprintf(where, sizeof(where), "line %u: ", it->line);
+		dongbo_msg_prepend(&r->msg, "line %u: ", it->line);
 	else if (n > 1)
-		snprintf(where, sizeof(where), "item %zu: ", i + 1);
+		dongbo_msg_prepend(&r->msg, "item %zu: ", i + 1);
 	else
 		return;
-	wl = strlen(where);
-	el = strlen(r->err);
-	if (wl + el >= sizeof(r->err))
-		el = sizeof(r->err) - wl - 1;
-	memmove(r->err + wl, r->err, el);
-	memcpy(r->err, where, wl);
-	r->err[wl + el] = '\0';
+	ctl_fail_msg(r, r->rep.code, &r->msg);
 }
 
 static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
@@ -92,6 +83,7 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 	const struct dongbo_unit *u = NULL;
 	const struct dongbo_indicator *ind = NULL;
 	char err[384];
+	struct dongbo_msg msg;
 	int rv;
 
 	if ((rv = ctl_find_unit(node, r, it->unit, &u)) != 0)
@@ -123,15 +115,15 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 					it->value);
 		out->rec.value = 0;
 		out->rec.deleted = true;
-	} else if (dongbo_indicator_parse_value(ind, it->value,
-						&out->rec.value, err,
-						sizeof(err)) != 0)
+	} else if (dongbo_indicator_parse_value_msg(ind, it->value,
+						    &out->rec.value,
+						    &msg) != 0) {
 		/* The message quotes the text; name the indicator unless
 		 * it does. */
-		return ctl_fail(r, DONGBO_E_BAD_VALUE, "%s%s%s%s", err,
-				strstr(err, ind->code) ? "" : " (indicator ",
-				strstr(err, ind->code) ? "" : ind->code,
-				strstr(err, ind->code) ? "" : ")");
+		if (strstr(msg.text, ind->code) == NULL)
+			dongbo_msg_append(&msg, " (indicator %s)", ind->code);
+		return ctl_fail_msg(r, DONGBO_E_BAD_VALUE, &msg);
+	}
 	out->rec.unit = u->code;
 	out->rec.indicator = ind->code;
 	out->rec.period = out->period;

@@ -30,6 +30,8 @@
 
 #include "dongbo_ini.h"
 #include "error.h"
+#include "fmtargs.h"
+#include "i18n.h"
 #include "number.h"
 #include "util.h"
 
@@ -552,7 +554,7 @@ static int on_key(struct dongbo_ini_src *src, const char *key,
 static int refuse_too_big(const char *name, char *err, size_t errlen)
 {
 	dongbo_errf(err, errlen,
-		    "%s: larger than %u bytes, the most a catalog may be", name,
+		    _("%s: larger than %u bytes, the most a catalog may be"), name,
 		    CATALOG_SIZE_MAX);
 	return DONGBO_E_CONFIG;
 }
@@ -598,7 +600,7 @@ int dongbo_catalog_parse(const char *name, const char *buf, size_t len,
 err_after_cat:
 	dongbo_catalog_free(cat);
 err_nomem:
-	dongbo_errf(err, errlen, "%s: out of memory", name);
+	dongbo_errf(err, errlen, _("%s: out of memory"), name);
 	return DONGBO_E_NOMEM;
 }
 
@@ -909,7 +911,7 @@ static void list_values(const struct dongbo_indicator *ind, char *buf,
  * is quoted in the message instead of v.
  */
 static int check_value(const struct dongbo_indicator *ind, int64_t v,
-		       const char *text, char *err, size_t errlen)
+		       const char *text, struct dongbo_msg *m)
 {
 	char shown[96], bound[64], values[256];
 
@@ -919,17 +921,19 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 		dongbo_indicator_format(ind, v, DONGBO_FORMAT_PLAIN, shown,
 					sizeof(shown));
 	if (!dongbo_indicator_is_stored(ind)) {
-		dongbo_errf(err, errlen,
-			    "indicator '%s' is a %s: its values are computed, "
-			    "never stored",
-			    ind->code,
-			    ind->rule == DONGBO_RULE_RATIO ? "ratio" : "total");
+		dongbo_msgf(m,
+			    ind->rule == DONGBO_RULE_RATIO
+				    ? N_("indicator '%s' is a ratio: its values "
+					 "are computed, never stored")
+				    : N_("indicator '%s' is a total: its values "
+					 "are computed, never stored"),
+			    ind->code);
 		return DONGBO_E_BAD_VALUE;
 	}
 	switch (ind->type) {
 	case DONGBO_TYPE_COUNT:
 		if (v < 0) {
-			dongbo_errf(err, errlen,
+			dongbo_msgf(m,
 				    "%s is not a count (a whole number 0 or "
 				    "more)",
 				    shown);
@@ -945,7 +949,7 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 	case DONGBO_TYPE_BOOL:
 		if (dongbo_indicator_label(ind, v) == NULL) {
 			list_values(ind, values, sizeof(values));
-			dongbo_errf(err, errlen,
+			dongbo_msgf(m,
 				    "%s is not one of the values of indicator "
 				    "'%s': %s",
 				    shown, ind->code, values);
@@ -953,7 +957,7 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 		}
 		return 0;
 	default:
-		dongbo_errf(err, errlen, "indicator '%s' has an unknown value "
+		dongbo_msgf(m, "indicator '%s' has an unknown value "
 					 "type",
 			    ind->code);
 		return DONGBO_E_BAD_VALUE;
@@ -961,7 +965,7 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 	if (ind->has_min && v < ind->min) {
 		dongbo_number_format(ind->min, ind->scale, false, bound,
 				     sizeof(bound));
-		dongbo_errf(err, errlen,
+		dongbo_msgf(m,
 			    "%s is less than %s, the minimum of indicator '%s'",
 			    shown, bound, ind->code);
 		return DONGBO_E_BAD_VALUE;
@@ -969,7 +973,7 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 	if (ind->has_max && v > ind->max) {
 		dongbo_number_format(ind->max, ind->scale, false, bound,
 				     sizeof(bound));
-		dongbo_errf(err, errlen,
+		dongbo_msgf(m,
 			    "%s is more than %s, the maximum of indicator '%s'",
 			    shown, bound, ind->code);
 		return DONGBO_E_BAD_VALUE;
@@ -979,7 +983,7 @@ static int check_value(const struct dongbo_indicator *ind, int64_t v,
 
 /* An enum or bool from its value ("2") or its label ("Hoàn thành"). */
 static int parse_choice(const struct dongbo_indicator *ind, const char *text,
-			int64_t *out, char *err, size_t errlen)
+			int64_t *out, struct dongbo_msg *m)
 {
 	const char *s = text, *e = text + strlen(text);
 	char values[256];
@@ -1002,7 +1006,7 @@ static int parse_choice(const struct dongbo_indicator *ind, const char *text,
 		}
 	}
 	list_values(ind, values, sizeof(values));
-	dongbo_errf(err, errlen,
+	dongbo_msgf(m,
 		    "'%s' is not one of the values of indicator '%s': %s",
 		    text, ind->code, values);
 	return DONGBO_E_BAD_VALUE;
@@ -1012,13 +1016,25 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 				 const char *text, int64_t *out, char *err,
 				 size_t errlen)
 {
+	struct dongbo_msg m;
+	int rc = dongbo_indicator_parse_value_msg(ind, text, out, &m);
+
+	if (rc == DONGBO_E_BAD_VALUE)
+		dongbo_errf(err, errlen, "%s", m.text);
+	return rc;
+}
+
+int dongbo_indicator_parse_value_msg(const struct dongbo_indicator *ind,
+				     const char *text, int64_t *out,
+				     struct dongbo_msg *m)
+{
 	int64_t v;
 	int rc;
 
 	if (ind == NULL || text == NULL || out == NULL)
 		return DONGBO_E_INVAL;
 	if (ind->rule == DONGBO_RULE_RATIO) {
-		dongbo_errf(err, errlen,
+		dongbo_msgf(m,
 			    "'%s' cannot be entered: indicator '%s' is a "
 			    "ratio, computed from '%s' and '%s'; enter those "
 			    "instead",
@@ -1028,7 +1044,7 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (ind->rule == DONGBO_RULE_TOTAL) {
-		dongbo_errf(err, errlen,
+		dongbo_msgf(m,
 			    "'%s' cannot be entered: indicator '%s' is a "
 			    "total, the sum of its %zu parts; enter those "
 			    "instead",
@@ -1037,27 +1053,27 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 	}
 	switch (ind->type) {
 	case DONGBO_TYPE_COUNT:
-		rc = dongbo_number_parse(text, DONGBO_NUMBER_COUNT, 0,
-					 unit_is_percent(ind), &v, err, errlen);
+		rc = dongbo_number_parse_msg(text, DONGBO_NUMBER_COUNT, 0,
+					 unit_is_percent(ind), &v, m);
 		break;
 	case DONGBO_TYPE_DECIMAL:
 	case DONGBO_TYPE_MONEY:
-		rc = dongbo_number_parse(text, number_kind(ind->type),
+		rc = dongbo_number_parse_msg(text, number_kind(ind->type),
 					 ind->scale, unit_is_percent(ind), &v,
-					 err, errlen);
+					 m);
 		break;
 	case DONGBO_TYPE_ENUM:
 	case DONGBO_TYPE_BOOL:
-		rc = parse_choice(ind, text, &v, err, errlen);
+		rc = parse_choice(ind, text, &v, m);
 		break;
 	default:
-		dongbo_errf(err, errlen,
+		dongbo_msgf(m,
 			    "indicator '%s' has an unknown value type",
 			    ind->code);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (rc == 0)
-		rc = check_value(ind, v, text, err, errlen);
+		rc = check_value(ind, v, text, m);
 	if (rc == 0)
 		*out = v;
 	return rc;
@@ -1066,9 +1082,15 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 int dongbo_indicator_check_value(const struct dongbo_indicator *ind,
 				 int64_t value, char *err, size_t errlen)
 {
+	struct dongbo_msg m;
+	int rc;
+
 	if (ind == NULL)
 		return DONGBO_E_INVAL;
-	return check_value(ind, value, NULL, err, errlen);
+	rc = check_value(ind, value, NULL, &m);
+	if (rc == DONGBO_E_BAD_VALUE)
+		dongbo_errf(err, errlen, "%s", m.text);
+	return rc;
 }
 
 int dongbo_indicator_format(const struct dongbo_indicator *ind, int64_t v,

@@ -288,6 +288,14 @@ int dongbo_indicator_parse_value(const struct dongbo_indicator *ind,
 				 const char *text, int64_t *out, char *err,
 				 size_t errlen);
 
+/* As dongbo_indicator_parse_value, with the message taken apart in m
+ * (fmtargs.h) for whoever shows it to translate (the CLI, from the node's
+ * reply). */
+struct dongbo_msg;
+int dongbo_indicator_parse_value_msg(const struct dongbo_indicator *ind,
+				     const char *text, int64_t *out,
+				     struct dongbo_msg *m);
+
 /* Checks a value in int64 form (from a peer or the store) against the
  * type, bounds and domain: 0 or DONGBO_E_BAD_VALUE with the reason. */
 int dongbo_indicator_check_value(const struct dongbo_indicator *ind,

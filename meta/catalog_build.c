@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "fmtargs.h"
+#include "i18n.h"
 #include "number.h"
 #include "util.h"
 
@@ -267,6 +269,7 @@ static int build_bounds(struct reader *r, struct section *s,
 	const struct raw *k = s->keys;
 	int64_t v[2] = { 0, 0 };
 	char msg[256];
+	struct dongbo_msg why;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -280,10 +283,12 @@ static int build_bounds(struct reader *r, struct section *s,
 				    "values are listed",
 				    catalog_key_defs[SEC_INDICATOR][keys[i]].name,
 				    catalog_choice_name(catalog_types, (int)ind->type));
-		if (dongbo_number_parse(b->value, number_kind(ind->type),
-					ind->scale, unit_is_percent(ind), &v[i],
-					msg, sizeof(msg)) != 0)
-			return FAIL(r, b->line, "bad %s of indicator '%s': %s",
+		if (dongbo_number_parse_msg(b->value, number_kind(ind->type),
+					    ind->scale, unit_is_percent(ind),
+					    &v[i], &why) == 0)
+			continue;
+		dongbo_msg_translate(&why, msg, sizeof(msg));
+		return FAIL(r, b->line, "bad %s of indicator '%s': %s",
 				    catalog_key_defs[SEC_INDICATOR][keys[i]].name,
 				    ind->code, msg);
 	}

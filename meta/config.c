@@ -28,6 +28,7 @@
 
 #include "dongbo_ini.h"
 #include "error.h"
+#include "i18n.h"
 #include "util.h"
 #include "units.h"
 
@@ -547,7 +548,7 @@ static int absolute_dir(const char *dir, char **out, char *err, size_t errlen)
 	if (abs == NULL) {
 		if (errno == ENOMEM)
 			return DONGBO_E_NOMEM;
-		dongbo_errf(err, errlen, "node directory '%s': %s", dir,
+		dongbo_errf(err, errlen, _("node directory '%s': %s"), dir,
 			strerror(errno));
 		return DONGBO_E_IO;
 	}
@@ -582,7 +583,7 @@ static int read_config(const char *dir, const char *buf, size_t len,
 	r.src.f = buf ? fmemopen((void *)buf, len, "r") : fopen(path, "r");
 	if (r.src.f == NULL) {
 		rc = buf ? DONGBO_E_NOMEM : DONGBO_E_IO;
-		dongbo_errf(err, errlen, "cannot open '%s': %s", path,
+		dongbo_errf(err, errlen, _("cannot open '%s': %s"), path,
 			strerror(errno));
 		goto err_after_path;
 	}
@@ -691,7 +692,7 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 	memset(want, 0, sizeof(*want));
 	if (cfg->unit == NULL || cfg->units_path == NULL ||
 	    cfg->catalog_path == NULL) {
-		dongbo_errf(err, errlen, "cannot write a config without %s",
+		dongbo_errf(err, errlen, _("cannot write a config without %s"),
 			cfg->unit == NULL	  ? "'unit'"
 			: cfg->units_path == NULL ? "'units'"
 						  : "'catalog'");
@@ -970,15 +971,15 @@ static int verify(const struct dongbo_config *want, const char *path,
 	if (rc == DONGBO_E_NOMEM)
 		return rc;
 	if (rc != 0) {
-		dongbo_errf(err, errlen, "refusing to write '%s': it would not load: %s",
+		dongbo_errf(err, errlen, _("refusing to write '%s': it would not load: %s"),
 			path, why);
 		return DONGBO_E_CONFIG;
 	}
 	key = first_difference(want, &got);
 	if (key != NULL) {
 		dongbo_errf(err, errlen,
-			"refusing to write '%s': '%s' would not read back "
-			"unchanged",
+			_("refusing to write '%s': '%s' would not read back "
+			"unchanged"),
 			path, key);
 		rc = DONGBO_E_CONFIG;
 	}
@@ -1014,21 +1015,21 @@ static int write_new_file(const char *dir, const char *path, const char *text,
 		return DONGBO_E_NOMEM;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		dongbo_errf(err, errlen, "cannot create a file in '%s': %s", dir,
+		dongbo_errf(err, errlen, _("cannot create a file in '%s': %s"), dir,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		goto err_after_tmp;
 	}
 	if (fchmod(fd, 0644) != 0 || write_all(fd, text, len) != 0 ||
 	    fsync(fd) != 0) {
-		dongbo_errf(err, errlen, "cannot write '%s': %s", tmp,
+		dongbo_errf(err, errlen, _("cannot write '%s': %s"), tmp,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		close(fd);
 		goto err_after_fd;
 	}
 	if (close(fd) != 0) {
-		dongbo_errf(err, errlen, "cannot write '%s': %s", tmp,
+		dongbo_errf(err, errlen, _("cannot write '%s': %s"), tmp,
 			strerror(errno));
 		rc = DONGBO_E_IO;
 		goto err_after_fd;
@@ -1036,7 +1037,7 @@ static int write_new_file(const char *dir, const char *path, const char *text,
 	/* link() fails with EEXIST where rename() would overwrite. */
 	if (link(tmp, path) != 0) {
 		rc = errno == EEXIST ? DONGBO_E_EXISTS : DONGBO_E_IO;
-		dongbo_errf(err, errlen, "cannot create '%s': %s", path,
+		dongbo_errf(err, errlen, _("cannot create '%s': %s"), path,
 			strerror(errno));
 		goto err_after_fd;
 	}
@@ -1074,7 +1075,7 @@ int dongbo_config_write(const char *dir, const struct dongbo_config *cfg,
 	}
 	/* Checked again, atomically, by link(); this only fails early. */
 	if (lstat(path, &st) == 0) {
-		dongbo_errf(err, errlen, "'%s' already exists; not overwriting it",
+		dongbo_errf(err, errlen, _("'%s' already exists; not overwriting it"),
 			path);
 		rc = DONGBO_E_EXISTS;
 		goto err_after_path;

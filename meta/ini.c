@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "util.h"
 
 int dongbo_ini_fail(struct dongbo_ini_src *src, int rc, int line,
@@ -25,7 +26,8 @@ int dongbo_ini_fail(struct dongbo_ini_src *src, int rc, int line,
 	src->rc = rc;
 	src->err_line = line;
 	va_start(ap, fmt);
-	dongbo_verrf_at(src->err, src->errlen, src->name, line, fmt, ap);
+	/* Shown where it is made (the CLI, the node's log): translated here. */
+	dongbo_verrf_at(src->err, src->errlen, src->name, line, _(fmt), ap);
 	va_end(ap);
 	return rc;
 }

@@ -19,6 +19,8 @@
 
 #include "catalog.h"
 #include "error.h"
+#include "fmtargs.h"
+#include "i18n.h"
 #include "util.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -28,11 +30,13 @@ __extension__ typedef unsigned __int128 u128;
  * here keeps the 128-bit accumulator far from wrapping. */
 #define INT_PART_LIMIT ((u128)10000000000ULL * 10000000000ULL)
 
-static const char *const kind_names[] = {
-	[DONGBO_NUMBER_COUNT] = "a count",
-	[DONGBO_NUMBER_DECIMAL] = "a decimal",
-	[DONGBO_NUMBER_MONEY] = "an amount of money",
-};
+/* One message per kind: a translator sees whole sentences (po/), never
+ * "a count" passed into one.  N_() marks each for xgettext; the format
+ * stays a literal for -Wformat. */
+#define BY_KIND(kind, count, decimal, money)                                  \
+	((kind) == DONGBO_NUMBER_COUNT     ? (count)                            \
+	 : (kind) == DONGBO_NUMBER_DECIMAL ? (decimal)                          \
+					   : (money))
 
 static bool is_digit(char c)
 {
@@ -87,9 +91,9 @@ static bool is_grouped(const char *s, const char *e, char sep)
  * with both readings, the decimal one written so that it cannot be
  * misread: trailing zeros dropped, or one added when there are none.
  */
-static void explain_ambiguity(const char *tok, int tok_len, bool neg,
-			      const char *s, const char *sep, const char *what,
-			      char *err, size_t errlen)
+static void explain_ambiguity(const char *tok, bool neg, const char *s,
+			      const char *sep, enum dongbo_number_kind kind,
+			      struct dongbo_msg *m)
 {
 	const char *sign = neg ? "-" : "";
 	const char *frac = sep + 1;
@@ -104,21 +108,39 @@ static void explain_ambiguity(const char *tok, int tok_len, bool neg,
 	else
 		snprintf(dec, sizeof(dec), "%s%.*s,%.*s%s", sign, n_int, s,
 			 n_frac, frac, n_frac == 3 ? "0" : "");
-	dongbo_errf(err, errlen,
-		    "'%.*s' is ambiguous for %s: %s or %s? write %s or %s",
-		    tok_len, tok, what, whole, dec, whole, dec);
+	dongbo_msgf(m,
+		    BY_KIND(kind, N_("'%s' is ambiguous for a count: %s or %s? "
+				  "write %s or %s"),
+			    N_("'%s' is ambiguous for a decimal: %s or %s? write "
+			    "%s or %s"),
+			    N_("'%s' is ambiguous for an amount of money: %s or "
+			    "%s? write %s or %s")),
+		    tok, whole, dec, whole, dec);
 }
 
 int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 			int scale, bool percent, int64_t *out, char *err,
 			size_t errlen)
 {
-	const char *s, *e, *p, *tok, *what;
+	struct dongbo_msg m;
+	int rc = dongbo_number_parse_msg(text, kind, scale, percent, out, &m);
+
+	if (rc == DONGBO_E_BAD_VALUE)
+		dongbo_errf(err, errlen, "%s", m.text);
+	return rc;
+}
+
+int dongbo_number_parse_msg(const char *text, enum dongbo_number_kind kind,
+			    int scale, bool percent, int64_t *out,
+			    struct dongbo_msg *m)
+{
+	const char *s, *e, *p;
+	char tok[DONGBO_FMT_ARG_MAX];
 	const char *int_s, *int_e, *frac_s = NULL, *frac_e = NULL;
 	const char *last_sep = NULL;
 	size_t n_dot = 0, n_comma = 0, len;
 	bool neg = false, over = false;
-	int tok_len, i;
+	int i;
 	u128 mag = 0, limit;
 
 	/* A count has no decimals, so it has no scale either. */
@@ -126,25 +148,28 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 	    scale > DONGBO_SCALE_MAX || (unsigned)kind > DONGBO_NUMBER_MONEY ||
 	    (kind == DONGBO_NUMBER_COUNT && scale != 0))
 		return DONGBO_E_INVAL;
-	what = kind_names[kind];
 	for (s = text; isspace((unsigned char)*s); s++)
 		;
 	for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
 		;
 	/* Messages quote the token without the whitespace around it. */
-	tok = s;
 	len = (size_t)(e - s);
-	tok_len = len > INT_MAX ? INT_MAX : (int)len;
+	snprintf(tok, sizeof(tok), "%.*s", len > INT_MAX ? INT_MAX : (int)len,
+		 s);
 	if (s == e) {
-		dongbo_errf(err, errlen, "'%s' is empty: write %s", text, what);
+		dongbo_msgf(m,
+			    BY_KIND(kind, N_("'%s' is empty: write a count"),
+				    N_("'%s' is empty: write a decimal"),
+				    N_("'%s' is empty: write an amount of money")),
+			    text);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (e[-1] == '%') {
 		if (!percent) {
-			dongbo_errf(err, errlen,
-				    "'%.*s' ends with '%%', but the unit of "
+			dongbo_msgf(m,
+				    "'%s' ends with '%%', but the unit of "
 				    "this indicator is not '%%'",
-				    tok_len, tok);
+				    tok);
 			return DONGBO_E_BAD_VALUE;
 		}
 		for (e--; e > s && isspace((unsigned char)e[-1]); e--)
@@ -154,9 +179,15 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 		if (kind == DONGBO_NUMBER_COUNT)
 			goto not_a_number;
 		if (*s == '+') {
-			dongbo_errf(err, errlen,
-				    "'%.*s' is not %s: leave out the '+'",
-				    tok_len, tok, what);
+			dongbo_msgf(m,
+				    BY_KIND(kind,
+					    N_("'%s' is not a count: leave out "
+					    "the '+'"),
+					    N_("'%s' is not a decimal: leave out "
+					    "the '+'"),
+					    N_("'%s' is not an amount of money: "
+					    "leave out the '+'")),
+				    tok);
 			return DONGBO_E_BAD_VALUE;
 		}
 		neg = true;
@@ -183,11 +214,11 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 		/* Digits only. */
 	} else if (kind == DONGBO_NUMBER_COUNT) {
 		if ((n_dot > 0 && n_comma > 0) || !is_grouped(s, e, *last_sep)) {
-			dongbo_errf(err, errlen,
-				    "'%.*s' is not a count: a count is a whole "
+			dongbo_msgf(m,
+				    "'%s' is not a count: a count is a whole "
 				    "number, and '.' or ',' may only group its "
 				    "digits by threes (1.234.567)",
-				    tok_len, tok);
+				    tok);
 			return DONGBO_E_BAD_VALUE;
 		}
 	} else if (n_dot > 0 && n_comma > 0) {
@@ -211,8 +242,7 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 		if (n_int == 0 || n_frac == 0)
 			goto bad_separators;
 		if (n_frac == 3 && n_int <= 3 && *s != '0') {
-			explain_ambiguity(tok, tok_len, neg, s, last_sep, what,
-					  err, errlen);
+			explain_ambiguity(tok, neg, s, last_sep, kind, m);
 			return DONGBO_E_BAD_VALUE;
 		}
 		int_e = last_sep;
@@ -233,15 +263,15 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 		if (frac_s[i] == '0')
 			continue;
 		if (scale == 0)
-			dongbo_errf(err, errlen,
-				    "'%.*s' has decimals, but this indicator "
+			dongbo_msgf(m,
+				    "'%s' has decimals, but this indicator "
 				    "keeps whole numbers only; round it first",
-				    tok_len, tok);
+				    tok);
 		else
-			dongbo_errf(err, errlen,
-				    "'%.*s' has more decimals than this "
+			dongbo_msgf(m,
+				    "'%s' has more decimals than this "
 				    "indicator keeps (%d); round it first",
-				    tok_len, tok, scale);
+				    tok, scale);
 		return DONGBO_E_BAD_VALUE;
 	}
 	limit = neg ? TWO_63 : TWO_63 - 1;
@@ -250,9 +280,26 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 
 		dongbo_number_format(neg ? INT64_MIN : INT64_MAX, scale, false,
 				     bound, sizeof(bound));
-		dongbo_errf(err, errlen, "'%.*s' is too %s for %s (at %s %s)",
-			    tok_len, tok, neg ? "small" : "large", what,
-			    neg ? "least" : "most", bound);
+		if (neg)
+			dongbo_msgf(m,
+				    BY_KIND(kind,
+					    N_("'%s' is too small for a count (at "
+					    "least %s)"),
+					    N_("'%s' is too small for a decimal "
+					    "(at least %s)"),
+					    N_("'%s' is too small for an amount of "
+					    "money (at least %s)")),
+				    tok, bound);
+		else
+			dongbo_msgf(m,
+				    BY_KIND(kind,
+					    N_("'%s' is too large for a count (at "
+					    "most %s)"),
+					    N_("'%s' is too large for a decimal "
+					    "(at most %s)"),
+					    N_("'%s' is too large for an amount of "
+					    "money (at most %s)")),
+				    tok, bound);
 		return DONGBO_E_BAD_VALUE;
 	}
 	if (neg)
@@ -263,22 +310,29 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 
 not_a_number:
 	if (kind == DONGBO_NUMBER_COUNT)
-		dongbo_errf(err, errlen,
-			    "'%.*s' is not a count (a whole number 0 or more)",
-			    tok_len, tok);
+		dongbo_msgf(m,
+			    "'%s' is not a count (a whole number 0 or more)",
+			    tok);
 	else
-		dongbo_errf(err, errlen,
-			    "'%.*s' is not %s (digits, with ',' or '.' as the "
-			    "decimal mark)",
-			    tok_len, tok, what);
+		dongbo_msgf(m,
+			    BY_KIND(kind, N_("'%s' is not a count"),
+				    N_("'%s' is not a decimal (digits, with ',' or "
+				    "'.' as the decimal mark)"),
+				    N_("'%s' is not an amount of money (digits, "
+				    "with ',' or '.' as the decimal mark)")),
+			    tok);
 	return DONGBO_E_BAD_VALUE;
 
 bad_separators:
-	dongbo_errf(err, errlen,
-		    "'%.*s' is not %s: write the decimal mark (',' or '.') "
-		    "once, and group thousands by threes with the other one, "
-		    "if at all",
-		    tok_len, tok, what);
+	dongbo_msgf(m,
+		    BY_KIND(kind, N_("'%s' is not a count"),
+			    N_("'%s' is not a decimal: write the decimal mark (',' "
+			    "or '.') once, and group thousands by threes with "
+			    "the other one, if at all"),
+			    N_("'%s' is not an amount of money: write the decimal "
+			    "mark (',' or '.') once, and group thousands by "
+			    "threes with the other one, if at all")),
+		    tok);
 	return DONGBO_E_BAD_VALUE;
 }
 

@@ -37,6 +37,13 @@ int dongbo_number_parse(const char *text, enum dongbo_number_kind kind,
 			int scale, bool percent, int64_t *out, char *err,
 			size_t errlen);
 
+/* As dongbo_number_parse, with the message taken apart in m (fmtargs.h)
+ * for whoever shows it to translate. */
+struct dongbo_msg;
+int dongbo_number_parse_msg(const char *text, enum dongbo_number_kind kind,
+			    int scale, bool percent, int64_t *out,
+			    struct dongbo_msg *m);
+
 /* True when s[0..len) is "-?[0-9]+" and fits an int64; writes *out then. */
 bool dongbo_number_parse_int64(const char *s, size_t len, int64_t *out);
 

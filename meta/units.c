@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "period.h"
 #include "util.h"
 
@@ -89,10 +90,10 @@ struct loader {
 	size_t cap_rows;
 };
 
-static void fail(struct loader *ld, int rc, int line, const char *fmt, ...)
+static void units_fail(struct loader *ld, int rc, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void fail(struct loader *ld, int rc, int line, const char *fmt, ...)
+static void units_fail(struct loader *ld, int rc, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -100,7 +101,8 @@ static void fail(struct loader *ld, int rc, int line, const char *fmt, ...)
 		return;
 	ld->rc = rc;
 	va_start(ap, fmt);
-	dongbo_verrf_at(ld->err, ld->errlen, ld->name, line, fmt, ap);
+	/* Shown where it is made (the CLI, the node's log): translated here. */
+	dongbo_verrf_at(ld->err, ld->errlen, ld->name, line, _(fmt), ap);
 	va_end(ap);
 }
 
@@ -136,7 +138,7 @@ static size_t pool_add(struct loader *ld, const char *s, size_t len)
 		    ? grow(ld->pool, &ld->pool_cap, ld->pool_len + len + 1, 1)
 		    : NULL;
 	if (q == NULL) {
-		fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
+		units_fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
 		return 0;
 	}
 	ld->pool = q;
@@ -164,13 +166,13 @@ static void header_field(struct loader *ld, const char *s, size_t len)
 	enum column *q;
 
 	if (c != COL_IGNORED && ld->seen[c]) {
-		fail(ld, DONGBO_E_CONFIG, ld->line, "duplicate column '%s'",
+		units_fail(ld, DONGBO_E_CONFIG, ld->line, "duplicate column '%s'",
 		     column_names[c]);
 		return;
 	}
 	q = grow(ld->columns, &ld->cap_columns, ld->n_columns + 1, sizeof(*q));
 	if (q == NULL) {
-		fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
+		units_fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
 		return;
 	}
 	ld->columns = q;
@@ -207,7 +209,7 @@ static void header_end(struct loader *ld)
 	for (c = 0; c < N_COLUMNS; c++) {
 		if (c != COL_TYPE && c != COL_FROM && c != COL_UNTIL &&
 		    !ld->seen[c]) {
-			fail(ld, DONGBO_E_CONFIG, ld->line,
+			units_fail(ld, DONGBO_E_CONFIG, ld->line,
 			     "missing required column '%s'", column_names[c]);
 			return;
 		}
@@ -285,26 +287,26 @@ static int row_check(struct loader *ld, const size_t *field)
 	const char *s;
 
 	if (*code == '\0') {
-		fail(ld, DONGBO_E_CONFIG, ld->line,
+		units_fail(ld, DONGBO_E_CONFIG, ld->line,
 		     "empty code for the unit named '%s'", name);
 		return ld->rc;
 	}
 	if (strlen(code) > DONGBO_UNIT_CODE_MAX) {
-		fail(ld, DONGBO_E_CONFIG, ld->line,
+		units_fail(ld, DONGBO_E_CONFIG, ld->line,
 		     "code longer than %d bytes '%s'", DONGBO_UNIT_CODE_MAX,
 		     code);
 		return ld->rc;
 	}
 	for (s = code; *s; s++) {
 		if (!is_code_char((unsigned char)*s)) {
-			fail(ld, DONGBO_E_CONFIG, ld->line,
+			units_fail(ld, DONGBO_E_CONFIG, ld->line,
 			     "code has a character outside [0-9A-Za-z_-] '%s'",
 			     code);
 			return ld->rc;
 		}
 	}
 	if (*level == '\0' || *name == '\0') {
-		fail(ld, DONGBO_E_CONFIG, ld->line, "empty %s for unit '%s'",
+		units_fail(ld, DONGBO_E_CONFIG, ld->line, "empty %s for unit '%s'",
 		     *level == '\0' ? "level" : "name", code);
 		return ld->rc;
 	}
@@ -313,7 +315,7 @@ static int row_check(struct loader *ld, const size_t *field)
 		char canon[DONGBO_PERIOD_MAX];
 
 		if (*p != '\0' && dongbo_period_canonical(p, canon) != 0) {
-			fail(ld, DONGBO_E_CONFIG, ld->line,
+			units_fail(ld, DONGBO_E_CONFIG, ld->line,
 			     "%s of unit '%s' is not a period (2025M07, "
 			     "2025Q3, 2025S2, 2025) '%s'",
 			     side ? "until" : "from", code, p);
@@ -326,7 +328,7 @@ static int row_check(struct loader *ld, const size_t *field)
 		in_force_months(ld->pool + field[COL_FROM],
 				ld->pool + field[COL_UNTIL], &span);
 		if (span.from_month > span.until_month) {
-			fail(ld, DONGBO_E_CONFIG, ld->line,
+			units_fail(ld, DONGBO_E_CONFIG, ld->line,
 			     "unit '%s' is in force until '%s', before it "
 			     "comes into force from '%s'", code,
 			     ld->pool + field[COL_UNTIL],
@@ -336,7 +338,7 @@ static int row_check(struct loader *ld, const size_t *field)
 	}
 	/* A quoted field may hold a tab or a newline; no name should. */
 	if (has_control(name) || has_control(level) || has_control(type)) {
-		fail(ld, DONGBO_E_CONFIG, ld->line,
+		units_fail(ld, DONGBO_E_CONFIG, ld->line,
 		     "control character in the name, level or type of unit '%s'",
 		     code);
 		return ld->rc;
@@ -357,7 +359,7 @@ static void row_cb(int c, void *user)
 		return;
 	}
 	if (ld->n_fields != ld->n_columns) {
-		fail(ld, DONGBO_E_CONFIG, ld->line,
+		units_fail(ld, DONGBO_E_CONFIG, ld->line,
 		     "row has %zu fields where the header has %zu, at code '%s'",
 		     ld->n_fields, ld->n_columns, ld->pool + ld->field[COL_CODE]);
 		return;
@@ -366,7 +368,7 @@ static void row_cb(int c, void *user)
 		return;
 	r = grow(ld->rows, &ld->cap_rows, ld->n_rows + 1, sizeof(*r));
 	if (r == NULL) {
-		fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
+		units_fail(ld, DONGBO_E_NOMEM, ld->line, "out of memory");
 		return;
 	}
 	ld->rows = r;
@@ -399,23 +401,23 @@ static void read_rows(struct loader *ld, FILE *f)
 			len -= 3;
 		}
 		if (memchr(s, '\0', len) != NULL) {
-			fail(ld, DONGBO_E_CONFIG, ld->line, "NUL byte in line");
+			units_fail(ld, DONGBO_E_CONFIG, ld->line, "NUL byte in line");
 			break;
 		}
 		if (csv_parse(&csv, s, len, field_cb, row_cb, ld) != len)
-			fail(ld, DONGBO_E_NOMEM, ld->line, "%s",
+			units_fail(ld, DONGBO_E_NOMEM, ld->line, "%s",
 			     csv_strerror(csv_error(&csv)));
 	}
 	if (ld->rc == 0 && !feof(f))
-		fail(ld, ferror(f) ? DONGBO_E_IO : DONGBO_E_NOMEM, ld->line,
+		units_fail(ld, ferror(f) ? DONGBO_E_IO : DONGBO_E_NOMEM, ld->line,
 		     "cannot read: %s", strerror(errno));
 	/* Flushes a last row that has no line ending. */
 	if (ld->rc == 0)
 		csv_fini(&csv, field_cb, row_cb, ld);
 	if (ld->rc == 0 && !ld->have_header)
-		fail(ld, DONGBO_E_CONFIG, 1, "no header line naming the columns");
+		units_fail(ld, DONGBO_E_CONFIG, 1, "no header line naming the columns");
 	if (ld->rc == 0 && ld->n_rows == 0)
-		fail(ld, DONGBO_E_CONFIG, ld->line, "no units after the header");
+		units_fail(ld, DONGBO_E_CONFIG, ld->line, "no units after the header");
 	csv_free(&csv);
 	free(line);
 }
@@ -458,7 +460,7 @@ static int build(struct loader *ld, struct dongbo_units *us)
 	us->units = calloc(n, sizeof(*us->units));
 	us->index = calloc(n, sizeof(*us->index));
 	if (us->units == NULL || us->index == NULL) {
-		fail(ld, DONGBO_E_NOMEM, 0, "out of memory");
+		units_fail(ld, DONGBO_E_NOMEM, 0, "out of memory");
 		return ld->rc;
 	}
 	us->n_units = n;
@@ -478,7 +480,7 @@ static int build(struct loader *ld, struct dongbo_units *us)
 	qsort(us->index, n, sizeof(*us->index), unit_ptr_cmp);
 	for (i = 1; i < n; i++) {
 		if (strcmp(us->index[i - 1]->code, us->index[i]->code) == 0) {
-			fail(ld, DONGBO_E_CONFIG,
+			units_fail(ld, DONGBO_E_CONFIG,
 			     ld->rows[us->index[i] - us->units].line,
 			     "duplicate code '%s' (first on line %d)",
 			     us->index[i]->code,
@@ -494,7 +496,7 @@ static int build(struct loader *ld, struct dongbo_units *us)
 			continue;
 		p = index_find(us->index, n, parent);
 		if (p == NULL) {
-			fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
+			units_fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
 			     "unknown parent '%s'", parent);
 			return ld->rc;
 		}
@@ -515,7 +517,7 @@ static int build(struct loader *ld, struct dongbo_units *us)
 		depth = 0;
 		for (p = u->parent; p != NULL; p = p->parent) {
 			if (++depth >= DONGBO_UNITS_DEPTH_MAX) {
-				fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
+				units_fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
 				     "cycle or hierarchy deeper than %d levels "
 				     "at unit '%s'",
 				     DONGBO_UNITS_DEPTH_MAX, u->code);

@@ -5,7 +5,8 @@ translates), and without it stays English.
 
 LC_ALL=C.UTF-8 with LANGUAGE=vi: glibc ignores LANGUAGE only under the
 "C"/"POSIX" locale, and C.UTF-8 is built into Debian 12's glibc, so no
-vi_VN locale needs to be generated.  The node itself runs in English."""
+vi_VN locale needs to be generated.  The node itself runs in English,
+except for one started in Vietnamese to read a broken dongbo.conf."""
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time
 
 def run(args, env):
@@ -66,6 +67,36 @@ def main():
                 vi)
         expect("kỳ báo cáo '2022x' sai định dạng" in r.stderr,
                "a malformed period in Vietnamese: " + r.stderr.strip())
+
+        # A value refused by meta/ at the node: its format and arguments
+        # travel, and the suffix naming the indicator is a piece of its own.
+        put = [a.dongbo, "-C", d, "put", "24", "hs_tiep_nhan", "2022", "abc"]
+        r = run(put, vi)
+        expect(r.returncode == 1 and "'abc' không phải là số đếm" in r.stderr
+               and "(chỉ tiêu hs_tiep_nhan)" in r.stderr,
+               "a value refused by the node in Vietnamese: "
+               + r.stderr.strip())
+        r = run(put, en)
+        expect(r.returncode == 1 and "'abc' is not a count" in r.stderr
+               and "(indicator hs_tiep_nhan)" in r.stderr,
+               "a value refused by the node in English by default: "
+               + r.stderr.strip())
+
+        # A config error, where it is made: the node's start-up log in the
+        # node's language.
+        b = os.path.join(tmp, "broken")
+        r = run([a.dongbo, "init", b, "--unit", "24"], en)
+        expect(r.returncode == 0, "init a second node: " + r.stderr.strip())
+        with open(os.path.join(b, "dongbo.conf"), "a") as f:
+            f.write("bogus line\n")
+        r = run([a.dongbod, b], vi)
+        expect(r.returncode != 0 and "cần 'khóa = giá trị' hoặc '[mục]'"
+               in r.stderr, "a broken dongbo.conf in Vietnamese: "
+               + r.stderr.strip())
+        r = run([a.dongbod, b], en)
+        expect(r.returncode != 0 and "expected 'key = value' or '[section]'"
+               in r.stderr, "a broken dongbo.conf in English by default: "
+               + r.stderr.strip())
     finally:
         if node is not None:
             node.send_signal(signal.SIGTERM)

@@ -105,10 +105,56 @@ static void join_refuses_a_format_asking_for_more(void **state)
 	assert_string_equal(out, "a b");
 }
 
+
+/* A message with a prefix and a suffix: English text, and pieces that
+ * take their own arguments (as the CLI joins a translated reply). */
+static char *upper(const char *s)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (strcmp(s, "line %u: ") == 0)
+		return strcpy(buf, "LINE %u: ");
+	if (strcmp(s, "'%s' is not a count") == 0)
+		return strcpy(buf, "NOT A COUNT: '%1$s'");
+	return buf;
+}
+
+static void msg_pieces_join_in_order(void **state)
+{
+	struct dongbo_msg m;
+	const char *argv[DONGBO_FMT_MAX_ARGS];
+	char out[256];
+
+	(void)state;
+	dongbo_msgf(&m, "'%s' is not a count", "abc");
+	dongbo_msg_append(&m, " (indicator %s)", "hs");
+	dongbo_msg_prepend(&m, "line %u: ", 7u);
+	assert_string_equal(m.text, "line 7: 'abc' is not a count (indicator hs)");
+	assert_int_equal(m.n_args, 3);
+	for (int i = 0; i < m.n_args; i++)
+		argv[i] = m.args[i];
+	assert_int_equal(dongbo_msg_join(out, sizeof(out), m.fmt, argv,
+					 m.n_args, NULL), 0);
+	assert_string_equal(out, m.text);
+	assert_int_equal(dongbo_msg_join(out, sizeof(out), m.fmt, argv,
+					 m.n_args, upper), 0);
+	assert_string_equal(out, "LINE 7: NOT A COUNT: 'abc' (indicator hs)");
+	assert_int_equal(dongbo_msg_join(out, sizeof(out), m.fmt, argv, 2,
+					 NULL), -1);
+	/* Not taken apart ('*'): the text alone, and wrapping keeps it so. */
+	dongbo_msgf(&m, "'%.*s'", 2, "abc");
+	assert_string_equal(m.fmt, "");
+	dongbo_msg_append(&m, " (indicator %s)", "hs");
+	assert_string_equal(m.fmt, "");
+	assert_string_equal(m.text, "'ab' (indicator hs)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split_renders_each_conversion_as_written),
+		cmocka_unit_test(msg_pieces_join_in_order),
 		cmocka_unit_test(split_refuses_what_it_cannot_render),
 		cmocka_unit_test(join_puts_arguments_in_the_translation),
 		cmocka_unit_test(join_refuses_a_format_asking_for_more),
