@@ -18,12 +18,14 @@
 #define UNITS_FILE "dvhc-2025-03.tsv"
 #define CATALOG_FILE "catalog.ini"
 
+/* Whole text for translation: the file names are written out (checked
+ * against the macros by a static assertion below). */
 static const char init_usage[] =
-	"Usage: dongbo init DIR --unit CODE [OPTIONS]\n"
+	N_("Usage: dongbo init DIR --unit CODE [OPTIONS]\n"
 	"\n"
 	"Creates the node directory DIR (if needed) and writes a commented\n"
-	"DIR/" DONGBO_CONFIG_FILE " for the node of unit CODE.  Run the node "
-	"with\n`dongbod DIR`.\n"
+	"DIR/dongbo.conf for the node of unit CODE.  Run the node with\n"
+	"`dongbod DIR`.\n"
 	"\n"
 	"Options:\n"
 	"  --unit CODE      the node's home unit (required), e.g. 24\n"
@@ -42,8 +44,8 @@ static const char init_usage[] =
 	"authenticated\n"
 	"                   nor encrypted (warned of in the log and status)\n"
 	"  --units FILE     unit list (TSV: code parent level name ...);\n"
-	"                   default DATA/" UNITS_FILE "\n"
-	"  --catalog FILE   indicator catalog; default DATA/" CATALOG_FILE "\n"
+	"                   default DATA/dvhc-2025-03.tsv\n"
+	"  --catalog FILE   indicator catalog; default DATA/catalog.ini\n"
 	"  --hosts CODES    more units entered at this node (comma-separated),\n"
 	"                   e.g. communes without a node of their own\n"
 	"  -h, --help       show this help\n"
@@ -51,7 +53,12 @@ static const char init_usage[] =
 	"Example (a commune whose district listens at 10.0.0.2):\n"
 	"  dongbo init /var/lib/dongbo/07201 --unit 07201 \\\n"
 	"      --parent tls+tcp://10.0.0.2:7400 --ca pki/ca.crt \\\n"
-	"      --cert pki/07201.crt --key pki/07201.key\n";
+	"      --cert pki/07201.crt --key pki/07201.key\n");
+
+_Static_assert(sizeof(UNITS_FILE) == sizeof("dvhc-2025-03.tsv") &&
+		       sizeof(CATALOG_FILE) == sizeof("catalog.ini") &&
+		       sizeof(DONGBO_CONFIG_FILE) == sizeof("dongbo.conf"),
+	       "init_usage names the default files: keep it in step");
 
 /* The usage, and where DATA is for this dongbo. */
 static void print_usage(FILE *f)
