@@ -31,6 +31,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "units.h"
 #include "util.h"
 
@@ -92,7 +93,7 @@ static int load_pem(const char *what, const char *path, char **out,
 
 	rc = dongbo_read_file(path, PEM_FILE_MAX, out, &len, why, sizeof(why));
 	if (rc != 0)
-		dongbo_errf(err, errlen, "[tls] %s: %s", what, why);
+		dongbo_errf(err, errlen, _("[tls] %s: %s"), what, why);
 	return rc;
 }
 
@@ -114,7 +115,7 @@ static int verify_chain(mbedtls_x509_crt *ca, mbedtls_x509_crt *crt,
 	for (char *p = info; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = ';';
-	dongbo_errf(err, errlen, "%s", info[0] ? info : "not verified");
+	dongbo_errf(err, errlen, "%s", info[0] ? info : _("not verified"));
 	return DONGBO_E_AUTH;
 }
 
@@ -144,7 +145,7 @@ int dongbo_ident_load(const char *ca, const char *cert, const char *key,
 				     strlen(id->ca_pem) + 1);
 	if (mrc != 0) {
 		mbed_reason(mrc, why, sizeof(why));
-		dongbo_errf(err, errlen, "[tls] ca '%s': not a certificate: %s",
+		dongbo_errf(err, errlen, _("[tls] ca '%s': not a certificate: %s"),
 			    ca, why);
 		goto fail;
 	}
@@ -152,33 +153,33 @@ int dongbo_ident_load(const char *ca, const char *cert, const char *key,
 				     strlen(id->cert_pem) + 1);
 	if (mrc != 0) {
 		mbed_reason(mrc, why, sizeof(why));
-		dongbo_errf(err, errlen, "[tls] cert '%s': not a certificate: "
-			    "%s", cert, why);
+		dongbo_errf(err, errlen, _("[tls] cert '%s': not a certificate: "
+			    "%s"), cert, why);
 		goto fail;
 	}
 	mrc = mbedtls_pk_parse_key(&id->key, (const uint8_t *)id->key_pem,
 				   strlen(id->key_pem) + 1, NULL, 0);
 	if (mrc != 0) {
 		mbed_reason(mrc, why, sizeof(why));
-		dongbo_errf(err, errlen, "[tls] key '%s': not a private key "
-			    "(unencrypted PEM): %s", key, why);
+		dongbo_errf(err, errlen, _("[tls] key '%s': not a private key "
+			    "(unencrypted PEM): %s"), key, why);
 		goto fail;
 	}
 	if (mbedtls_pk_check_pair(&id->cert.pk, &id->key) != 0) {
-		dongbo_errf(err, errlen, "[tls] key '%s' is not the key of "
-			    "certificate '%s'", key, cert);
+		dongbo_errf(err, errlen, _("[tls] key '%s' is not the key of "
+			    "certificate '%s'"), key, cert);
 		goto fail;
 	}
 	if (verify_chain(&id->ca, &id->cert, why, sizeof(why)) != 0) {
-		dongbo_errf(err, errlen, "[tls] cert '%s' is not valid with "
-			    "ca '%s': %s", cert, ca, why);
+		dongbo_errf(err, errlen, _("[tls] cert '%s' is not valid with "
+			    "ca '%s': %s"), cert, ca, why);
 		goto fail;
 	}
 	subject_cn(&id->cert, cn, sizeof(cn));
 	if (strcmp(cn, unit) != 0) {
-		dongbo_errf(err, errlen, "[tls] cert '%s' names unit '%s' (its "
+		dongbo_errf(err, errlen, _("[tls] cert '%s' names unit '%s' (its "
 			    "CN), but this node's unit is %s: issue it a "
-			    "certificate with CN=%s", cert, cn, unit, unit);
+			    "certificate with CN=%s"), cert, cn, unit, unit);
 		goto fail;
 	}
 	mrc = mbedtls_ctr_drbg_seed(&id->drbg, mbedtls_entropy_func,
@@ -186,7 +187,7 @@ int dongbo_ident_load(const char *ca, const char *cert, const char *key,
 				    sizeof(pers) - 1);
 	if (mrc != 0) {
 		mbed_reason(mrc, why, sizeof(why));
-		dongbo_errf(err, errlen, "random numbers: %s", why);
+		dongbo_errf(err, errlen, _("random numbers: %s"), why);
 		rc = DONGBO_E_IO;
 		goto fail;
 	}
@@ -310,34 +311,34 @@ int dongbo_ident_verify(const struct dongbo_ident *id, const uint8_t *cert,
 	int rc = DONGBO_E_AUTH;
 
 	if (certlen == 0 || siglen == 0) {
-		dongbo_errf(err, errlen, "no certificate or proof of identity "
-			    "(this link requires them)");
+		dongbo_errf(err, errlen, _("no certificate or proof of identity "
+			    "(this link requires them)"));
 		return DONGBO_E_AUTH;
 	}
 	mbedtls_x509_crt_init(&crt);
 	if (mbedtls_x509_crt_parse_der(&crt, cert, certlen) != 0) {
-		dongbo_errf(err, errlen, "the certificate sent is not one "
-			    "(%zu bytes)", certlen);
+		dongbo_errf(err, errlen, _("the certificate sent is not one "
+			    "(%zu bytes)"), certlen);
 		goto done;
 	}
 	/* verify_chain takes a non-const authority; it only reads it. */
 	if (verify_chain((mbedtls_x509_crt *)&id->ca, &crt, why,
 			 sizeof(why)) != 0) {
-		dongbo_errf(err, errlen, "certificate not valid with our "
-			    "authority: %s", why);
+		dongbo_errf(err, errlen, _("certificate not valid with our "
+			    "authority: %s"), why);
 		goto done;
 	}
 	subject_cn(&crt, cn, sizeof(cn));
 	if (strcmp(cn, unit) != 0) {
-		dongbo_errf(err, errlen, "claims unit '%.32s' but its "
-			    "certificate names unit '%.32s'", unit, cn);
+		dongbo_errf(err, errlen, _("claims unit '%.32s' but its "
+			    "certificate names unit '%.32s'"), unit, cn);
 		goto done;
 	}
 	if (digest(label, parts, n, hash) != 0 ||
 	    mbedtls_pk_verify(&crt.pk, MBEDTLS_MD_SHA256, hash, sizeof(hash),
 			      sig, siglen) != 0) {
-		dongbo_errf(err, errlen, "proof of identity for unit '%.32s' "
-			    "does not verify", unit);
+		dongbo_errf(err, errlen, _("proof of identity for unit '%.32s' "
+			    "does not verify"), unit);
 		goto done;
 	}
 	rc = 0;
@@ -355,8 +356,8 @@ int dongbo_ident_tls_config(const struct dongbo_ident *id, bool server,
 	rv = nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER
 					       : NNG_TLS_MODE_CLIENT);
 	if (rv != 0) {
-		dongbo_errf(err, errlen, "TLS: %s (is libnng built with "
-			    "mbedTLS?)", nng_strerror(rv));
+		dongbo_errf(err, errlen, _("TLS: %s (is libnng built with "
+			    "mbedTLS?)"), nng_strerror(rv));
 		return DONGBO_E_CONFIG;
 	}
 	if ((rv = nng_tls_config_ca_chain(cfg, id->ca_pem, NULL)) != 0 ||
@@ -364,7 +365,7 @@ int dongbo_ident_tls_config(const struct dongbo_ident *id, bool server,
 					  NULL)) != 0 ||
 	    (rv = nng_tls_config_auth_mode(cfg,
 					   NNG_TLS_AUTH_MODE_REQUIRED)) != 0) {
-		dongbo_errf(err, errlen, "TLS configuration: %s",
+		dongbo_errf(err, errlen, _("TLS configuration: %s"),
 			    nng_strerror(rv));
 		nng_tls_config_free(cfg);
 		return DONGBO_E_CONFIG;
