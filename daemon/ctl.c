@@ -145,6 +145,23 @@ void ctl_unit_info(Dongbo__UnitInfo *info, const struct dongbo_unit *u)
 	info->level = (char *)u->level;
 }
 
+Dongbo__UnitInfo *ctl_unit_info_code(struct dongbo_node *node,
+				     struct ctl_reply *r, const char *code)
+{
+	const struct dongbo_unit *u = dongbo_units_find(node->units, code);
+	Dongbo__UnitInfo *info = ctl_alloc(r, 1, sizeof(*info));
+
+	if (info == NULL)
+		return NULL;
+	if (u != NULL) {
+		ctl_unit_info(info, u);
+		return info;
+	}
+	dongbo__unit_info__init(info);
+	info->code = ctl_strdup(r, code);
+	return info->code != NULL ? info : NULL;
+}
+
 int ctl_find_unit(struct dongbo_node *node, struct ctl_reply *r,
 		  const char *code, const struct dongbo_unit **out)
 {

@@ -66,6 +66,12 @@ Dongbo__Shown *ctl_shown_new(struct ctl_reply *r,
 
 void ctl_unit_info(Dongbo__UnitInfo *info, const struct dongbo_unit *u);
 
+/* The unit with this code as a new UnitInfo in reply memory: with its
+ * name when the unit list has it, else the bare code (a unit the list no
+ * longer holds).  NULL when out of memory (r is failed then). */
+Dongbo__UnitInfo *ctl_unit_info_code(struct dongbo_node *node,
+				     struct ctl_reply *r, const char *code);
+
 /* The unit with this code, within this node's subtree; or fails r. */
 int ctl_find_unit(struct dongbo_node *node, struct ctl_reply *r,
 		  const char *code, const struct dongbo_unit **out);

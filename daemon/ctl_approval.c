@@ -32,24 +32,6 @@
 #include "log.h"
 #include "uplink.h"
 
-/* The unit's name, or its code alone when the list does not know it. */
-static Dongbo__UnitInfo *unit_info_new(struct dongbo_node *node,
-				       struct ctl_reply *r, const char *code)
-{
-	const struct dongbo_unit *u = dongbo_units_find(node->units, code);
-	Dongbo__UnitInfo *info = ctl_alloc(r, 1, sizeof(*info));
-
-	if (info == NULL)
-		return NULL;
-	if (u != NULL) {
-		ctl_unit_info(info, u);
-		return info;
-	}
-	dongbo__unit_info__init(info);
-	info->code = ctl_strdup(r, code);
-	return info->code != NULL ? info : NULL;
-}
-
 Dongbo__ApprovalShown *ctl_approval_shown(struct dongbo_node *node,
 					  struct ctl_reply *r,
 					  const struct dongbo_unit *u,
@@ -81,7 +63,7 @@ Dongbo__ApprovalShown *ctl_approval_shown(struct dongbo_node *node,
 	s->changed = a->changed;
 	s->version = a->version;
 	s->at_ms = a->at_ms;
-	s->node = unit_info_new(node, r, a->node);
+	s->node = ctl_unit_info_code(node, r, a->node);
 	s->user = ctl_strdup(r, a->user);
 	s->note = ctl_strdup(r, a->note);
 	if (s->node == NULL || s->user == NULL || s->note == NULL)

@@ -31,25 +31,6 @@ struct log_page {
 	size_t n, cap;
 };
 
-/* The unit with this code as a UnitInfo in reply memory: with its name
- * when the unit list has it, else the bare code.  NULL when out of
- * memory. */
-static Dongbo__UnitInfo *unit_info(struct log_page *pg, const char *code)
-{
-	const struct dongbo_unit *u = dongbo_units_find(pg->node->units, code);
-	Dongbo__UnitInfo *info = ctl_alloc(pg->r, 1, sizeof(*info));
-
-	if (info == NULL)
-		return NULL;
-	if (u != NULL) {
-		ctl_unit_info(info, u);
-		return info;
-	}
-	dongbo__unit_info__init(info);
-	info->code = ctl_strdup(pg->r, code);
-	return info->code != NULL ? info : NULL;
-}
-
 /* A value of an indicator the catalog no longer has: its stored integer,
  * untyped. */
 static Dongbo__Shown *shown_bare(struct ctl_reply *r, int64_t v)
@@ -88,7 +69,7 @@ static int entry_cb(void *arg, const struct dongbo_audit_entry *e)
 				    : ctl_strdup(pg->r, e->rec.indicator);
 	le->indicator_name = ind != NULL ? (char *)ind->name : "";
 	le->period = ctl_strdup(pg->r, e->rec.period);
-	le->origin = unit_info(pg, e->rec.origin);
+	le->origin = ctl_unit_info_code(pg->node, pg->r, e->rec.origin);
 	if (le->indicator == NULL || le->period == NULL || le->origin == NULL)
 		return DONGBO_E_NOMEM;
 	if (!e->rec.deleted) {
@@ -103,7 +84,8 @@ static int entry_cb(void *arg, const struct dongbo_audit_entry *e)
 		le->user = ctl_strdup(pg->r, e->peer);
 		if (le->user == NULL)
 			return DONGBO_E_NOMEM;
-	} else if ((le->peer_unit = unit_info(pg, e->peer)) == NULL) {
+	} else if ((le->peer_unit = ctl_unit_info_code(pg->node, pg->r,
+							e->peer)) == NULL) {
 		return DONGBO_E_NOMEM;
 	}
 	pg->ptrs[pg->n++] = le;
