@@ -61,16 +61,6 @@ struct check {
 
 /* ---- the subtree ---- */
 
-static size_t subtree_size(const struct dongbo_unit *u)
-{
-	size_t n = 1;
-
-	for (const struct dongbo_unit *c = u->first_child; c != NULL;
-	     c = c->next_sibling)
-		n += subtree_size(c);
-	return n;
-}
-
 static size_t subtree_fill(struct entry *e, size_t i,
 			   const struct dongbo_unit *u)
 {
@@ -117,7 +107,7 @@ static size_t entry_find(const struct check *ck, const char *code)
 
 static int subtree_list(struct check *ck, const struct dongbo_unit *anchor)
 {
-	ck->n = subtree_size(anchor);
+	ck->n = dongbo_unit_subtree_size(anchor);
 	ck->e = calloc(ck->n, sizeof(*ck->e));
 	ck->by_code = calloc(ck->n, sizeof(*ck->by_code));
 	if (ck->e == NULL || ck->by_code == NULL)

@@ -29,6 +29,7 @@
 
 #include "ctl.h"
 #include "error.h"
+#include "period.h"
 #include "util.h"
 
 /* The stored indicators a unit of one level needs for a form. */
@@ -104,6 +105,7 @@ struct walk {
 	struct ctl_reply *r;
 	const struct dongbo_form *form;
 	const char *period;
+	int first_month, last_month; /* the period's, for the list in force */
 	const char **levels;
 	size_t n_levels;
 	bool every;
@@ -138,7 +140,7 @@ static int visit(struct walk *w, const struct dongbo_unit *u)
 	int rv;
 
 	if (!expected_level(w, u->level) ||
-	    !dongbo_unit_in_force(u, w->period))
+	    !dongbo_unit_in_force_months(u, w->first_month, w->last_month))
 		return 0;
 	if ((rv = needs_of(w->r, w->form, u->level, &w->nd)) != 0)
 		return rv;
@@ -194,16 +196,6 @@ static int walk_subtree(struct walk *w, const struct dongbo_unit *u)
 	     c = c->next_sibling)
 		rv = walk_subtree(w, c);
 	return rv;
-}
-
-static size_t subtree_size(const struct dongbo_unit *u)
-{
-	size_t n = 1;
-
-	for (const struct dongbo_unit *c = u->first_child; c != NULL;
-	     c = c->next_sibling)
-		n += subtree_size(c);
-	return n;
 }
 
 /* One group: the counts of a walk over u's subtree (or u alone). */
@@ -289,10 +281,18 @@ void ctl_handle_missing(struct dongbo_node *node, struct ctl_reply *r,
 	w.n_levels = form_levels(w.form, levels, DONGBO_UNITS_DEPTH_MAX,
 				 &w.every);
 	w.period = period;
+	{
+		struct dongbo_period pp;
+
+		/* Canonical already: ctl_parse_period checked it. */
+		if (dongbo_period_parse(period, &pp) == 0)
+			dongbo_period_months(&pp, &w.first_month,
+					     &w.last_month);
+	}
 	for (const struct dongbo_unit *c = u->first_child; c != NULL;
 	     c = c->next_sibling)
 		n_kids++;
-	size = subtree_size(u);
+	size = dongbo_unit_subtree_size(u);
 	w.cap_units = size;
 	w.units = ctl_alloc(r, size, sizeof(*w.units));
 	w.ptrs = ctl_alloc(r, size, sizeof(*w.ptrs));

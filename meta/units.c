@@ -266,6 +266,16 @@ static void in_force_months(const char *from, const char *until,
 	}
 }
 
+size_t dongbo_unit_subtree_size(const struct dongbo_unit *u)
+{
+	size_t n = 1;
+
+	for (const struct dongbo_unit *c = u->first_child; c != NULL;
+	     c = c->next_sibling)
+		n += dongbo_unit_subtree_size(c);
+	return n;
+}
+
 bool dongbo_unit_in_force(const struct dongbo_unit *u, const char *period)
 {
 	struct dongbo_period p;
@@ -274,6 +284,12 @@ bool dongbo_unit_in_force(const struct dongbo_unit *u, const char *period)
 	if (dongbo_period_parse(period, &p) != 0)
 		return false;
 	dongbo_period_months(&p, &first, &last);
+	return dongbo_unit_in_force_months(u, first, last);
+}
+
+bool dongbo_unit_in_force_months(const struct dongbo_unit *u, int first,
+				 int last)
+{
 	return u->from_month <= first && last <= u->until_month;
 }
 

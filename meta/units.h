@@ -70,6 +70,9 @@ const struct dongbo_unit *dongbo_units_find(const struct dongbo_units *units,
 
 size_t dongbo_units_count(const struct dongbo_units *units);
 
+/* Units in u's subtree, u included. */
+size_t dongbo_unit_subtree_size(const struct dongbo_unit *u);
+
 /* True when u is root itself or one of its descendants. */
 bool dongbo_unit_is_within(const struct dongbo_unit *u,
 			   const struct dongbo_unit *root);
@@ -82,5 +85,10 @@ const struct dongbo_unit *dongbo_unit_child_toward(const struct dongbo_unit *anc
 /* True when u is in force over the whole of period p (canonical text);
  * false too for a malformed period. */
 bool dongbo_unit_in_force(const struct dongbo_unit *u, const char *period);
+
+/* The same over months first..last (dongbo_period_months), for a walk
+ * that parses its period once. */
+bool dongbo_unit_in_force_months(const struct dongbo_unit *u, int first,
+				 int last);
 
 #endif
