@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 #define COLS 9
 
@@ -211,17 +212,13 @@ struct lines {
 
 static struct line *line_add(struct lines *ls)
 {
-	if (ls->n == ls->cap) {
-		size_t cap = ls->cap ? ls->cap * 2 : 64;
-		struct line *v = realloc(ls->v, cap * sizeof(*v));
+	struct line *v = dongbo_grow(ls->v, &ls->cap, ls->n, sizeof(*v), 64);
 
-		if (v == NULL) {
-			ls->oom = true;
-			return NULL;
-		}
-		ls->v = v;
-		ls->cap = cap;
+	if (v == NULL) {
+		ls->oom = true;
+		return NULL;
 	}
+	ls->v = v;
 	memset(&ls->v[ls->n], 0, sizeof(ls->v[0]));
 	return &ls->v[ls->n++];
 }

@@ -321,30 +321,34 @@ static void msg_wrap(struct dongbo_msg *m, const struct dongbo_msg *w,
 	memcpy(m->text, text, sizeof(text));
 }
 
-void dongbo_msg_prepend(struct dongbo_msg *m, const char *fmt, ...)
+/* A piece formatted from fmt and ap, put before or after m. */
+static void msg_wrapf(struct dongbo_msg *m, bool before, const char *fmt,
+		      va_list ap)
 {
 	static _Thread_local struct dongbo_msg w;
-	va_list ap;
 
 	if (m == NULL)
 		return;
-	va_start(ap, fmt);
 	dongbo_vmsgf(&w, fmt, ap);
+	msg_wrap(m, &w, before);
+}
+
+void dongbo_msg_prepend(struct dongbo_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_wrapf(m, true, fmt, ap);
 	va_end(ap);
-	msg_wrap(m, &w, true);
 }
 
 void dongbo_msg_append(struct dongbo_msg *m, const char *fmt, ...)
 {
-	static _Thread_local struct dongbo_msg w;
 	va_list ap;
 
-	if (m == NULL)
-		return;
 	va_start(ap, fmt);
-	dongbo_vmsgf(&w, fmt, ap);
+	msg_wrapf(m, false, fmt, ap);
 	va_end(ap);
-	msg_wrap(m, &w, false);
 }
 
 void dongbo_msg_translate(const struct dongbo_msg *m, char *out, size_t len)

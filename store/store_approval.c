@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "util.h"
 
 static const char *const state_words[] = { "draft", "submitted", "approved",
 					   "returned" };
@@ -331,7 +332,7 @@ struct note_walk {
 static int note_entry(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	struct note_walk *w = arg;
-	struct dongbo_approval a;
+	struct dongbo_approval a, *h;
 	struct dongbo_period ap;
 	uint64_t aseq;
 
@@ -344,15 +345,10 @@ static int note_entry(void *arg, const MDB_val *k, const MDB_val *v)
 		    dongbo_catalog_form_find(w->s->catalog, a.form),
 		    w->u->level, w->rec->indicator))
 		return 0;
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 4;
-		struct dongbo_approval *h = realloc(w->hits, cap * sizeof(*h));
-
-		if (h == NULL)
-			return DONGBO_E_NOMEM;
-		w->hits = h;
-		w->cap = cap;
-	}
+	h = dongbo_grow(w->hits, &w->cap, w->n, sizeof(*h), 4);
+	if (h == NULL)
+		return DONGBO_E_NOMEM;
+	w->hits = h;
 	w->hits[w->n++] = a;
 	return 0;
 }
