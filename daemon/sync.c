@@ -795,16 +795,9 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 				   "proved its identity on this link: hello "
 				   "first", child->code);
 	rv = check_batch(p, err, sizeof(err));
+	if (rv == 0 && p->subtree != NULL)
+		rv = dongbo_tree_check(child, p->subtree, err, sizeof(err));
 	if (rv != 0) {
-		dongbo_log_warn("sync: push %llu..%llu from %s refused whole: %s",
-				(unsigned long long)p->first_seq,
-				(unsigned long long)p->last_seq, child->code,
-				err);
-		return reply_error(rv, 0, "%s; the whole batch is refused",
-				   err);
-	}
-	if (p->subtree != NULL &&
-	    (rv = dongbo_tree_check(child, p->subtree, err, sizeof(err))) != 0) {
 		dongbo_log_warn("sync: push %llu..%llu from %s refused whole: %s",
 				(unsigned long long)p->first_seq,
 				(unsigned long long)p->last_seq, child->code,
