@@ -323,6 +323,9 @@ static void msg_wrap(struct dongbo_msg *m, const struct dongbo_msg *w,
 
 /* A piece formatted from fmt and ap, put before or after m. */
 static void msg_wrapf(struct dongbo_msg *m, bool before, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void msg_wrapf(struct dongbo_msg *m, bool before, const char *fmt,
 		      va_list ap)
 {
 	static _Thread_local struct dongbo_msg w;
