@@ -169,7 +169,7 @@ struct dongbo_uplink {
 	 * parent's Welcome proof must cover. */
 	bool tls;
 	char nonce[DONGBO_NONCE_HEX + 1];
-	unsigned timeouts; /* requests timed out in a row on an open link */
+	unsigned timeouts; /* requests timed out in a row */
 	size_t inflight; /* records in the push awaiting its reply */
 	struct batch flight; /* that push's records, until its reply */
 	size_t batch_cur;     /* records per push now: cfg.batch_max, less
@@ -1174,8 +1174,8 @@ fail:
 	return rv;
 }
 
-/* Requests that timed out in a row on an open link before the link is
- * dropped and dialed afresh (a frozen parent first shows as stalled). */
+/* Requests that timed out in a row before the dialer is closed and
+ * started afresh (a frozen parent first shows as stalled). */
 #define STUCK_TIMEOUTS 3
 
 /* After a request timed out, the next one starts on a fresh REQ context:
@@ -1190,16 +1190,32 @@ static void uplink_fresh_ctx(struct dongbo_uplink *up)
 	up->ctx = ctx;
 }
 
-/* A link that is up but answers nothing (a connection left half-open by
- * a parent that died, or stuck in nng's TLS layer) is closed and dialed
- * again: nothing else would ever end it. */
+/* Requests that keep timing out end with the dialer closed and started
+ * again, since nothing else would ever end what holds them:
+ *  - a link that is up but answers nothing (a connection left half-open
+ *    by a parent that died, or stuck in nng's TLS layer);
+ *  - no link at all while nng's dialer waits on a connection whose TLS
+ *    handshake never ends (nng 1.5 puts no deadline on it: a listener
+ *    that accepts and stays silent holds the dialer for as long as it
+ *    keeps the connection open, through any restart of the parent);
+ *  - no link at all because nng never dials again: in nng 1.5.2 a TLS
+ *    connection that dies under a send larger than its 16 KiB buffer
+ *    can leave that send pending forever, so the pipe's teardown (on
+ *    nng's one reaper thread) never ends, and the dialer redials only
+ *    once it has.  A new dialer does not wait on the reaper.
+ * An unreachable parent is simply dialed afresh every few timeouts. */
 static void uplink_redial(struct dongbo_uplink *up)
 {
 	char err[512];
 
-	dongbo_log_warn("uplink: no reply from %s to %u requests in a row on "
-			"an open link: dialing it afresh",
-			up->node->cfg.parent_url, STUCK_TIMEOUTS);
+	if (atomic_load(&up->n_pipes) > 0)
+		dongbo_log_warn("uplink: no reply from %s to %u requests in a "
+				"row on an open link: dialing it afresh",
+				up->node->cfg.parent_url, STUCK_TIMEOUTS);
+	else
+		dongbo_log_debug("uplink: no link to %s for %u requests in a "
+				 "row: dialing it afresh",
+				 up->node->cfg.parent_url, STUCK_TIMEOUTS);
 	up->timeouts = 0;
 	nng_dialer_close(up->dialer);
 	if (uplink_dial(up, err, sizeof(err)) != 0)
@@ -1228,8 +1244,7 @@ static void up_mail_cb(struct dongbo_mail *mail)
 		dongbo_log_debug("uplink: %s", up->last_error);
 		if (rv == NNG_ETIMEDOUT) {
 			uplink_fresh_ctx(up);
-			if (atomic_load(&up->n_pipes) > 0 &&
-			    ++up->timeouts >= STUCK_TIMEOUTS)
+			if (++up->timeouts >= STUCK_TIMEOUTS)
 				uplink_redial(up);
 		}
 		backoff(up);

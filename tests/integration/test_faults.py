@@ -36,6 +36,11 @@ verify` at every node):
                      the refused record is listed on both sides while the
                      records after it flow on; once the district learns
                      the catalog, `dongbo rejected --retry` sends it again
+  silent_handshake   while the district is down, a listener on its port
+                     accepts the commune's connection and never answers
+                     the TLS handshake; the district comes back on its
+                     port while that connection is still open, and the
+                     commune reaches it all the same
 
 The seed comes from --seed, else $DONGBO_TEST_SEED, else is random; it is
 printed first.  Exit status 0 on success, 1 on failure (temp dir kept, the
@@ -46,7 +51,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -395,6 +402,73 @@ def scenario_rejected(fed, rng, args):
     fed.check()
 
 
+class SilentListener:
+    """Takes a TCP port and accepts connections on it, answering nothing:
+    a TLS handshake that never ends.  Accepted connections stay open until
+    close(), even after stop_listening() gives the port back."""
+
+    def __init__(self, port):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.held = []
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.held.append(c)
+
+    def stop_listening(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+    def close(self):
+        self.stop_listening()
+        for c in self.held:
+            c.close()
+
+
+def scenario_silent_handshake(fed, rng, args):
+    small_federation(fed, communes=("07201",))
+    fed.set_conf("c07201", "timeout_ms", 700)
+    fed.start_all()
+    enter(fed, rng, [("c07201", "07201")], 3)
+    fed.converge()
+    url = fed.node("d").listen_url
+    port = int(url.rsplit(":", 1)[1])
+    fed.stop("d")
+    # Something else holds the district's port for a while: it accepts
+    # the commune's connection and never answers its TLS handshake.
+    silent = SilentListener(port)
+    try:
+        wait_for(lambda: silent.held, 20,
+                 "the commune to connect to the silent listener")
+        enter(fed, rng, [("c07201", "07201")], 3)
+        silent.stop_listening()
+        # The district is back on its port while the silent connection is
+        # still open: the commune must not wait on it.
+        fed.start("d")
+        started = time.monotonic()
+        fed.converge(timeout=30)
+        log("the commune reached the restarted district in %.1f s, "
+            "%d silent connection(s) still open"
+            % (time.monotonic() - started, len(silent.held)))
+    finally:
+        silent.close()
+    fed.check()
+
+
 SCENARIOS = {
     "long_outage": scenario_long_outage,
     "parent_lost_store": scenario_parent_lost_store,
@@ -403,6 +477,7 @@ SCENARIOS = {
     "stalled": scenario_stalled,
     "map_full": scenario_map_full,
     "rejected": scenario_rejected,
+    "silent_handshake": scenario_silent_handshake,
 }
 
 
