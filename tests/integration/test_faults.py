@@ -327,7 +327,7 @@ def scenario_map_full(fed, rng, args):
 
     def stuck():
         ps = parent_status(fed, "c07201")
-        return ps["health"] == "stalled" and "full" in ps["last_error"]
+        return ps["health"] == "stalled" and "full" in (ps["last_error"] or "")
     wait_for(stuck, 40, "the commune's link to stall on the full district")
     def child_stalled():
         kids = fed.status("d")["children"]
