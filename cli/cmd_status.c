@@ -137,6 +137,7 @@ static json_t *store_json(const Dongbo__StoreStatus *st)
 	json_object_set_new(o, "values", json_integer((json_int_t)st->values));
 	json_object_set_new(o, "log_entries",
 			    json_integer((json_int_t)st->log_entries));
+	json_object_set_new(o, "commits", json_integer((json_int_t)st->commits));
 	return o;
 }
 

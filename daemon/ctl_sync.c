@@ -178,6 +178,7 @@ static Dongbo__StoreStatus *store_status(struct dongbo_node *node,
 	ss->map_used = si.map_used;
 	ss->values = si.values;
 	ss->log_entries = si.log_entries;
+	ss->commits = si.commits;
 	return ss;
 }
 

@@ -135,12 +135,17 @@ int dongbo_store_info(struct dongbo_store *s, struct dongbo_store_info *out)
 	out->map_used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
 	out->values = vst.ms_entries;
 	out->log_entries = lst.ms_entries;
+	out->commits = s->commits;
 	return 0;
 }
 
 int store_txn_commit(struct dongbo_store *s, MDB_txn *txn)
 {
-	return store_mdb_err(s, "commit", mdb_txn_commit(txn));
+	int rc = mdb_txn_commit(txn);
+
+	if (rc == 0)
+		s->commits++;
+	return store_mdb_err(s, "commit", rc);
 }
 
 static MDB_val val_str(const char *s)

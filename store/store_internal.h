@@ -172,6 +172,7 @@ struct dongbo_store {
 	char *path;			  /* for messages */
 	char id[DONGBO_STORE_ID_LEN + 1];
 	bool is_new;
+	uint64_t commits; /* write transactions committed since open */
 };
 
 /* A stored value (the values DB's data). */
