@@ -230,6 +230,8 @@ static int open_store(struct dongbo_node *node)
 		 * so that the roll-ups are rebuilt at most once. */
 		.catalog = NULL,
 		.map_size_max = node->cfg.map_size_max,
+		.lazy_meta = node->cfg.sync == DONGBO_SYNC_NOMETA,
+		.no_sync = node->cfg.sync == DONGBO_SYNC_OFF,
 		/* A node with a parent that starts on an empty store has
 		 * lost it (or is new): it fetches its hosted units' values
 		 * from the parent before anything else. */

@@ -65,6 +65,7 @@ enum key_id {
 	K_LISTEN_URL,
 	K_MAP_SIZE_MB,
 	K_MAP_SIZE_MAX_MB,
+	K_SYNC,
 	K_BATCH_MAX,
 	K_HEARTBEAT_MS,
 	K_TIMEOUT_MS,
@@ -91,6 +92,7 @@ static const struct {
 	[K_LISTEN_URL] = { S_LISTEN, "url" },
 	[K_MAP_SIZE_MB] = { S_STORE, "map_size_mb", 1, 1048576 },
 	[K_MAP_SIZE_MAX_MB] = { S_STORE, "map_size_max_mb", 1, 1048576 },
+	[K_SYNC] = { S_STORE, "sync" },
 	[K_BATCH_MAX] = { S_SYNC, "batch_max", 1, 100000 },
 	[K_HEARTBEAT_MS] = { S_SYNC, "heartbeat_ms", 50, 3600000 },
 	[K_TIMEOUT_MS] = { S_SYNC, "timeout_ms", 100, 3600000 },
@@ -118,6 +120,9 @@ static const struct {
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug",
 					  NULL };
+
+/* [store] sync, in the order of enum dongbo_sync_mode. */
+static const char *const sync_modes[] = { "full", "nometa", "off", NULL };
 
 /* Checked loosely: nng parses the rest when it dials or listens. */
 static const char *const url_schemes[] = { "tcp://", "ipc://", "tls+tcp://",
@@ -321,6 +326,7 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 	struct dongbo_config *c = &r->cfg;
 	struct dongbo_ini_src *src = &r->src;
 	uint32_t mb;
+	size_t i;
 	int rc;
 
 	switch (k) {
@@ -367,6 +373,16 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 			*(k == K_MAP_SIZE_MB ? &c->map_size
 					     : &c->map_size_max) = mb * MIB;
 		return rc;
+	case K_SYNC:
+		for (i = 0; sync_modes[i] != NULL; i++)
+			if (strcmp(sync_modes[i], value) == 0) {
+				c->sync = (enum dongbo_sync_mode)i;
+				return 0;
+			}
+		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
+				       "sync must be full, nometa or off, not "
+				       "'%s'",
+				       value);
 	case K_BATCH_MAX:
 		return set_number(r, k, value, &c->batch_max);
 	case K_HEARTBEAT_MS:
@@ -722,6 +738,7 @@ static int plan(const char *dir, const struct dongbo_config *cfg,
 				     : DEFAULT_MAP_SIZE_MAX_MB * MIB;
 	if (cfg->map_size_max == 0 && want->map_size_max < want->map_size)
 		want->map_size_max = want->map_size;
+	want->sync = cfg->sync;
 	want->batch_max = cfg->batch_max ? cfg->batch_max : DEFAULT_BATCH_MAX;
 	want->heartbeat_ms =
 		cfg->heartbeat_ms ? cfg->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
@@ -834,9 +851,16 @@ static int render(const struct dongbo_config *c, char **out, size_t *outlen)
 		   "map_size_mb = %llu\n"
 		   "# The most the map may grow to, in MiB (at least "
 		   "map_size_mb).\n"
-		   "map_size_max_mb = %llu\n\n",
+		   "map_size_max_mb = %llu\n"
+		   "# full: every commit reaches the disk (fsync) before it is\n"
+		   "# acknowledged.  nometa and off trade that for speed: a\n"
+		   "# crash of the machine (not of dongbod) may undo the last\n"
+		   "# commits (nometa) or those of the last seconds (off),\n"
+		   "# after their senders were told they were stored.\n"
+		   "sync = %s\n\n",
 		(unsigned long long)(c->map_size / MIB),
-		(unsigned long long)(c->map_size_max / MIB));
+		(unsigned long long)(c->map_size_max / MIB),
+		sync_modes[c->sync]);
 	fprintf(f, "[sync]\n"
 		   "# Records per push message (1 to 100000).\n"
 		   "batch_max = %lu\n"
@@ -937,6 +961,8 @@ static const char *first_difference(const struct dongbo_config *a,
 		return "map_size_mb";
 	if (a->map_size_max != b->map_size_max)
 		return "map_size_max_mb";
+	if (a->sync != b->sync)
+		return "sync";
 	if (a->batch_max != b->batch_max)
 		return "batch_max";
 	if (a->heartbeat_ms != b->heartbeat_ms)

@@ -18,6 +18,7 @@
  *   [store]
  *   map_size_mb = 1024               ; initial map; it doubles as it fills
  *   map_size_max_mb = 65536          ; ... up to this; then writes fail
+ *   sync = full                      ; full | nometa | off (see dongbo.conf(5))
  *
  *   [sync]
  *   batch_max    = 1000              ; records per push message
@@ -63,6 +64,14 @@
 /* The LMDB environment, DIR/store/. */
 #define DONGBO_STORE_DIR "store"
 
+/* [store] sync: what a commit waits for (LMDB's MDB_NOMETASYNC and
+ * MDB_NOSYNC for the two relaxed modes). */
+enum dongbo_sync_mode {
+	DONGBO_SYNC_FULL,   /* data and meta page fsynced: durable */
+	DONGBO_SYNC_NOMETA, /* data fsynced, meta page with the next one */
+	DONGBO_SYNC_OFF,    /* no fsync: the OS writes when it likes */
+};
+
 struct dongbo_config {
 	char *dir;	    /* absolute node directory */
 	char *unit;	    /* home unit code */
@@ -75,6 +84,7 @@ struct dongbo_config {
 	char *log_level;  /* "info" by default */
 	uint64_t map_size; /* bytes; default 1 GiB */
 	uint64_t map_size_max; /* bytes; default max(map_size, 64 GiB) */
+	enum dongbo_sync_mode sync; /* default full */
 	uint32_t batch_max;    /* default 1000 */
 	uint32_t heartbeat_ms; /* default 2000 */
 	uint32_t timeout_ms;   /* default 10000 */

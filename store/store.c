@@ -582,8 +582,12 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	}
 	/* MDB_NOTLS: reader slots follow transactions, not threads, since a
 	 * store may be used by different threads over its life (one at a
-	 * time).  No MDB_NOSYNC: a commit is durable before we return. */
-	rc = mdb_env_open(s->env, opts->path, MDB_NOTLS, 0600);
+	 * time).  By default a commit is durable before we return. */
+	s->relaxed_sync = opts->lazy_meta || opts->no_sync;
+	rc = mdb_env_open(s->env, opts->path,
+			  MDB_NOTLS | (opts->lazy_meta ? MDB_NOMETASYNC : 0) |
+				  (opts->no_sync ? MDB_NOSYNC : 0),
+			  0600);
 	if (rc != 0) {
 		rc = store_mdb_err(s, "open", rc);
 		goto err_after_env;
@@ -608,6 +612,11 @@ void dongbo_store_close(struct dongbo_store *s)
 {
 	if (s == NULL)
 		return;
+	/* Relaxed sync modes: what the last commits left to the OS is
+	 * written before a clean stop. */
+	if (s->relaxed_sync && mdb_env_sync(s->env, 1) != 0)
+		dongbo_log_warn("store: could not flush '%s' at close",
+				s->path);
 	mdb_env_close(s->env);
 	free(s->path);
 	free(s);

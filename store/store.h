@@ -77,6 +77,12 @@ struct dongbo_store_options {
 	 * before are dropped at open).  A parent configured later gets the
 	 * node's state through dongbo_store_log_cover. */
 	bool no_outbox;
+	/* Commits wait for less than the disk: the meta page is flushed
+	 * with the next commit (lazy_meta), or nothing is fsynced at all
+	 * (no_sync).  Either way a crash of the machine may undo the last
+	 * commits; one of the process never does. */
+	bool lazy_meta;
+	bool no_sync;
 	/* The units this node hosts (home included; borrowed, outlive the
 	 * store).  A value of a child of one of them that changes here, from
 	 * a child node, while its form is approved for the period marks the

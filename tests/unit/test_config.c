@@ -466,6 +466,31 @@ static void unknown_log_level_is_refused(void **state)
 		       "'verbose'");
 }
 
+static void sync_modes_are_read_and_unknown_ones_refused(void **state)
+{
+	static const char *const modes[] = { "full", "nometa", "off" };
+	static const enum dongbo_sync_mode want[] = {
+		DONGBO_SYNC_FULL, DONGBO_SYNC_NOMETA, DONGBO_SYNC_OFF
+	};
+	struct dongbo_config cfg;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	parse_ok(NODE, &cfg);
+	assert_int_equal(cfg.sync, DONGBO_SYNC_FULL); /* the default */
+	dongbo_config_fini(&cfg);
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), NODE "[store]\nsync = %s\n",
+			 modes[i]);
+		parse_ok(text, &cfg);
+		assert_int_equal(cfg.sync, want[i]);
+		dongbo_config_fini(&cfg);
+	}
+	assert_refused(NODE "[store]\nsync = fsync\n",
+		       "6: sync must be full, nometa or off, not 'fsync'");
+}
+
 static void bad_urls_are_refused(void **state)
 {
 	(void)state;
@@ -805,6 +830,7 @@ int main(void)
 		T(relative_dir_is_made_absolute),
 		T(hosts_split_on_spaces_and_commas),
 		T(number_bounds_and_log_levels_are_accepted),
+		T(sync_modes_are_read_and_unknown_ones_refused),
 		T(url_schemes_of_nng_are_accepted),
 		T(load_without_file_is_an_io_error_naming_the_path),
 		T(fini_is_safe_on_zeroed_and_finished_configs),
