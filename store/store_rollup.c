@@ -80,40 +80,74 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 
 /* ---- Folding a change in ---- */
 
+/* Adds (dsum, dcount) to the roll-up entry at key, with one descent of
+ * the tree: a new contribution is inserted outright when the key is new
+ * (the common case in a fresh cell), and an existing entry is changed in
+ * place where the cursor found it. */
 static int agg_add(struct dongbo_store *s, MDB_txn *txn, const char *key,
 		   size_t key_len, int64_t dsum, int64_t dcount)
 {
 	unsigned char buf[STORE_AGG_LEN];
-	struct dongbo_agg agg = { 0 };
+	struct dongbo_agg agg = { .sum = dsum, .count = dcount }, old;
 	MDB_val k = { .mv_size = key_len, .mv_data = (void *)key }, v;
+	MDB_cursor *cur;
 	int rc;
 
-	rc = mdb_get(txn, s->dbi_rollup, &k, &v);
-	if (rc == 0) {
-		if (store_agg_decode(&v, &agg) != 0)
-			return store_corrupt(s, "rollup entry malformed");
-	} else if (rc != MDB_NOTFOUND) {
+	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
+	if (rc != 0)
 		return store_mdb_err(s, "read rollup", rc);
+	if (dcount > 0) {
+		store_agg_encode(&agg, buf);
+		v.mv_size = sizeof(buf);
+		v.mv_data = buf;
+		rc = mdb_cursor_put(cur, &k, &v, MDB_NOOVERWRITE);
+		if (rc != MDB_KEYEXIST) {
+			rc = store_mdb_err(s, "write rollup", rc);
+			goto done;
+		}
+		/* v is the entry there now, and the cursor on it. */
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+		if (rc == MDB_NOTFOUND) {
+			rc = store_corrupt(s, "rollup count below zero");
+			goto done;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read rollup", rc);
+			goto done;
+		}
 	}
-	if (__builtin_add_overflow(agg.sum, dsum, &agg.sum))
-		return DONGBO_E_BAD_VALUE;
-	if (__builtin_add_overflow(agg.count, dcount, &agg.count) ||
-	    agg.count < 0)
-		return store_corrupt(s, "rollup count below zero");
+	if (store_agg_decode(&v, &old) != 0) {
+		rc = store_corrupt(s, "rollup entry malformed");
+		goto done;
+	}
+	if (__builtin_add_overflow(old.sum, dsum, &agg.sum)) {
+		rc = DONGBO_E_BAD_VALUE;
+		goto done;
+	}
+	if (__builtin_add_overflow(old.count, dcount, &agg.count) ||
+	    agg.count < 0) {
+		rc = store_corrupt(s, "rollup count below zero");
+		goto done;
+	}
 	if (agg.count == 0) {
 		/* The last contribution left: an empty entry is no entry,
 		 * so that a part listed by dongbo_store_rollup always holds
 		 * a value.  Its sum must be back to exactly zero. */
-		if (agg.sum != 0)
-			return store_corrupt(s, "rollup sum left without values");
-		rc = mdb_del(txn, s->dbi_rollup, &k, NULL);
-		return store_mdb_err(s, "delete rollup", rc);
+		rc = agg.sum != 0
+			     ? store_corrupt(s, "rollup sum left without values")
+			     : store_mdb_err(s, "delete rollup",
+					     mdb_cursor_del(cur, 0));
+		goto done;
 	}
 	store_agg_encode(&agg, buf);
 	v.mv_size = sizeof(buf);
 	v.mv_data = buf;
-	return store_mdb_err(s, "write rollup",
-			     mdb_put(txn, s->dbi_rollup, &k, &v, 0));
+	rc = store_mdb_err(s, "write rollup",
+			   mdb_cursor_put(cur, &k, &v, MDB_CURRENT));
+done:
+	mdb_cursor_close(cur);
+	return rc;
 }
 
 /* Builds the dist key of value under a roll-up key. */
