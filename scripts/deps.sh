@@ -9,6 +9,7 @@ packages=(
   libuv1-dev libnng-dev liblmdb-dev libprotobuf-c-dev protobuf-c-compiler
   libcmocka-dev libinih-dev libcsv-dev libjansson-dev libmbedtls-dev
   python3 jq lmdb-utils openssl gettext groff-base man-db
+  mosquitto mosquitto-clients strace
 )
 
 missing=()

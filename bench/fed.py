@@ -1,0 +1,315 @@
+"""
+fed.py -- a federation of real dongbod processes for the benchmarks:
+fresh node directories, daemons started and stopped, and what /proc says
+about them (CPU, peak RSS, bytes written).  Used by bench.py and
+compare.py; nothing here measures or judges.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "data")
+
+
+class BenchError(Exception):
+    pass
+
+
+def wait_until(pred, timeout, what, interval=0.01):
+    """Polls pred until true; BenchError after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise BenchError("timed out after %g s waiting for %s"
+                             % (timeout, what))
+        time.sleep(interval)
+
+
+def free_tcp_port():
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+class Units:
+    """The official unit list (TSV: code parent level type name)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.parent, self.level, self.name, self.children = {}, {}, {}, {}
+        self.order = []
+        with open(path, encoding="utf-8") as f:
+            next(f)
+            for line in f:
+                p = line.rstrip("\n").split("\t")
+                if len(p) < 5:
+                    continue
+                code, parent, level, _type, name = p[:5]
+                self.order.append(code)
+                self.parent[code] = parent or None
+                self.level[code] = level
+                self.name[code] = name
+                self.children.setdefault(parent or None, []).append(code)
+
+    def kids(self, code):
+        return sorted(self.children.get(code, []))
+
+    def subtree(self, code):
+        out, todo = [], [code]
+        while todo:
+            u = todo.pop()
+            out.append(u)
+            todo.extend(self.children.get(u, []))
+        return out
+
+
+class Node:
+    def __init__(self, name, unit, kind, parent, listen):
+        self.name, self.unit, self.kind = name, unit, kind
+        self.parent, self.listen = parent, listen
+        self.dir = None
+        self.proc = None
+        self.hosts = []
+
+
+def proc_stat(pid):
+    """(cpu seconds, peak RSS bytes, bytes written to storage) of pid."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        hwm = 0
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) * 1024
+        wb = 0
+        with open("/proc/%d/io" % pid) as f:
+            for line in f:
+                if line.startswith("write_bytes:"):
+                    wb = int(line.split()[1])
+        return cpu, hwm, wb
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class Federation:
+    """Nodes in fresh directories under one temp dir; TCP on 127.0.0.1
+    between levels (plain, as the broker it is compared with; --tls for
+    mutual TLS), each daemon's log in its directory."""
+
+    def __init__(self, build, units_path=None, tls=False, keep=False,
+                 conf=None, wrap=None):
+        self.dongbod = os.path.join(build, "daemon", "dongbod")
+        self.dongbo = os.path.join(build, "cli", "dongbo")
+        for b in (self.dongbod, self.dongbo):
+            if not os.access(b, os.X_OK):
+                raise BenchError("not built: %s" % b)
+        self.units_path = units_path or os.path.join(DATA,
+                                                     "dvhc-2025-03.tsv")
+        self.tmp = tempfile.mkdtemp(prefix="dongbo-bench-", dir="/tmp")
+        self.nodes = []
+        self.by_name = {}
+        self.tls = tls
+        self.keep = keep
+        self.conf = conf or {}  # {(section, key): value} for every node
+        self.wrap = wrap  # argv prefix for dongbod (say strace ...)
+        self.pki = os.path.join(self.tmp, "pki")
+
+    # -- building --
+
+    def add(self, name, unit, kind, parent=None, listen=False, hosts=()):
+        url = None
+        if listen:
+            url = "%s://127.0.0.1:%d" % ("tls+tcp" if self.tls else "tcp",
+                                         free_tcp_port())
+        n = Node(name, unit, kind, parent, url)
+        n.hosts = list(hosts)
+        n.dir = os.path.join(self.tmp, name)
+        self.nodes.append(n)
+        self.by_name[name] = n
+        return n
+
+    def _pki(self, unit):
+        script = os.path.join(ROOT, "scripts", "pki.sh")
+        if not os.path.exists(os.path.join(self.pki, "ca.crt")):
+            subprocess.run([script, "ca", self.pki], check=True,
+                           stdout=subprocess.DEVNULL)
+        subprocess.run([script, "issue", self.pki, unit], check=True,
+                       stdout=subprocess.DEVNULL)
+        return ["--ca", os.path.join(self.pki, "ca.crt"),
+                "--cert", os.path.join(self.pki, unit + ".crt"),
+                "--key", os.path.join(self.pki, unit + ".key")]
+
+    def init_all(self):
+        """dongbo init for every node (a few at a time), then the
+        federation-wide config settings."""
+        procs = []
+        for n in self.nodes:
+            args = [self.dongbo, "init", n.dir, "--unit", n.unit,
+                    "--units", self.units_path]
+            if n.parent is not None:
+                args += ["--parent", self.by_name[n.parent].listen]
+            if n.listen:
+                args += ["--listen", n.listen]
+            if n.hosts:
+                args += ["--hosts", ",".join(n.hosts)]
+            if self.tls:
+                args += self._pki(n.unit)
+            else:
+                args += ["--allow-plain-tcp"]
+            procs.append((n, subprocess.Popen(
+                args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+            if len(procs) >= 16:
+                self._reap_inits(procs)
+        self._reap_inits(procs)
+        for n in self.nodes:
+            for (section, key), value in self.conf.items():
+                set_conf(n.dir, section, key, value)
+
+    @staticmethod
+    def _reap_inits(procs):
+        for n, p in procs:
+            _, err = p.communicate()
+            if p.returncode != 0:
+                raise BenchError("dongbo init %s: %s" % (n.name,
+                                                        err.decode().strip()))
+        procs.clear()
+
+    # -- processes --
+
+    def start(self, nodes=None):
+        nodes = nodes or self.nodes
+        for n in nodes:
+            log = open(os.path.join(n.dir, "dongbod.log"), "ab")
+            argv = list(self.wrap(n)) if self.wrap else []
+            n.proc = subprocess.Popen(argv + [self.dongbod, n.dir],
+                                      stdin=subprocess.DEVNULL, stdout=log,
+                                      stderr=log, start_new_session=True)
+            log.close()
+        for n in nodes:
+            wait_until(lambda: self._answers(n), 60,
+                       "%s to answer on its control socket" % n.name, 0.02)
+
+    def _answers(self, n):
+        if n.proc.poll() is not None:
+            raise BenchError("%s: dongbod exited with status %s (log %s)"
+                             % (n.name, n.proc.returncode,
+                                os.path.join(n.dir, "dongbod.log")))
+        return os.path.exists(os.path.join(n.dir, "control.sock")) and \
+            self.cli(n, ["status", "--json"], check=False)[0] == 0
+
+    def stop(self, nodes=None, timeout=30):
+        nodes = [n for n in (nodes or self.nodes) if n.proc is not None]
+        for n in nodes:
+            if n.proc.poll() is None:
+                n.proc.send_signal(signal.SIGTERM)
+        for n in nodes:
+            try:
+                n.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                n.proc.kill()
+                n.proc.wait()
+            n.proc = None
+
+    def close(self):
+        for n in self.nodes:
+            if n.proc is not None and n.proc.poll() is None:
+                n.proc.kill()
+                n.proc.wait()
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- the CLI --
+
+    def cli(self, n, args, check=True, timeout=120):
+        p = subprocess.run([self.dongbo, "-C", n.dir] + args,
+                           capture_output=True, timeout=timeout)
+        if check and p.returncode != 0:
+            raise BenchError("%s: dongbo %s: exit %d: %s"
+                             % (n.name, " ".join(args), p.returncode,
+                                p.stderr.decode().strip()))
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def cli_json(self, n, args):
+        return json.loads(self.cli(n, ["--json"] + args)[1])
+
+    def status(self, n):
+        return self.cli_json(n, ["status"])
+
+    # -- /proc --
+
+    def sample(self, nodes=None):
+        """{node name: (cpu s, peak rss, write bytes)} of running
+        daemons."""
+        out = {}
+        for n in nodes or self.nodes:
+            if n.proc is not None:
+                s = proc_stat(n.proc.pid)
+                if s is not None:
+                    out[n.name] = s
+        return out
+
+    def disk_bytes(self, nodes=None):
+        """Bytes the node directories take on disk now."""
+        total = 0
+        for n in nodes or self.nodes:
+            for dp, _, fs in os.walk(n.dir):
+                for f in fs:
+                    try:
+                        total += os.stat(os.path.join(dp, f)).st_blocks * 512
+                    except OSError:
+                        pass
+        return total
+
+
+def set_conf(node_dir, section, key, value):
+    """Sets [section] key = value in node_dir/dongbo.conf (replacing a
+    commented or uncommented line of that key in that section, else
+    appending to the section, else a new section)."""
+    path = os.path.join(node_dir, "dongbo.conf")
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    cur, sec_end, done = None, None, False
+    for i, line in enumerate(lines):
+        m = re.match(r"\s*\[(\w+)\]", line)
+        if m:
+            if cur == section:
+                sec_end = i
+            cur = m.group(1)
+            continue
+        if cur == section and re.match(r"\s*[#;]?\s*%s\s*=" % key, line):
+            lines[i] = "%s = %s" % (key, value)
+            done = True
+            break
+    if not done:
+        if cur == section and sec_end is None:
+            sec_end = len(lines)
+        if sec_end is not None:
+            lines.insert(sec_end, "%s = %s" % (key, value))
+        else:
+            lines += ["", "[%s]" % section, "%s = %s" % (key, value)]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
