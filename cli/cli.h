@@ -25,9 +25,14 @@ enum {
 	EXIT_PERM = 5,	    /* the control socket, or a change, is not ours */
 };
 
+/* How long a call waits for the node's answer, unless the command says
+ * (struct cli timeout_ms). */
+#define CLI_CALL_TIMEOUT_MS 30000
+
 struct cli {
 	const char *dir; /* -C DIR, default "." */
 	bool json;
+	unsigned timeout_ms; /* of the next calls; 0: CLI_CALL_TIMEOUT_MS */
 };
 
 /* A command: argv[0] is its name.  Returns an exit status. */

@@ -28,8 +28,6 @@
 #include "error.h"
 #include "fmtargs.h"
 
-#define CALL_TIMEOUT_MS 30000
-
 /* "alice (uid 1001)" for our effective uid. */
 static void describe_me(char *buf, size_t len)
 {
@@ -117,6 +115,9 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 {
 	char dir[PATH_MAX];
 	char url[PATH_MAX + 32];
+	nng_duration timeout = cli->timeout_ms > 0
+				       ? (nng_duration)cli->timeout_ms
+				       : CLI_CALL_TIMEOUT_MS;
 	nng_socket sock;
 	nng_msg *msg = NULL;
 	int rv;
@@ -143,10 +144,8 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		return EXIT_FAIL;
 	}
 	/* An answer over DONGBO_MSG_MAX drops the pipe: "no answer". */
-	if ((rv = nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO,
-				    CALL_TIMEOUT_MS)) != 0 ||
-	    (rv = nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO,
-				    CALL_TIMEOUT_MS)) != 0 ||
+	if ((rv = nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, timeout)) != 0 ||
+	    (rv = nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, timeout)) != 0 ||
 	    (rv = nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ,
 				      DONGBO_MSG_MAX)) != 0) {
 		snprintf(err, errlen, _("cannot set up a socket: %s"),

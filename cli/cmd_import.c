@@ -230,6 +230,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		rv = EXIT_FAIL;
 		goto out;
 	}
+	/* The node stores the whole file in one transaction: a large one
+	 * on a busy machine takes more than a plain call's deadline. */
+	cli->timeout_ms = CLI_CALL_TIMEOUT_MS +
+			  (unsigned)(rows.n < 3600000 ? rows.n : 3600000);
 	rv = cli_call_quiet(cli, &req, &rep, err, sizeof(err));
 	if (rv != EXIT_OK) {
 		if (rv == EXIT_FAIL)
