@@ -210,7 +210,7 @@ def drive(args, f, files, top, records):
     before = f.sample()
     t0 = time.monotonic()
     t0_wall = time.time()
-    import_all(f, files)
+    import_all(f, files, timeout=args.timeout)
     imported = time.monotonic() - t0
     e2e = wait_values(f, top, base + records, args.timeout, t0,
                       args.poll)
@@ -571,6 +571,8 @@ def workload_catchup(args, units):
 
 
 def workload_national(args, units):
+    # Six million values: minutes, not seconds.
+    args.timeout = max(args.timeout, 3600)
     runs = []
     for i in range(args.runs):
         fig = run_national(args, units)

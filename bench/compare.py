@@ -61,7 +61,7 @@ Fairness, and what is not compared like with like:
   * Nagle is off on both sides (nng's TCP default; set_tcp_nodelay true
     and --nodelay for Mosquitto).
   * Mosquitto's end is seen by a reader thread the instant the last
-    message arrives; dongbo's by polling `dongbo status` every 10 ms.
+    message arrives; dongbo's by polling `dongbo status` every 20 ms.
 
 --ci runs a tiny version (2 districts x 3 communes x 60 updates, one
 pair): it checks only that both sides run and end exact.

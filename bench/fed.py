@@ -217,20 +217,20 @@ class Federation:
     def stop(self, nodes=None, timeout=30):
         nodes = [n for n in (nodes or self.nodes) if n.proc is not None]
         for n in nodes:
-            if n.proc.poll() is None:
-                n.proc.send_signal(signal.SIGTERM)
+            signal_group(n.proc, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
         for n in nodes:
             try:
-                n.proc.wait(timeout)
+                n.proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                n.proc.kill()
+                signal_group(n.proc, signal.SIGKILL)
                 n.proc.wait()
             n.proc = None
 
     def close(self):
         for n in self.nodes:
-            if n.proc is not None and n.proc.poll() is None:
-                n.proc.kill()
+            if n.proc is not None:
+                signal_group(n.proc, signal.SIGKILL)
                 n.proc.wait()
         if not self.keep:
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -283,6 +283,16 @@ class Federation:
                     except OSError:
                         pass
         return total
+
+
+def signal_group(proc, sig):
+    """Signals the process group a node runs in (its own session): the
+    daemon itself also when a wrapper such as strace, which holds fatal
+    signals back, runs it."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def set_conf(node_dir, section, key, value):
