@@ -519,14 +519,24 @@ def flatten_lags(fig):
 
 # ---- main ----
 
-def workload_standard(args, units):
+def repeated(args, label, run):
+    """args.runs runs of run(), each said as it ends; their figures."""
     runs = []
     for i in range(args.runs):
+        fig = run()
+        say("%s run %d: %.2f s end to end, %s" % (
+            label, i + 1, fig["e2e_s"],
+            "exact" if fig["exact"] else "NOT EXACT"))
+        runs.append(fig)
+    return runs
+
+
+def workload_standard(args, units):
+    def one():
         fig, _ = run_standard(args, units, lag_samples=args.lag_samples)
         flatten_lags(fig)
-        say("standard run %d: %.2f s end to end, %s" % (
-            i + 1, fig["e2e_s"], "exact" if fig["exact"] else "NOT EXACT"))
-        runs.append(fig)
+        return fig
+    runs = repeated(args, "standard", one)
     extra = []
     if not args.no_strace and not args.ci:
         per, n, sizes = fsyncs_per_record(args, units)
@@ -542,12 +552,7 @@ def workload_standard(args, units):
 
 
 def workload_province(args, units):
-    runs = []
-    for i in range(args.runs):
-        fig = run_province(args, units)
-        say("province run %d: %.2f s end to end, %s" % (
-            i + 1, fig["e2e_s"], "exact" if fig["exact"] else "NOT EXACT"))
-        runs.append(fig)
+    runs = repeated(args, "province", lambda: run_province(args, units))
     print(table("province: Tỉnh Bắc Giang, %d processes, %d records"
                 % (runs[0]["processes"], runs[0]["records"]), runs))
     return all(r["exact"] for r in runs)
@@ -556,14 +561,9 @@ def workload_province(args, units):
 def workload_catchup(args, units):
     ok = True
     for total in args.catchup_sizes:
-        runs = []
-        for i in range(args.runs):
-            fig = run_catchup(args, units, total)
-            say("catchup %d run %d: %.2f s, %s" % (
-                total, i + 1, fig["e2e_s"],
-                "exact" if fig["exact"] else "NOT EXACT"))
-            runs.append(fig)
-            ok = ok and fig["exact"]
+        runs = repeated(args, "catchup %d" % total,
+                        lambda: run_catchup(args, units, total))
+        ok = ok and all(r["exact"] for r in runs)
         print(table("catch-up of %d changes (district restart -> province "
                     "exact)" % total, runs,
                     [("disk", "disk of district + province", "bytes")]))
@@ -573,12 +573,7 @@ def workload_catchup(args, units):
 def workload_national(args, units):
     # Six million values: minutes, not seconds.
     args.timeout = max(args.timeout, 3600)
-    runs = []
-    for i in range(args.runs):
-        fig = run_national(args, units)
-        say("national run %d: %.2f s, %s" % (
-            i + 1, fig["e2e_s"], "exact" if fig["exact"] else "NOT EXACT"))
-        runs.append(fig)
+    runs = repeated(args, "national", lambda: run_national(args, units))
     print(table("national: %d provinces hosting %d communes, %d records"
                 % (args.national_provinces, runs[0]["communes"],
                    runs[0]["records"]), runs,

@@ -238,7 +238,7 @@ class Broker:
                              " / ".join(last) or "no log"))
 
 
-class MosquittoFederation:
+class MosquittoFederation(fed.Scratch):
     """One mosquitto broker per node of a standard tree, in fresh
     directories under one temp dir, bridged child -> parent at QoS 1;
     every process it starts is killed by close()."""
@@ -388,13 +388,6 @@ class MosquittoFederation:
                     p.wait()
             if not self.keep:
                 shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
 
 class Summer(threading.Thread):

@@ -108,7 +108,22 @@ def proc_stat(pid):
         return None
 
 
-class Federation:
+class Scratch:
+    """Processes and a temp dir that close() ends and removes: with
+    ... as x: ends them however the block ends."""
+
+    def close(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class Federation(Scratch):
     """Nodes in fresh directories under one temp dir; TCP on 127.0.0.1
     between levels (plain, as the broker it is compared with; --tls for
     mutual TLS), each daemon's log in its directory."""
@@ -234,13 +249,6 @@ class Federation:
                 n.proc.wait()
         if not self.keep:
             shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     # -- the CLI --
 
