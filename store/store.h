@@ -124,7 +124,7 @@ struct dongbo_store_info {
 	uint64_t map_used;     /* bytes of the map in use */
 	uint64_t values;       /* value entries (tombstones included) */
 	uint64_t log_entries;  /* entries kept in the log */
-	uint64_t commits;      /* durable commits since the store opened */
+	uint64_t commits;      /* write transactions committed since it opened */
 };
 
 /* Sizes, for `dongbo status`.  0 or a store error. */
