@@ -50,6 +50,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
@@ -81,9 +82,9 @@ def build_federation(args, tree, conf=None, wrap=None, units_path=None):
 def conf_of(args, batch=None, sync=None):
     conf = {}
     if batch or args.batch:
-        conf[("sync", "batch_max")] = batch or args.batch
+        conf["batch_max"] = batch or args.batch
     if sync or args.sync:
-        conf[("store", "sync")] = sync or args.sync
+        conf["sync"] = sync or args.sync
     return conf
 
 
@@ -450,17 +451,13 @@ def fsyncs_per_record(args, units):
     """A smaller standard run under strace: fsyncs per record."""
     sizes = (min(args.districts, 2), min(args.communes, 5),
              min(args.updates, 200))
-    out_dir = os.path.join("/tmp", "dongbo-bench-strace-%d" % os.getpid())
-    os.makedirs(out_dir, exist_ok=True)
-    try:
+    with tempfile.TemporaryDirectory(prefix="dongbo-bench-strace-",
+                                     dir="/tmp") as out_dir:
         fig, _ = run_standard(args, units, sizes=sizes,
                               wrap=strace_wrap(out_dir), check=False)
         t1 = fig["t0_wall"] + fig["e2e_s"]
         n = count_fsyncs(out_dir, fig["t0_wall"], t1)
         return n / float(fig["records"]), fig["records"], sizes
-    finally:
-        import shutil
-        shutil.rmtree(out_dir, ignore_errors=True)
 
 
 # ---- reporting ----

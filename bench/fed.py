@@ -7,11 +7,10 @@ compare.py; nothing here measures or judges.
 
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -19,63 +18,12 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "data")
 
-
-class BenchError(Exception):
-    pass
-
-
-def wait_until(pred, timeout, what, interval=0.01):
-    """Polls pred until true; BenchError after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise BenchError("timed out after %g s waiting for %s"
-                             % (timeout, what))
-        time.sleep(interval)
-
-
-def free_tcp_port():
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
-class Units:
-    """The official unit list (TSV: code parent level type name)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.parent, self.level, self.name, self.children = {}, {}, {}, {}
-        self.order = []
-        with open(path, encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                p = line.rstrip("\n").split("\t")
-                if len(p) < 5:
-                    continue
-                code, parent, level, _type, name = p[:5]
-                self.order.append(code)
-                self.parent[code] = parent or None
-                self.level[code] = level
-                self.name[code] = name
-                self.children.setdefault(parent or None, []).append(code)
-
-    def kids(self, code):
-        return sorted(self.children.get(code, []))
-
-    def subtree(self, code):
-        out, todo = [], [code]
-        while todo:
-            u = todo.pop()
-            out.append(u)
-            todo.extend(self.children.get(u, []))
-        return out
+# The integration tests' harness already reads unit lists and catalogs,
+# edits configs, issues certificates and polls with deadlines.
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from federation import (TestFailure as BenchError,  # noqa: E402,F401
+                        Units, free_tcp_port, set_conf_file, tls_args,
+                        wait_for as wait_until)
 
 
 class Node:
@@ -142,7 +90,7 @@ class Federation(Scratch):
         self.by_name = {}
         self.tls = tls
         self.keep = keep
-        self.conf = conf or {}  # {(section, key): value} for every node
+        self.conf = conf or {}  # {key: value} for every node's config
         self.wrap = wrap  # argv prefix for dongbod (say strace ...)
         self.pki = os.path.join(self.tmp, "pki")
 
@@ -160,17 +108,6 @@ class Federation(Scratch):
         self.by_name[name] = n
         return n
 
-    def _pki(self, unit):
-        script = os.path.join(ROOT, "scripts", "pki.sh")
-        if not os.path.exists(os.path.join(self.pki, "ca.crt")):
-            subprocess.run([script, "ca", self.pki], check=True,
-                           stdout=subprocess.DEVNULL)
-        subprocess.run([script, "issue", self.pki, unit], check=True,
-                       stdout=subprocess.DEVNULL)
-        return ["--ca", os.path.join(self.pki, "ca.crt"),
-                "--cert", os.path.join(self.pki, unit + ".crt"),
-                "--key", os.path.join(self.pki, unit + ".key")]
-
     def init_all(self):
         """dongbo init for every node (a few at a time), then the
         federation-wide config settings."""
@@ -185,7 +122,7 @@ class Federation(Scratch):
             if n.hosts:
                 args += ["--hosts", ",".join(n.hosts)]
             if self.tls:
-                args += self._pki(n.unit)
+                args += tls_args(self.pki, n.unit)
             else:
                 args += ["--allow-plain-tcp"]
             procs.append((n, subprocess.Popen(
@@ -194,8 +131,9 @@ class Federation(Scratch):
                 self._reap_inits(procs)
         self._reap_inits(procs)
         for n in self.nodes:
-            for (section, key), value in self.conf.items():
-                set_conf(n.dir, section, key, value)
+            for key, value in self.conf.items():
+                set_conf_file(os.path.join(n.dir, "dongbo.conf"), key,
+                              value)
 
     @staticmethod
     def _reap_inits(procs):
@@ -301,33 +239,3 @@ def signal_group(proc, sig):
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
-
-
-def set_conf(node_dir, section, key, value):
-    """Sets [section] key = value in node_dir/dongbo.conf (replacing a
-    commented or uncommented line of that key in that section, else
-    appending to the section, else a new section)."""
-    path = os.path.join(node_dir, "dongbo.conf")
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    cur, sec_end, done = None, None, False
-    for i, line in enumerate(lines):
-        m = re.match(r"\s*\[(\w+)\]", line)
-        if m:
-            if cur == section:
-                sec_end = i
-            cur = m.group(1)
-            continue
-        if cur == section and re.match(r"\s*[#;]?\s*%s\s*=" % key, line):
-            lines[i] = "%s = %s" % (key, value)
-            done = True
-            break
-    if not done:
-        if cur == section and sec_end is None:
-            sec_end = len(lines)
-        if sec_end is not None:
-            lines.insert(sec_end, "%s = %s" % (key, value))
-        else:
-            lines += ["", "[%s]" % section, "%s = %s" % (key, value)]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))

@@ -4,28 +4,25 @@ shared by bench.py and compare.py.
 """
 
 import os
-import re
 
+import fed  # noqa: F401 -- first: it puts the test harness on the path
+import federation
 from fed import DATA, Units
 
-PROVINCE = "24"  # Tỉnh Bắc Giang: 10 districts, 209 communes (03/2025)
+PROVINCE = "24"  # Tỉnh Bắc Giang: 10 districts, 195 communes (03/2025)
 
 
 def catalog_indicators(path=None, want=None):
     """Enterable indicators of the catalog, in file order, as (code, type,
     rule, time); want: a predicate on those."""
-    path = path or os.path.join(DATA, "catalog.ini")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    parts = re.split(r"^\[([^\]]+)\]\s*$", text, flags=re.M)
+    fields = federation.catalog_indicators(
+        path or os.path.join(DATA, "catalog.ini"))
     out = []
-    for i in range(1, len(parts), 2):
-        kv = dict(re.findall(r"^(\w+)\s*=\s*(.*?)\s*$", parts[i + 1],
-                             flags=re.M))
+    for code, kv in fields.items():
         if "type" not in kv or kv.get("rule") == "total" or \
                 kv.get("computed") or kv.get("formula"):
             continue
-        ind = (parts[i], kv["type"], kv.get("rule"), kv.get("time"))
+        ind = (code, kv["type"], kv.get("rule"), kv.get("time"))
         if want is None or want(ind):
             out.append(ind)
     return out

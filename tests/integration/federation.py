@@ -135,6 +135,40 @@ def wait_for(pred, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
+def issue_cert(pki, unit):
+    """Certificate and key for UNIT from the authority in directory pki
+    (scripts/pki.sh), both made on first use: (crt, key)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", "..", "scripts", "pki.sh")
+    if not os.path.exists(os.path.join(pki, "ca.crt")):
+        subprocess.run([script, "ca", pki], check=True,
+                       stdout=subprocess.DEVNULL)
+    crt = os.path.join(pki, unit + ".crt")
+    if not os.path.exists(crt):
+        subprocess.run([script, "issue", pki, unit], check=True,
+                       stdout=subprocess.DEVNULL)
+    return crt, os.path.join(pki, unit + ".key")
+
+
+def tls_args(pki, unit):
+    """`dongbo init` options for UNIT's certificate from pki."""
+    crt, key = issue_cert(pki, unit)
+    return ["--ca", os.path.join(pki, "ca.crt"), "--cert", crt, "--key", key]
+
+
+def set_conf_file(conf, key, value):
+    """Sets KEY = VALUE in the config file conf, for a key it holds once
+    (`dongbo init` writes every key)."""
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^(\s*%s\s*=\s*)\S+" % re.escape(key),
+                      lambda m: m.group(1) + str(value), text)
+    if n != 1:
+        raise TestFailure("no %s line in %s" % (key, conf))
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def free_tcp_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -210,6 +244,7 @@ class Units:
         self.parent = {}
         self.level = {}
         self.name = {}
+        self.children = {}  # code (None: the roots) -> its child codes
         with open(path, encoding="utf-8") as f:
             header = f.readline().rstrip("\n").split("\t")
             ci, pi, li = (header.index("code"), header.index("parent"),
@@ -223,6 +258,20 @@ class Units:
                 self.parent[code] = cols[pi] or None
                 self.level[code] = cols[li]
                 self.name[code] = cols[ni] if ni is not None else ""
+                self.children.setdefault(cols[pi] or None, []).append(code)
+
+    def kids(self, code):
+        """code's children, sorted by code."""
+        return sorted(self.children.get(code, []))
+
+    def subtree(self, code):
+        """code and every unit below it."""
+        out, below = [], [code]
+        while below:
+            u = below.pop()
+            out.append(u)
+            below.extend(self.children.get(u, []))
+        return out
 
     def ancestors_or_self(self, code):
         out = []
@@ -371,23 +420,11 @@ class Federation:
     def issue_cert(self, unit, pki=None):
         """Certificate and key for UNIT from the federation's authority
         (or the one in directory pki), made on first use: (crt, key)."""
-        pki = pki or self.pki
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "..", "..", "scripts", "pki.sh")
-        if not os.path.exists(os.path.join(pki, "ca.crt")):
-            subprocess.run([script, "ca", pki], check=True,
-                           stdout=subprocess.DEVNULL)
-        crt = os.path.join(pki, unit + ".crt")
-        if not os.path.exists(crt):
-            subprocess.run([script, "issue", pki, unit], check=True,
-                           stdout=subprocess.DEVNULL)
-        return crt, os.path.join(pki, unit + ".key")
+        return issue_cert(pki or self.pki, unit)
 
     def tls_args(self, unit, pki=None):
         """`dongbo init` options for UNIT's certificate."""
-        crt, key = self.issue_cert(unit, pki)
-        return ["--ca", os.path.join(pki or self.pki, "ca.crt"),
-                "--cert", crt, "--key", key]
+        return tls_args(pki or self.pki, unit)
 
     def add_node(self, name, unit, parent=None, listen=None, hosts=(),
                  parent_url=None, tls=None):
@@ -690,15 +727,8 @@ class Federation:
         """Sets KEY = VALUE in node NAME's dongbo.conf, for a key the file
         holds once (catalog; batch_max, heartbeat_ms, timeout_ms of
         [sync]...).  The file is read when the node starts."""
-        conf = os.path.join(self.nodes[name].dir, "dongbo.conf")
-        with open(conf, encoding="utf-8") as f:
-            text = f.read()
-        text, n = re.subn(r"(?m)^(\s*%s\s*=\s*)\S+" % re.escape(key),
-                          lambda m: m.group(1) + str(value), text)
-        if n != 1:
-            raise TestFailure("no %s line in %s" % (key, conf))
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write(text)
+        set_conf_file(os.path.join(self.nodes[name].dir, "dongbo.conf"),
+                      key, value)
 
     def import_rows(self, name, rows, label="import"):
         """Imports rows (unit, indicator, period, value, stated) at node
