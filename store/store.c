@@ -583,7 +583,6 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	/* MDB_NOTLS: reader slots follow transactions, not threads, since a
 	 * store may be used by different threads over its life (one at a
 	 * time).  By default a commit is durable before we return. */
-	s->relaxed_sync = opts->lazy_meta || opts->no_sync;
 	rc = mdb_env_open(s->env, opts->path,
 			  MDB_NOTLS | (opts->lazy_meta ? MDB_NOMETASYNC : 0) |
 				  (opts->no_sync ? MDB_NOSYNC : 0),
@@ -610,11 +609,15 @@ err_after_alloc:
 
 void dongbo_store_close(struct dongbo_store *s)
 {
+	unsigned flags = 0;
+
 	if (s == NULL)
 		return;
 	/* Relaxed sync modes: what the last commits left to the OS is
 	 * written before a clean stop. */
-	if (s->relaxed_sync && mdb_env_sync(s->env, 1) != 0)
+	if (mdb_env_get_flags(s->env, &flags) == 0 &&
+	    (flags & (MDB_NOSYNC | MDB_NOMETASYNC)) != 0 &&
+	    mdb_env_sync(s->env, 1) != 0)
 		dongbo_log_warn("store: could not flush '%s' at close",
 				s->path);
 	mdb_env_close(s->env);

@@ -173,7 +173,6 @@ struct dongbo_store {
 	char id[DONGBO_STORE_ID_LEN + 1];
 	bool is_new;
 	uint64_t commits; /* write transactions committed since open */
-	bool relaxed_sync; /* opened with MDB_NOMETASYNC or MDB_NOSYNC */
 };
 
 /* A stored value (the values DB's data). */
