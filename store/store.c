@@ -74,6 +74,10 @@ int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out)
 	if (!rdonly)
 		(void)store_map_grow(s, false);
 	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
+	/* Only now is this the one writer: what a transaction aborted
+	 * before it left behind is dropped. */
+	if (rc == 0 && !rdonly)
+		store_aggbuf_reset(s);
 	return store_mdb_err(s, "begin transaction", rc);
 }
 
@@ -141,7 +145,13 @@ int dongbo_store_info(struct dongbo_store *s, struct dongbo_store_info *out)
 
 int store_txn_commit(struct dongbo_store *s, MDB_txn *txn)
 {
-	int rc = mdb_txn_commit(txn);
+	int rc = store_aggbuf_flush(s, txn);
+
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	rc = mdb_txn_commit(txn);
 
 	if (rc == 0)
 		s->commits++;
@@ -600,6 +610,7 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 
 err_after_env:
 	mdb_env_close(s->env);
+	store_aggbuf_free(s);
 err_after_path:
 	free(s->path);
 err_after_alloc:
@@ -621,6 +632,7 @@ void dongbo_store_close(struct dongbo_store *s)
 		dongbo_log_warn("store: could not flush '%s' at close",
 				s->path);
 	mdb_env_close(s->env);
+	store_aggbuf_free(s);
 	free(s->path);
 	free(s);
 }

@@ -116,49 +116,46 @@ static int slot_lookup(struct batch *b, const struct dongbo_unit *within,
 }
 
 /* The values of sl's unit at rec's period and every enclosing period, as
- * the roll-ups and conflicts see them. */
+ * the roll-ups and conflicts see them: the whole year is read once, before
+ * the write, and composed again in memory after it. */
 struct chain {
 	struct store_rules rules;
 	struct dongbo_period p[4];
-	struct store_eff eff[4];
 	size_t n;
+	struct store_year y;
 };
 
 static int chain_read(struct batch *b, const struct dongbo_record *rec,
 		      struct chain *c)
 {
-	struct store_year y;
-	int rc;
-
-	rc = store_year_read(b->s, b->txn, rec->unit, rec->indicator,
-			     c->p[0].year, c->rules.time, &y);
-	if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < c->n; i++)
-		c->eff[i] = y.eff[store_year_index(&c->p[i])];
-	return 0;
+	return store_year_read(b->s, b->txn, rec->unit, rec->indicator,
+			       c->p[0].year, c->rules.time, &c->y);
 }
 
-/* Moves roll-ups and conflicts from what `before` saw to what is stored
- * now. */
+/* Moves roll-ups and conflicts from what `before` saw to what rec, now
+ * stored, makes of them. */
 static int chain_fold(struct batch *b, const struct slot *sl,
 		      const struct dongbo_record *rec, const struct chain *before)
 {
-	struct chain after = *before;
+	struct store_year after = before->y;
+	int64_t v = rec->value;
 	int rc;
 
-	rc = chain_read(b, rec, &after);
+	rc = store_year_enter(&after, before->rules.time, before->p, before->n,
+			      rec->deleted ? NULL : &v);
 	if (rc != 0)
 		return rc;
-	for (size_t i = 0; i < after.n; i++) {
-		const struct store_eff *o = &before->eff[i], *n = &after.eff[i];
+	for (size_t i = 0; i < before->n; i++) {
+		size_t at = store_year_index(&before->p[i]);
+		const struct store_eff *o = &before->y.eff[at],
+				       *n = &after.eff[at];
 		char period[DONGBO_PERIOD_MAX];
 
-		dongbo_period_format(&after.p[i], period);
-		if (after.rules.rolled &&
+		dongbo_period_format(&before->p[i], period);
+		if (before->rules.rolled &&
 		    (rc = store_rollup_fold(b->s, b->txn, sl->unit,
 					    rec->indicator, period,
-					    after.rules.dist,
+					    before->rules.dist,
 					    o->present ? &o->value : NULL,
 					    n->present ? &n->value : NULL)) != 0)
 			return rc;

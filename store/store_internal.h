@@ -173,6 +173,7 @@ struct dongbo_store {
 	char id[DONGBO_STORE_ID_LEN + 1];
 	bool is_new;
 	uint64_t commits; /* write transactions committed since open */
+	struct store_aggbuf *aggbuf; /* roll-up changes not yet written */
 };
 
 /* A stored value (the values DB's data). */
@@ -459,6 +460,14 @@ int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 		    const char *indicator, int year,
 		    enum dongbo_time_rule time, struct store_year *y);
 
+/* Sets the entered value at chain[0] (NULL: none, as after a deletion)
+ * in y, read by store_year_read, and composes again the n periods of the
+ * chain (store_period_chain): y becomes what store_year_read would read
+ * after that write.  0 or DONGBO_E_BAD_VALUE (a composed sum overflows). */
+int store_year_enter(struct store_year *y, enum dongbo_time_rule time,
+		     const struct dongbo_period *chain, size_t n,
+		     const int64_t *value);
+
 /* The periods whose value may change when the entered value at period
  * changes: period itself, then each enclosing one up to its year.
  * Returns how many (1..4) or 0 when period is malformed. */
@@ -489,6 +498,25 @@ int store_conflict_set(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 		       const struct store_eff *e);
 
 /* ---- store_rollup.c ---- */
+
+/* ---- store_aggbuf.c: roll-up changes of the write transaction ---- */
+
+/* Adds (dsum, dcount) to the roll-up entry at key, to be written by
+ * store_aggbuf_flush (store_txn_commit calls it); may write earlier ones
+ * within txn to bound its memory.  0, DONGBO_E_NOMEM, or what a flush
+ * returns. */
+int store_aggbuf_add(struct dongbo_store *s, MDB_txn *txn, const char *key,
+		     size_t key_len, int64_t dsum, int64_t dcount);
+
+/* Writes the changes held into txn's roll-up DB and empties the table.  0,
+ * DONGBO_E_BAD_VALUE (a sum overflows, at any step of the changes as they
+ * came), DONGBO_E_CORRUPT, or a store error; the table is emptied either
+ * way and txn must then be aborted. */
+int store_aggbuf_flush(struct dongbo_store *s, MDB_txn *txn);
+
+/* Forgets the changes held (a transaction begun, or aborted). */
+void store_aggbuf_reset(struct dongbo_store *s);
+void store_aggbuf_free(struct dongbo_store *s);
 
 /* Moves every roll-up that unit u's value of indicator at period feeds
  * from old to new (NULL: absent), and the value distribution too when

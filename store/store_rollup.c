@@ -80,76 +80,6 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 
 /* ---- Folding a change in ---- */
 
-/* Adds (dsum, dcount) to the roll-up entry at key, with one descent of
- * the tree: a new contribution is inserted outright when the key is new
- * (the common case in a fresh cell), and an existing entry is changed in
- * place where the cursor found it. */
-static int agg_add(struct dongbo_store *s, MDB_txn *txn, const char *key,
-		   size_t key_len, int64_t dsum, int64_t dcount)
-{
-	unsigned char buf[STORE_AGG_LEN];
-	struct dongbo_agg agg = { .sum = dsum, .count = dcount }, old;
-	MDB_val k = { .mv_size = key_len, .mv_data = (void *)key }, v;
-	MDB_cursor *cur;
-	int rc;
-
-	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
-	if (rc != 0)
-		return store_mdb_err(s, "read rollup", rc);
-	if (dcount > 0) {
-		store_agg_encode(&agg, buf);
-		v.mv_size = sizeof(buf);
-		v.mv_data = buf;
-		rc = mdb_cursor_put(cur, &k, &v, MDB_NOOVERWRITE);
-		if (rc != MDB_KEYEXIST) {
-			rc = store_mdb_err(s, "write rollup", rc);
-			goto done;
-		}
-		/* v is the entry there now, and the cursor on it. */
-	} else {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-		if (rc == MDB_NOTFOUND) {
-			rc = store_corrupt(s, "rollup count below zero");
-			goto done;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read rollup", rc);
-			goto done;
-		}
-	}
-	if (store_agg_decode(&v, &old) != 0) {
-		rc = store_corrupt(s, "rollup entry malformed");
-		goto done;
-	}
-	if (__builtin_add_overflow(old.sum, dsum, &agg.sum)) {
-		rc = DONGBO_E_BAD_VALUE;
-		goto done;
-	}
-	if (__builtin_add_overflow(old.count, dcount, &agg.count) ||
-	    agg.count < 0) {
-		rc = store_corrupt(s, "rollup count below zero");
-		goto done;
-	}
-	if (agg.count == 0) {
-		/* The last contribution left: an empty entry is no entry,
-		 * so that a part listed by dongbo_store_rollup always holds
-		 * a value.  Its sum must be back to exactly zero. */
-		rc = agg.sum != 0
-			     ? store_corrupt(s, "rollup sum left without values")
-			     : store_mdb_err(s, "delete rollup",
-					     mdb_cursor_del(cur, 0));
-		goto done;
-	}
-	store_agg_encode(&agg, buf);
-	v.mv_size = sizeof(buf);
-	v.mv_data = buf;
-	rc = store_mdb_err(s, "write rollup",
-			   mdb_cursor_put(cur, &k, &v, MDB_CURRENT));
-done:
-	mdb_cursor_close(cur);
-	return rc;
-}
-
 /* Builds the dist key of value under a roll-up key. */
 static int dist_key(const char *key, size_t key_len, int64_t value,
 		    char out[STORE_KEY_MAX], size_t *out_len)
@@ -210,7 +140,7 @@ static int fold_cb(void *arg, const char *key, size_t key_len)
 	struct fold *f = arg;
 	int rc;
 
-	rc = agg_add(f->s, f->txn, key, key_len, f->dsum, f->dcount);
+	rc = store_aggbuf_add(f->s, f->txn, key, key_len, f->dsum, f->dcount);
 	if (rc != 0 || !f->dist)
 		return rc;
 	if (f->old_v != NULL &&
@@ -279,6 +209,9 @@ int store_rebuild(struct dongbo_store *s, MDB_txn *txn)
 	MDB_val v = { .mv_size = 1, .mv_data = &format };
 	int rc;
 
+	/* Everything is computed again from the values: changes held for
+	 * the entries about to go are part of that. */
+	store_aggbuf_reset(s);
 	if ((rc = mdb_drop(txn, s->dbi_rollup, 0)) != 0 ||
 	    (rc = mdb_drop(txn, s->dbi_dist, 0)) != 0 ||
 	    (rc = mdb_drop(txn, s->dbi_conflict, 0)) != 0)

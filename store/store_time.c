@@ -168,6 +168,27 @@ int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 	return 0;
 }
 
+int store_year_enter(struct store_year *y, enum dongbo_time_rule time,
+		     const struct dongbo_period *chain, size_t n,
+		     const int64_t *value)
+{
+	struct store_eff *e;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	e = &y->eff[store_year_index(&chain[0])];
+	e->has_entered = value != NULL;
+	e->entered = value != NULL ? *value : 0;
+	/* The chain runs from the period up: each is composed after the
+	 * part of it that changed. */
+	for (size_t i = 0; i < n; i++)
+		if ((rc = year_compose(y, time,
+				       store_year_index(&chain[i]))) != 0)
+			return rc;
+	return 0;
+}
+
 size_t store_period_chain(const char *period, struct dongbo_period chain[4])
 {
 	size_t n = 0;

@@ -1157,6 +1157,114 @@ static void overflow_is_refused(void **state)
 	verify_ok(fx);
 }
 
+/* Roll-up changes are combined per entry within a transaction
+ * (store_aggbuf.c): what is stored, and what is refused, must be what
+ * folding each change in turn gives. */
+static void changes_within_one_batch_combine_exactly(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record b1[] = {
+		rec("07201", "hs_nhan", "2024Q1", 10, 100, 1),
+		rec("07207", "hs_nhan", "2024Q1", 5, 100, 2),
+		rec("07201", "hs_nhan", "2024Q1", 4, 101, 3),
+		tomb("07207", "hs_nhan", "2024Q1", 102, 4),
+		rec("07201", "hs_dung_han", "2024Q1", 7, 100, 5),
+		tomb("07201", "hs_dung_han", "2024Q1", 103, 6),
+	};
+	struct rollup_seen rs;
+	uint64_t applied;
+	size_t changed;
+
+	hello(fx, "213", ID_A);
+	assert_int_equal(apply(fx, "213", ID_A, 1, 6, b1, 6, &applied, &changed),
+			 0);
+	assert_int_equal(changed, 6);
+	total_is(fx, "24", "hs_nhan", "2024Q1", 4, 1);
+	total_is(fx, "213", "hs_nhan", "2024Q1", 4, 1);
+	/* An entry whose values came and went within the batch is none. */
+	assert_int_equal(rollup(fx, "07207", "hs_nhan", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "24", "hs_dung_han", "2024Q1", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024Q1", &rs), 0);
+	assert_int_equal(rs.n, 2);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 4, 1);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "213", 4, 1);
+	verify_ok(fx);
+}
+
+static void overflow_at_any_step_of_a_batch_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	/* The province's total would pass INT64_MAX after the second record
+	 * and come back below it after the third: folding in turn refuses
+	 * the batch, so must the combined write. */
+	struct dongbo_record up_and_back[] = {
+		rec("07201", "hs_nhan", "2024", INT64_MAX, 0, 0),
+		rec("07300", "hs_nhan", "2024", 1, 0, 0),
+		rec("07201", "hs_nhan", "2024", 0, 0, 0),
+	};
+	struct dongbo_record down_and_back[] = {
+		rec("07201", "hs_dung_han", "2024", INT64_MIN, 0, 0),
+		rec("07300", "hs_dung_han", "2024", -1, 0, 0),
+		rec("07201", "hs_dung_han", "2024", 0, 0, 0),
+	};
+	struct rollup_seen rs;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, up_and_back, 3, 1,
+						NULL),
+			 DONGBO_E_BAD_VALUE);
+	assert_int_equal(dongbo_store_put_local(fx->st, down_and_back, 3, 1,
+						NULL),
+			 DONGBO_E_BAD_VALUE);
+	value_absent(fx, "07201", "hs_nhan", "2024");
+	value_absent(fx, "07300", "hs_dung_han", "2024");
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2024", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(head(fx), 0);
+
+	/* Each step within range: taken, and exact. */
+	up_and_back[0].value = INT64_MAX - 1;
+	assert_int_equal(dongbo_store_put_local(fx->st, up_and_back, 3, 1,
+						NULL),
+			 0);
+	total_is(fx, "24", "hs_nhan", "2024", 1, 2);
+	verify_ok(fx);
+}
+
+/* A transaction whose roll-up changes outgrow the table writes part of
+ * them before it commits: still all of them, each once. */
+static void batch_larger_than_the_change_table_is_exact(void **state)
+{
+	struct fx *fx = *state;
+	/* Every month of every year a period may name, for 3 communes and
+	 * 2 indicators: over 40,000 roll-up entries. */
+	enum { MONTHS = (DONGBO_PERIOD_YEAR_MAX - DONGBO_PERIOD_YEAR_MIN + 1) * 12,
+	       N = MONTHS * 6 };
+	static const char *const units[] = { "07201", "07207", "07300" };
+	struct dongbo_record *r = calloc(N, sizeof(*r));
+	char (*per)[16] = calloc(MONTHS, sizeof(*per));
+
+	assert_non_null(r);
+	assert_non_null(per);
+	for (int i = 0; i < N; i++) {
+		if (i < MONTHS)
+			month_of(per[i], sizeof(per[i]), i);
+		r[i] = rec(units[i / MONTHS % 3],
+			   i / MONTHS / 3 ? "hs_dung_han" : "hs_nhan",
+			   per[i % MONTHS], i % MONTHS + 1, 0, 0);
+	}
+	assert_int_equal(dongbo_store_put_local(fx->st, r, N, 1, NULL), 0);
+	total_is(fx, "24", "hs_nhan", per[MONTHS - 1], 3 * (int64_t)MONTHS, 3);
+	total_is(fx, "213", "hs_dung_han", per[MONTHS - 1],
+		 2 * (int64_t)MONTHS, 2);
+	total_is(fx, "215", "hs_nhan", per[0], 1, 1);
+	total_is(fx, "07207", "hs_dung_han", per[7], 8, 1);
+	verify_ok(fx);
+	free(per);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,6 +1297,9 @@ int main(void)
 		T(tiny_map_size_gives_map_full_and_store_stays_consistent),
 		T(tiny_map_grows_up_to_its_maximum),
 		T(overflow_is_refused),
+		T(changes_within_one_batch_combine_exactly),
+		T(overflow_at_any_step_of_a_batch_is_refused),
+		T(batch_larger_than_the_change_table_is_exact),
 #undef T
 	};
 
