@@ -277,7 +277,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		.catalog_path = absolute(catalog),
 		.log_level = strdup("info"),
 		.map_size = 1ull << 30,
-		.batch_max = 1000,
+		/* batch_max 0: written as the default */
 		.heartbeat_ms = 2000,
 		.timeout_ms = 10000,
 		.allow_plain_tcp = cfg.allow_plain_tcp,
