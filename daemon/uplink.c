@@ -470,6 +470,10 @@ static void send_push(struct dongbo_uplink *up,
 		return;
 	}
 	if (st->head_seq > st->acked_seq) {
+		/* Room for what is waiting, up to a batch: a commune sending
+		 * three values holds three, not batch_max. */
+		if (st->head_seq - st->acked_seq < max)
+			max = (size_t)(st->head_seq - st->acked_seq);
 		b.cap = max;
 		b.recs = calloc(max, sizeof(*b.recs));
 		b.ptrs = calloc(max, sizeof(*b.ptrs));
@@ -741,6 +745,10 @@ static void catch_up_progress(struct dongbo_uplink *up,
 	}
 	sent = st->acked_seq > up->catch_up_base
 		       ? st->acked_seq - up->catch_up_base : 0;
+	/* What arrived meanwhile (a district relaying its communes' own
+	 * catch-ups) is part of this one: "sent of total" stays true. */
+	if (sent + st->waiting > up->catch_up_total)
+		up->catch_up_total = sent + st->waiting;
 	secs = (double)(now - up->catch_up_start_ms) / 1000.0;
 	if (st->waiting == 0) {
 		dongbo_log_info("uplink: caught up with %s: %llu records in "
