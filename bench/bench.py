@@ -46,6 +46,7 @@ error.
 import argparse
 import concurrent.futures
 import os
+import resource
 import random
 import statistics
 import subprocess
@@ -211,13 +212,17 @@ def drive(args, f, files, top, records):
     before = f.sample()
     t0 = time.monotonic()
     t0_wall = time.time()
+    cli0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     import_all(f, files, timeout=args.timeout)
     imported = time.monotonic() - t0
+    cli1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     e2e = wait_values(f, top, base + records, args.timeout, t0,
                       args.poll)
     after = f.sample()
     commits = node_commits(f)
     out = {"e2e_s": e2e, "import_s": imported, "records": records,
+           "cpu_cli": (cli1.ru_utime + cli1.ru_stime -
+                       cli0.ru_utime - cli0.ru_stime),
            "rec_per_s": records / e2e, "t0_wall": t0_wall,
            "commits_max": max(commits[k] - commits0.get(k, 0)
                               for k in commits)}
@@ -473,11 +478,18 @@ FIGURES = [
     ("e2e_s", "end-to-end time (s)", "%.2f"),
     ("rec_per_s", "records per second", "%.0f"),
     ("cpu_per_100k", "CPU s per 100,000 records", "%.2f"),
+    ("cpu_commune", "  of which all communes (s)", "%.2f"),
+    ("cpu_district", "  of which all districts (s)", "%.2f"),
+    ("cpu_province", "  of which the province (s)", "%.2f"),
+    ("cpu_national", "  of which the national node (s)", "%.2f"),
+    ("cpu_cli", "CPU of the `dongbo import` clients (s)", "%.2f"),
+    ("import_s", "imports done, at commune nodes (s)", "%.2f"),
     ("rss_commune", "peak RSS, commune", "bytes"),
     ("rss_district", "peak RSS, district", "bytes"),
     ("rss_province", "peak RSS, province", "bytes"),
     ("rss_national", "peak RSS, national node", "bytes"),
     ("write_per_record", "bytes written per record", "%.0f"),
+    ("commits_max", "commits at the busiest node", "%.0f"),
     ("lag_p50_0", "lag p50 commune -> district (ms)", "%.0f"),
     ("lag_p99_0", "lag p99 commune -> district (ms)", "%.0f"),
     ("lag_p50_1", "lag p50 district -> province (ms)", "%.0f"),
