@@ -347,6 +347,15 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT) {
 		unsigned char format = STORE_FORMAT;
 
+		/* Before format 5 every roll-up kept its total: forgetting
+		 * which catalog they follow rebuilds them (catalog_follow). */
+		if (*(const unsigned char *)fmt->mv_data < 5) {
+			k = val_str("catver");
+			rc = mdb_del(txn, s->dbi_meta, &k, NULL);
+			if (rc != 0 && rc != MDB_NOTFOUND)
+				return store_mdb_err(s, "write meta", rc);
+		}
+
 		dongbo_log_info("store: '%s': format %u upgraded to %u (what "
 				"the newer formats add -- audit trail, "
 				"approval states -- starts empty)", s->path,

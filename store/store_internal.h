@@ -51,7 +51,10 @@
  *             of the anchor's child whose subtree holds the value.  The
  *             letters sort total < levels < children, so one prefix range
  *             scan yields a roll-up in the order dongbo_store_rollup
- *             promises.  A unit counts with its value at the period as
+ *             promises.  (format 5) The total is kept only for indicators
+ *             with a distribution (below); any other total is the sum of
+ *             the levels, every value being at exactly one level, and is
+ *             added up when read.  A unit counts with its value at the period as
  *             store_year_read gives it (entered, or composed from parts),
  *             so periods nobody entered have roll-ups too.
  *   dist      rollup key \0 u64 sortable value (sign bit flipped)
@@ -98,8 +101,10 @@
  * open (so that an older build refuses it rather than misread its log)
  * and starts with an empty history. */
 /* Format 4 added approval states (their databases and log entries); a
- * format 3 store opens as it is, with none. */
-#define STORE_FORMAT 4
+ * format 3 store opens as it is, with none.  Format 5 keeps the total
+ * roll-up entry only where a distribution hangs from it; an older store
+ * rebuilds its roll-ups when it opens. */
+#define STORE_FORMAT 5
 #define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
@@ -531,10 +536,12 @@ int store_rollup_fold(struct dongbo_store *s, MDB_txn *txn,
 int store_rebuild(struct dongbo_store *s, MDB_txn *txn);
 
 /* Calls fn for every roll-up key a value of unit u feeds: for each anchor
- * from u up to and including home, the total, u's level, and (above u) the
- * anchor's child toward u.  Stops at the first non-zero return of fn. */
+ * from u up to and including home, the total (when with_total: the
+ * indicator has a distribution), u's level, and (above u) the anchor's
+ * child toward u.  Stops at the first non-zero return of fn. */
 int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 		      const char *indicator, const char *period,
+		      bool with_total,
 		      int (*fn)(void *arg, const char *key, size_t key_len),
 		      void *arg);
 

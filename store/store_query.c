@@ -79,6 +79,46 @@ static int agg_read(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
+/* The total of a roll-up kept without its own entry: the sum of its
+ * levels, which sort first under the prefix.  DONGBO_E_NOTFOUND when
+ * there is none (the subtree holds no value). */
+static int levels_total(struct dongbo_store *s, MDB_txn *txn,
+			MDB_cursor *cur, const struct store_rules *r,
+			const char *prefix, size_t prefix_len,
+			struct dongbo_agg *out)
+{
+	MDB_val k = { .mv_size = prefix_len, .mv_data = (void *)prefix }, v;
+	__int128 sum = 0;
+	int64_t count = 0;
+	bool any = false;
+	int rc;
+
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct dongbo_agg part;
+
+		if (k.mv_size <= prefix_len ||
+		    memcmp(k.mv_data, prefix, prefix_len) != 0 ||
+		    ((const char *)k.mv_data)[prefix_len] != STORE_DIM_LEVEL)
+			break;
+		if ((rc = agg_read(s, txn, r, &k, &v, &part)) != 0)
+			return rc;
+		sum += part.sum;
+		if (__builtin_add_overflow(count, part.count, &count))
+			return store_corrupt(s, "rollup count overflows");
+		any = true;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return store_mdb_err(s, "read rollup", rc);
+	if (!any)
+		return DONGBO_E_NOTFOUND;
+	/* Each level fits; their sum, never checked when written, may not. */
+	if (sum > INT64_MAX || sum < INT64_MIN)
+		return DONGBO_E_BAD_VALUE;
+	*out = (struct dongbo_agg){ .sum = (int64_t)sum, .count = count };
+	return 0;
+}
+
 int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 			const char *indicator, const char *period,
 			struct dongbo_agg *total,
@@ -113,21 +153,25 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 		goto err_after_txn;
 	}
 
-	/* The total sorts first under the prefix; without it the subtree
-	 * holds no value (parts never outlive their total). */
-	prefix[prefix_len] = STORE_DIM_TOTAL;
-	k.mv_size = prefix_len + 1;
-	k.mv_data = prefix;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-	if (rc == MDB_NOTFOUND) {
-		rc = DONGBO_E_NOTFOUND;
-		goto err_after_cursor;
+	if (r.dist) {
+		/* The total sorts first under the prefix; without it the
+		 * subtree holds no value (parts never outlive their total). */
+		prefix[prefix_len] = STORE_DIM_TOTAL;
+		k.mv_size = prefix_len + 1;
+		k.mv_data = prefix;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+		if (rc == MDB_NOTFOUND) {
+			rc = DONGBO_E_NOTFOUND;
+			goto err_after_cursor;
+		}
+		if (rc != 0) {
+			rc = store_mdb_err(s, "read rollup", rc);
+			goto err_after_cursor;
+		}
+		rc = agg_read(s, txn, &r, &k, &v, &agg);
+	} else {
+		rc = levels_total(s, txn, cur, &r, prefix, prefix_len, &agg);
 	}
-	if (rc != 0) {
-		rc = store_mdb_err(s, "read rollup", rc);
-		goto err_after_cursor;
-	}
-	rc = agg_read(s, txn, &r, &k, &v, &agg);
 	if (rc != 0)
 		goto err_after_cursor;
 	/* The total is handed out before the parts so that cb may relate
@@ -135,12 +179,16 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 	if (total != NULL)
 		*total = agg;
 
-	for (;;) {
+	/* The parts: after the total entry, or from the first level. */
+	k.mv_size = prefix_len;
+	k.mv_data = prefix;
+	for (MDB_cursor_op op = r.dist ? MDB_NEXT : MDB_SET_RANGE;;
+	     op = MDB_NEXT) {
 		enum dongbo_part_kind kind;
 		const char *dim;
 		size_t n;
 
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		rc = mdb_cursor_get(cur, &k, &v, op);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 			break;

@@ -37,6 +37,7 @@ static int key_dim(char *key, size_t prefix_len, char dim, const char *name,
 
 int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 		      const char *indicator, const char *period,
+		      bool with_total,
 		      int (*fn)(void *arg, const char *key, size_t key_len),
 		      void *arg)
 {
@@ -55,9 +56,10 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 		if (rc != 0)
 			return rc;
 
-		if ((rc = key_dim(key, prefix_len, STORE_DIM_TOTAL, NULL,
-				  &key_len)) != 0 ||
-		    (rc = fn(arg, key, key_len)) != 0)
+		if (with_total &&
+		    ((rc = key_dim(key, prefix_len, STORE_DIM_TOTAL, NULL,
+				   &key_len)) != 0 ||
+		     (rc = fn(arg, key, key_len)) != 0))
 			return rc;
 		if ((rc = key_dim(key, prefix_len, STORE_DIM_LEVEL, u->level,
 				  &key_len)) != 0 ||
@@ -168,7 +170,7 @@ int store_rollup_fold(struct dongbo_store *s, MDB_txn *txn,
 				   old_v != NULL ? *old_v : 0, &f.dsum))
 		return DONGBO_E_BAD_VALUE;
 	f.dcount = (int64_t)(new_v != NULL) - (int64_t)(old_v != NULL);
-	return store_rollup_keys(s, u, indicator, period, fold_cb, &f);
+	return store_rollup_keys(s, u, indicator, period, dist, fold_cb, &f);
 }
 
 /* ---- Rebuild ---- */
@@ -334,7 +336,8 @@ static int expect_value(void *arg, const struct dongbo_unit *u,
 
 	r->value = v;
 	r->dist = dist;
-	return store_rollup_keys(r->s, u, indicator, period, expect_key_cb, r);
+	return store_rollup_keys(r->s, u, indicator, period, dist,
+				 expect_key_cb, r);
 }
 
 static int expect_conflict(void *arg, const char *unit, const char *indicator,

@@ -320,10 +320,11 @@ def scenario_map_full(fed, rng, args):
     fed.set_conf("c07201", "map_size_max_mb", 4)
     fed.start_all()
     inds = count_sum_indicators(fed.catalog_path)[:12]
-    per = months(120)
+    per = months(240)
     rows = [("07201", ind, p, str(rng.randint(0, 99)), False)
             for ind in inds for p in per]
-    fed.import_rows("c07201", rows[:1200], label="part1")
+    # More than the district's 1 MiB map holds, well within the commune's.
+    fed.import_rows("c07201", rows[:2400], label="part1")
 
     def stuck():
         ps = parent_status(fed, "c07201")
@@ -351,7 +352,7 @@ def scenario_map_full(fed, rng, args):
     fed.stop("d")
     fed.set_conf("d", "map_size_max_mb", 64)
     fed.start("d")
-    fed.import_rows("c07201", rows[1200:], label="part2")
+    fed.import_rows("c07201", rows[2400:], label="part2")
     fed.converge()
     fed.check(pairs=sample_pairs(rng, rows, 60))
     fed.check_values()

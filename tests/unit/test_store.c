@@ -940,7 +940,7 @@ static void damaged_records_read_as_corrupt(void **state)
 		rec("07207", "hs_nhan", "2024", 20, 0, 0),
 	};
 	static const char value_key[] = "07201\0hs_nhan\0" "2024";
-	static const char rollup_key[] = "213\0hs_nhan\0" "2024\0A";
+	static const char rollup_key[] = "213\0hs_nhan\0" "2024\0Lxa";
 	static const unsigned char seq1[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
 	unsigned char zero_count[16] = { 0 };
 	struct dongbo_value v;

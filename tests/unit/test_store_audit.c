@@ -488,8 +488,9 @@ static void values_sent_again_carry_their_recorded_origin(void **state)
 }
 
 /* A store of format 2 (no audit database, no approval databases) opens,
- * is marked format 4 and starts with an empty history and no approval
- * states; its log entries decode as before. */
+ * is marked format 5 and starts with an empty history and no approval
+ * states; its log entries decode as before, and its roll-ups are rebuilt
+ * without the totals format 5 no longer keeps. */
 static void an_older_store_opens_with_an_empty_history(void **state)
 {
 	struct fx *fx = *state;
@@ -498,6 +499,10 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	MDB_dbi dbi;
 	MDB_val k = { .mv_size = 6, .mv_data = "format" }, v;
 	unsigned char two = 2;
+	static const char total_key[] = "24\0hs_nhan\0" "2022\0A";
+	/* sum 10, count 1: the total an older format kept */
+	unsigned char agg[16] = { [7] = 10, [15] = 1 };
+	struct rollup_seen rs;
 
 	put(fx, "07201", "hs_nhan", "2022", 10);
 	txn = raw_begin(fx, 0, &env);
@@ -507,11 +512,24 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
 	assert_int_equal(mdb_dbi_open(txn, "apseq", 0, &dbi), 0);
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "rollup", 0, &dbi), 0);
+	{
+		MDB_val tk = { .mv_size = sizeof(total_key) - 1,
+			       .mv_data = (void *)total_key };
+		MDB_val tv = { .mv_size = sizeof(agg), .mv_data = agg };
+
+		assert_int_equal(mdb_put(txn, dbi, &tk, &tv, 0), 0);
+	}
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	v.mv_size = 1;
 	v.mv_data = &two;
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	raw_end(fx, env, txn);
+	/* Rebuilt at open: the old total is gone, the sum of levels read. */
+	verify_ok(fx);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.total.sum, 10);
+	assert_int_equal(rs.total.count, 1);
 
 	assert_int_equal(audit_count(fx), 0);
 	value_is(fx, "07201", "hs_nhan", "2022", 10, 1);
@@ -539,7 +557,7 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_int_equal(*(unsigned char *)v.mv_data, 4);
+	assert_int_equal(*(unsigned char *)v.mv_data, 5);
 	raw_end(fx, env, txn);
 	verify_ok(fx);
 }
