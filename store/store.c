@@ -358,9 +358,11 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 
 		dongbo_log_info("store: '%s': format %u upgraded to %u (what "
 				"the newer formats add -- audit trail, "
-				"approval states -- starts empty)", s->path,
+				"approval states -- starts empty%s)", s->path,
 				*(const unsigned char *)fmt->mv_data,
-				STORE_FORMAT);
+				STORE_FORMAT,
+				*(const unsigned char *)fmt->mv_data < 5 ?
+					"; roll-ups are rebuilt" : "");
 		return meta_put_bytes(s, txn, "format", &format, 1);
 	}
 	return 0;
