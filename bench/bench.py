@@ -478,12 +478,12 @@ FIGURES = [
     ("e2e_s", "end-to-end time (s)", "%.2f"),
     ("rec_per_s", "records per second", "%.0f"),
     ("cpu_per_100k", "CPU s per 100,000 records", "%.2f"),
-    ("cpu_commune", "  of which all communes (s)", "%.2f"),
-    ("cpu_district", "  of which all districts (s)", "%.2f"),
-    ("cpu_province", "  of which the province (s)", "%.2f"),
+    ("cpu_commune", "  of which commune nodes (s)", "%.2f"),
+    ("cpu_district", "  of which district nodes (s)", "%.2f"),
+    ("cpu_province", "  of which province nodes (s)", "%.2f"),
     ("cpu_national", "  of which the national node (s)", "%.2f"),
     ("cpu_cli", "CPU of the `dongbo import` clients (s)", "%.2f"),
-    ("import_s", "imports done, at commune nodes (s)", "%.2f"),
+    ("import_s", "imports done (s)", "%.2f"),
     ("rss_commune", "peak RSS, commune", "bytes"),
     ("rss_district", "peak RSS, district", "bytes"),
     ("rss_province", "peak RSS, province", "bytes"),
@@ -646,7 +646,7 @@ def parse(argv):
     ap.add_argument("--national-provinces", type=int, default=63,
                     help="provinces below the national node (fewer for "
                          "a quicker run)")
-    ap.add_argument("--batches", default="100,1000,5000",
+    ap.add_argument("--batches", default="100,1000,10000",
                     type=lambda v: [int(x) for x in v.split(",")],
                     help="batch sizes of the sweep")
     ap.add_argument("--syncs", default="full,nometa,off",

@@ -53,11 +53,11 @@ Fairness, and what is not compared like with like:
     commits every accepted batch to LMDB with fdatasync before it
     acknowledges it, at every node.  The two are compared as deployed by
     default, not as equally safe.
-  * Window.  dongbo's uplink has one push of up to batch_max = 1000
+  * Window.  dongbo's uplink has one push of up to batch_max = 10000
     records awaiting its reply per link.  Mosquitto is given the same
-    window: max_inflight_messages 1000 on every broker (bridges and the
-    subscriber's session) and -M 1000 on every publisher (--inflight; the
-    Mosquitto default is 20).
+    window: max_inflight_messages 10000 on every broker (bridges and the
+    subscriber's session) and -M 10000 on every publisher (--inflight;
+    the Mosquitto default is 20).
   * Nagle is off on both sides (nng's TCP default; set_tcp_nodelay true
     and --nodelay for Mosquitto).
   * Mosquitto's end is seen by a reader thread the instant the last
@@ -748,9 +748,9 @@ def parse(argv):
                     help="communes per district")
     ap.add_argument("--updates", type=int, default=1000,
                     help="updates per commune")
-    ap.add_argument("--inflight", type=int, default=1000,
+    ap.add_argument("--inflight", type=int, default=10000,
                     help="Mosquitto's max_inflight_messages and the "
-                    "publishers' -M (default 1000,\ndongbo's batch_max)")
+                    "publishers' -M (default 10000,\ndongbo's batch_max)")
     ap.add_argument("--fsync-samples", type=int, default=200,
                     help="fdatasyncs timed before each pair (default 200)")
     ap.add_argument("--timeout", type=float, default=300,
