@@ -30,6 +30,12 @@ int dongbo_mailbox_init(struct dongbo_mailbox *mb, uv_loop_t *loop);
 /* Queues mail and wakes the loop.  Any thread. */
 void dongbo_mailbox_post(struct dongbo_mailbox *mb, struct dongbo_mail *mail);
 
+/* Queues mail ahead of every mail waiting and wakes the loop.  Any thread.
+ * For a mail that others wait on: the uplink's replies, which let a
+ * district forward to its parent while its children's batches queue. */
+void dongbo_mailbox_post_first(struct dongbo_mailbox *mb,
+			       struct dongbo_mail *mail);
+
 /* Runs every queued mail now.  Loop thread (used at shutdown). */
 void dongbo_mailbox_drain(struct dongbo_mailbox *mb);
 

@@ -218,7 +218,7 @@ static void post_result(struct dongbo_uplink *up, int rv, nng_msg *reply)
 	up->io = IO_NONE;
 	up->io_result = rv;
 	up->reply = reply;
-	dongbo_mailbox_post(&up->node->mailbox, &up->mail);
+	dongbo_mailbox_post_first(&up->node->mailbox, &up->mail);
 }
 
 /* nng thread: chain send -> recv, then hand the outcome to the loop. */
@@ -266,7 +266,7 @@ static void up_call(struct dongbo_uplink *up, ProtobufCMessage *m)
 		up->io = IO_NONE;
 		up->io_result = NNG_ENOMEM;
 		up->reply = NULL;
-		dongbo_mailbox_post(&up->node->mailbox, &up->mail);
+		dongbo_mailbox_post_first(&up->node->mailbox, &up->mail);
 		return;
 	}
 	up->io = IO_SEND;
