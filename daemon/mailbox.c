@@ -7,9 +7,10 @@
  * timers and signals get their turn between.  uv_async_send coalesces
  * wake-ups; running until the queue is empty makes that harmless.  Taking
  * one at a time lets a mail posted first (dongbo_mailbox_post_first)
- * overtake those queued before it, even while the loop works through them.  Failure modes: none at run time -- posting
- * cannot fail, and mails posted after close are never posted because every
- * owner stops its nng operations before the mailbox closes.
+ * overtake those queued before it, even while the loop works through them.
+ * Failure modes: none at run time -- posting cannot fail, and mails posted
+ * after close are never posted because every owner stops its nng
+ * operations before the mailbox closes.
  */
 #include "mailbox.h"
 
