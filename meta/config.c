@@ -171,12 +171,13 @@ static bool is_group_name(const char *s)
 	return true;
 }
 
-static bool is_one_of(const char *const *list, const char *s)
+/* Where s stands in the NULL-terminated list, or -1. */
+static int index_of(const char *const *list, const char *s)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
+	for (int i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], s) == 0)
+			return i;
+	return -1;
 }
 
 static bool is_url(const char *s)
@@ -328,8 +329,7 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 	struct dongbo_config *c = &r->cfg;
 	struct dongbo_ini_src *src = &r->src;
 	uint32_t mb;
-	size_t i;
-	int rc;
+	int rc, i;
 
 	switch (k) {
 	case K_UNIT:
@@ -347,7 +347,7 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 	case K_HOSTS:
 		return set_hosts(r, value);
 	case K_LOG_LEVEL:
-		if (!is_one_of(log_levels, value))
+		if (index_of(log_levels, value) < 0)
 			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
 					       src->lineno,
 					       "log_level must be error, warn, "
@@ -376,15 +376,14 @@ static int set_key(struct reader *r, enum key_id k, const char *value)
 					     : &c->map_size_max) = mb * MIB;
 		return rc;
 	case K_SYNC:
-		for (i = 0; sync_modes[i] != NULL; i++)
-			if (strcmp(sync_modes[i], value) == 0) {
-				c->sync = (enum dongbo_sync_mode)i;
-				return 0;
-			}
-		return dongbo_ini_fail(src, DONGBO_E_CONFIG, src->lineno,
-				       "sync must be full, nometa or off, not "
-				       "'%s'",
-				       value);
+		if ((i = index_of(sync_modes, value)) < 0)
+			return dongbo_ini_fail(src, DONGBO_E_CONFIG,
+					       src->lineno,
+					       "sync must be full, nometa or "
+					       "off, not '%s'",
+					       value);
+		c->sync = (enum dongbo_sync_mode)i;
+		return 0;
 	case K_BATCH_MAX:
 		return set_number(r, k, value, &c->batch_max);
 	case K_HEARTBEAT_MS:
