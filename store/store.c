@@ -294,18 +294,18 @@ static int meta_create(struct dongbo_store *s, MDB_txn *txn)
 /* Checks the meta records of an existing store and loads its identity. */
 static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 {
+	unsigned have; /* the store's format */
 	MDB_val k, v;
 	uint64_t x;
 	int rc;
 
 	if (fmt->mv_size != 1)
 		return store_corrupt(s, "format record has a bad length");
-	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT_MIN ||
-	    *(const unsigned char *)fmt->mv_data > STORE_FORMAT) {
+	have = *(const unsigned char *)fmt->mv_data;
+	if (have < STORE_FORMAT_MIN || have > STORE_FORMAT) {
 		dongbo_log_error("store: '%s': format %u, this build reads "
 				 "%u to %u",
-				 s->path, *(const unsigned char *)fmt->mv_data,
-				 STORE_FORMAT_MIN, STORE_FORMAT);
+				 s->path, have, STORE_FORMAT_MIN, STORE_FORMAT);
 		return DONGBO_E_VERSION;
 	}
 
@@ -344,12 +344,12 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	 * carry origins, which an older build would take for corruption:
 	 * the store says it is of this format, and that build refuses it
 	 * by name. */
-	if (*(const unsigned char *)fmt->mv_data < STORE_FORMAT) {
+	if (have < STORE_FORMAT) {
 		unsigned char format = STORE_FORMAT;
 
 		/* Before format 5 every roll-up kept its total: forgetting
 		 * which catalog they follow rebuilds them (catalog_follow). */
-		if (*(const unsigned char *)fmt->mv_data < 5) {
+		if (have < 5) {
 			k = val_str("catver");
 			rc = mdb_del(txn, s->dbi_meta, &k, NULL);
 			if (rc != 0 && rc != MDB_NOTFOUND)
@@ -359,10 +359,8 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 		dongbo_log_info("store: '%s': format %u upgraded to %u (what "
 				"the newer formats add -- audit trail, "
 				"approval states -- starts empty%s)", s->path,
-				*(const unsigned char *)fmt->mv_data,
-				STORE_FORMAT,
-				*(const unsigned char *)fmt->mv_data < 5 ?
-					"; roll-ups are rebuilt" : "");
+				have, STORE_FORMAT,
+				have < 5 ? "; roll-ups are rebuilt" : "");
 		return meta_put_bytes(s, txn, "format", &format, 1);
 	}
 	return 0;

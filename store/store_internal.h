@@ -54,9 +54,9 @@
  *             promises.  (format 5) The total is kept only for indicators
  *             with a distribution (below); any other total is the sum of
  *             the levels, every value being at exactly one level, and is
- *             added up when read.  A unit counts with its value at the period as
- *             store_year_read gives it (entered, or composed from parts),
- *             so periods nobody entered have roll-ups too.
+ *             added up when read.  A unit counts with its value at the
+ *             period as store_year_read gives it (entered, or composed
+ *             from parts), so periods nobody entered have roll-ups too.
  *   dist      rollup key \0 u64 sortable value (sign bit flipped)
  *             -> i64 units holding that value (> 0), for indicators with
  *             rule min, max or count: the first and last entry under a
@@ -502,8 +502,6 @@ int store_conflict_set(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 		       const char *indicator, const char *period,
 		       const struct store_eff *e);
 
-/* ---- store_rollup.c ---- */
-
 /* ---- store_aggbuf.c: roll-up changes of the write transaction ---- */
 
 /* Adds (dsum, dcount) to the roll-up entry at key, to be written by
@@ -522,6 +520,8 @@ int store_aggbuf_flush(struct dongbo_store *s, MDB_txn *txn);
 /* Forgets the changes held (a transaction begun, or aborted). */
 void store_aggbuf_reset(struct dongbo_store *s);
 void store_aggbuf_free(struct dongbo_store *s);
+
+/* ---- store_rollup.c ---- */
 
 /* Moves every roll-up that unit u's value of indicator at period feeds
  * from old to new (NULL: absent), and the value distribution too when
