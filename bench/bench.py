@@ -664,7 +664,8 @@ def parse(argv):
                     help="a few-second run: it must end exact, no more")
     args = ap.parse_args(argv)
     if args.ci:
-        args.runs, args.districts, args.communes, args.updates = 1, 2, 3, 60
+        args.runs = 1
+        args.districts, args.communes, args.updates = wl.STD_CI_SIZES
         args.lag_samples = 10
     return args
 

@@ -95,7 +95,6 @@ from fed import BenchError, free_tcp_port, proc_stat, wait_until  # noqa: E402
 import workloads as wl  # noqa: E402
 
 PACKAGES = ("mosquitto", "mosquitto-clients")
-CI_SIZES = (2, 3, 60)
 TOPIC = "cchc"
 
 
@@ -762,7 +761,7 @@ def parse(argv):
     args = ap.parse_args(argv)
     if args.ci:
         args.pairs = 1
-        args.districts, args.communes, args.updates = CI_SIZES
+        args.districts, args.communes, args.updates = wl.STD_CI_SIZES
     if min(args.pairs, args.inflight, args.fsync_samples) < 1:
         ap.error("--pairs, --inflight and --fsync-samples must be "
                  "positive")

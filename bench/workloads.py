@@ -45,6 +45,9 @@ def months(n, start=2021):
 # ---- standard: 100 communes under 10 districts under 1 province ----
 
 STD_INDICATORS = 20
+# The standard workload's shape in a CI-sized run (--ci): districts,
+# communes per district, updates per commune.
+STD_CI_SIZES = (2, 3, 60)
 
 
 def standard_tree(units, districts=10, communes=10):
