@@ -444,7 +444,10 @@ def crash_cycle(fed, rng, point, target, nth, inds):
     writers = start_writers(fed, rng, list(fed.nodes), inds, pace=0.02,
                             periods=CRASH_PERIODS)
     try:
-        rc = fed.wait_exit(target, 40, "reach %s" % fault)
+        # A first Hello that nng 1.5's TLS layer leaves unanswered is
+        # dialed afresh after 3 timeouts (30 s, uplink_redial), then the
+        # push reaches the crash point: 40 s was too close to that.
+        rc = fed.wait_exit(target, 60, "reach %s" % fault)
         if rc != -signal.SIGKILL:
             raise TestFailure("%s: exit status %s at %s (expected SIGKILL)"
                               % (target, rc, fault))
