@@ -81,25 +81,35 @@ void dongbo_period_format(const struct dongbo_period *p,
 			  char buf[DONGBO_PERIOD_MAX])
 {
 	/* A corrupt struct must not overflow buf: out-of-range fields print
-	 * as 0, which keeps every form within DONGBO_PERIOD_MAX. */
+	 * as 0, which keeps every form within DONGBO_PERIOD_MAX.  Written
+	 * digit by digit: every roll-up entry a value moves names its
+	 * period, so this runs several times per stored value. */
 	int year = p->year >= 0 && p->year <= 9999 ? p->year : 0;
 	int index = p->index >= 0 && p->index <= 99 ? p->index : 0;
+	size_t n = 4;
 
+	buf[0] = (char)('0' + year / 1000);
+	buf[1] = (char)('0' + year / 100 % 10);
+	buf[2] = (char)('0' + year / 10 % 10);
+	buf[3] = (char)('0' + year % 10);
 	switch (p->kind) {
 	case DONGBO_PERIOD_HALF:
-		snprintf(buf, DONGBO_PERIOD_MAX, "%04dS%d", year, index);
-		break;
 	case DONGBO_PERIOD_QUARTER:
-		snprintf(buf, DONGBO_PERIOD_MAX, "%04dQ%d", year, index);
+		buf[n++] = p->kind == DONGBO_PERIOD_HALF ? 'S' : 'Q';
+		if (index >= 10)
+			buf[n++] = (char)('0' + index / 10);
+		buf[n++] = (char)('0' + index % 10);
 		break;
 	case DONGBO_PERIOD_MONTH:
-		snprintf(buf, DONGBO_PERIOD_MAX, "%04dM%02d", year, index);
+		buf[n++] = 'M';
+		buf[n++] = (char)('0' + index / 10);
+		buf[n++] = (char)('0' + index % 10);
 		break;
 	case DONGBO_PERIOD_YEAR:
 	default:
-		snprintf(buf, DONGBO_PERIOD_MAX, "%04d", year);
 		break;
 	}
+	buf[n] = '\0';
 }
 
 int dongbo_period_canonical(const char *s, char buf[DONGBO_PERIOD_MAX])

@@ -165,6 +165,19 @@ static void format_of_corrupt_struct_stays_in_bounds(void **state)
 	dongbo_period_format(&p, buf);
 	assert_true(strlen(buf) < DONGBO_PERIOD_MAX);
 	assert_int_equal(buf[DONGBO_PERIOD_MAX], '!');
+	assert_string_equal(buf, "0000M00");
+
+	/* Years pad to four digits; an index past its kind's range still
+	 * fits. */
+	p = (struct dongbo_period){ .year = 7, .kind = DONGBO_PERIOD_QUARTER,
+				    .index = 2 };
+	dongbo_period_format(&p, buf);
+	assert_string_equal(buf, "0007Q2");
+	p = (struct dongbo_period){ .year = 2024, .kind = DONGBO_PERIOD_HALF,
+				    .index = 99 };
+	dongbo_period_format(&p, buf);
+	assert_string_equal(buf, "2024S99");
+	assert_int_equal(buf[DONGBO_PERIOD_MAX], '!');
 }
 
 static const char *fmt(const struct dongbo_period *p, char *buf)
