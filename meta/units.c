@@ -7,8 +7,9 @@
  *      reads).  The fields of the columns we use are copied into one string
  *      pool; each row keeps pool offsets and its line number.  Lines are fed
  *      to libcsv one at a time only so that we know the line of each row.
- *   2. Index.  An array of unit pointers is sorted by code; a duplicate
- *      code shows up as two equal neighbours.  Lookups bsearch it.
+ *   2. Index.  Units go into an open-addressing hash table by code, in
+ *      file order, so a duplicate code meets its first occurrence there.
+ *      Every stored value looks its unit up, so lookups must be cheap.
  *   3. Links.  Each parent is found in the index, children are threaded in
  *      file order, and depth is found by walking up, which also catches
  *      cycles (a walk that does not reach a root within the depth limit).
@@ -57,7 +58,8 @@ struct row {
 
 struct dongbo_units {
 	struct dongbo_unit *units;  /* file order */
-	struct dongbo_unit **index; /* sorted by code */
+	uint32_t *slots; /* by code hash: index into units + 1, 0 empty */
+	size_t mask;	 /* slots - 1, a power of two minus one */
 	size_t n_units;
 	char *pool; /* every string the units point to */
 };
@@ -438,32 +440,34 @@ static void read_rows(struct loader *ld, FILE *f)
 	free(line);
 }
 
-static int unit_ptr_cmp(const void *a, const void *b)
+/* FNV-1a: unit codes are short digit strings. */
+static uint32_t code_hash(const char *code)
 {
-	const struct dongbo_unit *ua = *(const struct dongbo_unit *const *)a;
-	const struct dongbo_unit *ub = *(const struct dongbo_unit *const *)b;
-	int c = strcmp(ua->code, ub->code);
+	uint32_t h = 2166136261u;
 
-	/* Equal codes keep file order, so the later one is the duplicate. */
-	if (c == 0)
-		c = ua < ub ? -1 : ua > ub;
-	return c;
+	for (; *code != '\0'; code++)
+		h = (h ^ (unsigned char)*code) * 16777619u;
+	return h;
 }
 
-static int code_key_cmp(const void *key, const void *elem)
+/* The slot holding code, or the empty slot where it would go. */
+static uint32_t *index_slot(const struct dongbo_units *us, const char *code)
 {
-	const struct dongbo_unit *u = *(const struct dongbo_unit *const *)elem;
+	size_t i = code_hash(code) & us->mask;
 
-	return strcmp(key, u->code);
+	/* At most half the slots are used, so an empty one ends the probe. */
+	while (us->slots[i] != 0 &&
+	       strcmp(us->units[us->slots[i] - 1].code, code) != 0)
+		i = (i + 1) & us->mask;
+	return &us->slots[i];
 }
 
-static struct dongbo_unit *index_find(struct dongbo_unit *const *index,
-				      size_t n, const char *code)
+static struct dongbo_unit *index_find(const struct dongbo_units *us,
+				      const char *code)
 {
-	struct dongbo_unit *const *p;
+	uint32_t at = *index_slot(us, code);
 
-	p = bsearch(code, index, n, sizeof(*index), code_key_cmp);
-	return p ? *p : NULL;
+	return at != 0 ? &us->units[at - 1] : NULL;
 }
 
 /* Steps 2 and 3: units, index and links from ld's rows; 0 or error. */
@@ -473,9 +477,16 @@ static int build(struct loader *ld, struct dongbo_units *us)
 	size_t i, n = ld->n_rows;
 	int depth;
 
+	/* Slots hold 32-bit indices. */
+	if (n > UINT32_MAX / 4) {
+		units_fail(ld, DONGBO_E_NOMEM, 0, "out of memory");
+		return ld->rc;
+	}
+	for (us->mask = 15; us->mask + 1 < 2 * n;)
+		us->mask = us->mask * 2 + 1;
 	us->units = calloc(n, sizeof(*us->units));
-	us->index = calloc(n, sizeof(*us->index));
-	if (us->units == NULL || us->index == NULL) {
+	us->slots = calloc(us->mask + 1, sizeof(*us->slots));
+	if (us->units == NULL || us->slots == NULL) {
 		units_fail(ld, DONGBO_E_NOMEM, 0, "out of memory");
 		return ld->rc;
 	}
@@ -490,19 +501,18 @@ static int build(struct loader *ld, struct dongbo_units *us)
 		u->type = ld->pool + f[COL_TYPE];
 		in_force_months(ld->pool + f[COL_FROM], ld->pool + f[COL_UNTIL],
 				u);
-		us->index[i] = u;
 	}
 
-	qsort(us->index, n, sizeof(*us->index), unit_ptr_cmp);
-	for (i = 1; i < n; i++) {
-		if (strcmp(us->index[i - 1]->code, us->index[i]->code) == 0) {
-			units_fail(ld, DONGBO_E_CONFIG,
-			     ld->rows[us->index[i] - us->units].line,
+	for (i = 0; i < n; i++) {
+		uint32_t *slot = index_slot(us, us->units[i].code);
+
+		if (*slot != 0) {
+			units_fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
 			     "duplicate code '%s' (first on line %d)",
-			     us->index[i]->code,
-			     ld->rows[us->index[i - 1] - us->units].line);
+			     us->units[i].code, ld->rows[*slot - 1].line);
 			return ld->rc;
 		}
+		*slot = (uint32_t)i + 1;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -510,7 +520,7 @@ static int build(struct loader *ld, struct dongbo_units *us)
 
 		if (*parent == '\0')
 			continue;
-		p = index_find(us->index, n, parent);
+		p = index_find(us, parent);
 		if (p == NULL) {
 			units_fail(ld, DONGBO_E_CONFIG, ld->rows[i].line,
 			     "unknown parent '%s'", parent);
@@ -618,7 +628,7 @@ void dongbo_units_free(struct dongbo_units *units)
 {
 	if (units == NULL)
 		return;
-	free(units->index);
+	free(units->slots);
 	free(units->units);
 	free(units->pool);
 	free(units);
@@ -629,7 +639,7 @@ const struct dongbo_unit *dongbo_units_find(const struct dongbo_units *units,
 {
 	if (units == NULL || code == NULL)
 		return NULL;
-	return index_find(units->index, units->n_units, code);
+	return index_find(units, code);
 }
 
 size_t dongbo_units_count(const struct dongbo_units *units)
