@@ -76,8 +76,10 @@ int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out)
 	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
 	/* Only now is this the one writer: what a transaction aborted
 	 * before it left behind is dropped. */
-	if (rc == 0 && !rdonly)
+	if (rc == 0 && !rdonly) {
 		store_aggbuf_reset(s);
+		store_years_reset(s);
+	}
 	return store_mdb_err(s, "begin transaction", rc);
 }
 
@@ -620,6 +622,7 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 err_after_env:
 	mdb_env_close(s->env);
 	store_aggbuf_free(s);
+	store_years_free(s);
 err_after_path:
 	free(s->path);
 err_after_alloc:
@@ -642,6 +645,7 @@ void dongbo_store_close(struct dongbo_store *s)
 				s->path);
 	mdb_env_close(s->env);
 	store_aggbuf_free(s);
+	store_years_free(s);
 	free(s->path);
 	free(s);
 }

@@ -125,11 +125,11 @@ struct chain {
 	struct store_year y;
 };
 
-static int chain_read(struct batch *b, const struct dongbo_record *rec,
-		      struct chain *c)
+static int chain_read(struct batch *b, const struct slot *sl,
+		      const struct dongbo_record *rec, struct chain *c)
 {
-	return store_year_read(b->s, b->txn, rec->unit, rec->indicator,
-			       c->p[0].year, c->rules.time, &c->y);
+	return store_year_get(b->s, b->txn, sl->unit, rec->indicator,
+			      c->p[0].year, c->rules.time, &c->y);
 }
 
 /* Moves roll-ups and conflicts from what `before` saw to what rec, now
@@ -145,6 +145,8 @@ static int chain_fold(struct batch *b, const struct slot *sl,
 			      rec->deleted ? NULL : &v);
 	if (rc != 0)
 		return rc;
+	store_year_keep(b->s, sl->unit, rec->indicator, before->p[0].year,
+			&after);
 	for (size_t i = 0; i < before->n; i++) {
 		size_t at = store_year_index(&before->p[i]);
 		const struct store_eff *o = &before->y.eff[at],
@@ -259,7 +261,7 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 			before.n = store_period_chain(rec->period, before.p);
 			if (before.n == 0)
 				return DONGBO_E_BAD_PERIOD;
-			rc = chain_read(b, rec, &before);
+			rc = chain_read(b, sl, rec, &before);
 			if (rc != 0)
 				return rc;
 		}

@@ -179,6 +179,7 @@ struct dongbo_store {
 	bool is_new;
 	uint64_t commits; /* write transactions committed since open */
 	struct store_aggbuf *aggbuf; /* roll-up changes not yet written */
+	struct store_years *years;   /* years the write transaction read */
 };
 
 /* A stored value (the values DB's data). */
@@ -442,10 +443,10 @@ void store_rules_of(const struct dongbo_store *s, const char *indicator,
 
 /* A unit's value at a period: entered or composed from the parts. */
 struct store_eff {
-	bool present;  /* has_entered || has_composed */
 	int64_t value; /* entered if any, else composed */
-	bool has_entered, has_composed;
 	int64_t entered, composed;
+	bool present;  /* has_entered || has_composed */
+	bool has_entered, has_composed;
 	bool conflict; /* entered and composed both present and different */
 };
 
@@ -472,6 +473,24 @@ int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 int store_year_enter(struct store_year *y, enum dongbo_time_rule time,
 		     const struct dongbo_period *chain, size_t n,
 		     const int64_t *value);
+
+/* What store_year_read gives for unit u, within the write transaction
+ * txn: the year as the transaction last left it (store_year_keep), else
+ * read.  Every value a write transaction stores passes through
+ * store_year_keep, so the two never disagree. */
+int store_year_get(struct dongbo_store *s, MDB_txn *txn,
+		   const struct dongbo_unit *u, const char *indicator, int year,
+		   enum dongbo_time_rule time, struct store_year *y);
+
+/* Keeps y as unit u's year of indicator after a write within the write
+ * transaction (best effort: may keep nothing). */
+void store_year_keep(struct dongbo_store *s, const struct dongbo_unit *u,
+		     const char *indicator, int year,
+		     const struct store_year *y);
+
+/* Forgets the years kept (a write transaction begun). */
+void store_years_reset(struct dongbo_store *s);
+void store_years_free(struct dongbo_store *s);
 
 /* The periods whose value may change when the entered value at period
  * changes: period itself, then each enclosing one up to its year.

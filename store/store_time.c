@@ -19,6 +19,9 @@
  * All periods of a year are composed together (store_year_read): one
  * cursor walk reads the unit's entered values of that year, and the
  * composition runs in memory, parts before the periods they make up.
+ * A write transaction keeps the years it wrote (store_year_keep), so the
+ * next value of the same year -- the next month of a batch -- finds its
+ * year in memory instead of walking the cursor again.
  */
 #include "store_internal.h"
 
@@ -187,6 +190,96 @@ int store_year_enter(struct store_year *y, enum dongbo_time_rule time,
 				       store_year_index(&chain[i]))) != 0)
 			return rc;
 	return 0;
+}
+
+/* ---- the years of the write transaction ---- */
+
+/* Direct-mapped: a slot whose year is evicted just reads it again.  A
+ * slot keeps the values only (the periods follow from the year), so the
+ * table stays under 100 KiB: a commune node counts its memory. */
+#define YEARS_SLOTS 128
+
+struct years_slot {
+	uint64_t gen; /* the transaction it belongs to; 0 never */
+	const struct dongbo_unit *unit;
+	int year;
+	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
+	struct store_eff eff[DONGBO_PERIODS_PER_YEAR];
+};
+
+struct store_years {
+	uint64_t gen; /* of the current write transaction */
+	struct years_slot slot[YEARS_SLOTS];
+};
+
+static struct years_slot *years_slot(struct store_years *ys,
+				     const struct dongbo_unit *u,
+				     const char *indicator, int year)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (const char *c = indicator; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	h ^= (uint32_t)((uintptr_t)u / sizeof(*u)) * 2654435761u;
+	h ^= (uint32_t)year * 40503u;
+	return &ys->slot[h % YEARS_SLOTS];
+}
+
+int store_year_get(struct dongbo_store *s, MDB_txn *txn,
+		   const struct dongbo_unit *u, const char *indicator, int year,
+		   enum dongbo_time_rule time, struct store_year *y)
+{
+	if (s->years != NULL) {
+		const struct years_slot *sl =
+			years_slot(s->years, u, indicator, year);
+
+		if (sl->gen == s->years->gen && sl->unit == u &&
+		    sl->year == year && strcmp(sl->indicator, indicator) == 0) {
+			struct dongbo_period top = { .year = year,
+						     .kind = DONGBO_PERIOD_YEAR };
+
+			dongbo_period_walk(&top, y->p);
+			memcpy(y->eff, sl->eff, sizeof(y->eff));
+			return 0;
+		}
+	}
+	return store_year_read(s, txn, u->code, indicator, year, time, y);
+}
+
+void store_year_keep(struct dongbo_store *s, const struct dongbo_unit *u,
+		     const char *indicator, int year,
+		     const struct store_year *y)
+{
+	struct years_slot *sl;
+	size_t len = strlen(indicator);
+
+	if (len > DONGBO_INDICATOR_CODE_MAX)
+		return;
+	if (s->years == NULL) {
+		/* Only pages of slots in use become resident. */
+		s->years = calloc(1, sizeof(*s->years));
+		if (s->years == NULL)
+			return;
+		s->years->gen = 1;
+	}
+	sl = years_slot(s->years, u, indicator, year);
+	sl->gen = s->years->gen;
+	sl->unit = u;
+	sl->year = year;
+	memcpy(sl->indicator, indicator, len + 1);
+	memcpy(sl->eff, y->eff, sizeof(sl->eff));
+}
+
+void store_years_reset(struct dongbo_store *s)
+{
+	if (s->years != NULL)
+		s->years->gen++;
+}
+
+void store_years_free(struct dongbo_store *s)
+{
+	free(s->years);
+	s->years = NULL;
 }
 
 size_t store_period_chain(const char *period, struct dongbo_period chain[4])
