@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char status_usage[] =
-	N_("Usage: dongbo [-C DIR] status [--json]\n"
+	N_("Usage: dongbo [-C DIR] status [--json] [--watch SECONDS]\n"
 	"\n"
 	"Shows this node (unit, level, store identity and size), its link to\n"
 	"the parent and each child that has ever synced.\n"
@@ -36,12 +36,16 @@ static const char status_usage[] =
 	"  never seen (a child) it has not synced since this node started\n"
 	"\n"
 	"Options:\n"
-	"  --json     machine-readable, times in UTC (ISO 8601), sizes in "
-	"bytes\n"
-	"  -h, --help show this help\n"
+	"  --json           machine-readable, times in UTC (ISO 8601), sizes\n"
+	"                   in bytes\n"
+	"  --watch SECONDS  show the status again every SECONDS (0.01 to\n"
+	"                   3600) until interrupted or the node stops\n"
+	"                   answering; with --json, one object per line\n"
+	"  -h, --help       show this help\n"
 	"\n"
-	"Example:\n"
-	"  dongbo -C /var/lib/dongbo/213 status\n");
+	"Examples:\n"
+	"  dongbo -C /var/lib/dongbo/213 status\n"
+	"  dongbo -C /var/lib/dongbo/24 status --watch 2\n");
 
 static const char wait_usage[] =
 	N_("Usage: dongbo [-C DIR] wait [--timeout SECONDS] [--json]\n"
@@ -397,15 +401,12 @@ static void print_status(const Dongbo__StatusReply *s)
 	print_children(s);
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+/* One status, printed. */
+static int show_status(struct cli *cli)
 {
 	Dongbo__CtlReply *rep = NULL;
-	char *pos[1];
-	int n, rv;
+	int rv;
 
-	rv = cli_parse_simple(cli, argc, argv, status_usage, pos, 0, &n);
-	if (rv >= 0)
-		return rv;
 	if ((rv = request_status(cli, &rep, false, NULL, 0)) != EXIT_OK)
 		return rv;
 	if (cli->json)
@@ -413,7 +414,44 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	else
 		print_status(rep->status);
 	dongbo_proto_free(&rep->base);
-	return EXIT_OK;
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	const char *watch = NULL;
+	const struct cli_opt opts[] = {
+		{ "--watch", "-w", NULL, &watch },
+		{ NULL, NULL, NULL, NULL },
+	};
+	struct timespec every;
+	char *pos[1], *end;
+	double secs;
+	int n, rv;
+
+	rv = cli_parse_args(cli, argc, argv, status_usage, opts, pos, 0, 0,
+			    &n);
+	if (rv >= 0)
+		return rv;
+	if (watch == NULL)
+		return show_status(cli);
+	secs = strtod(watch, &end);
+	if (*end != '\0' || end == watch || !(secs >= 0.01 && secs <= 3600)) {
+		cli_error("status: bad --watch '%s' (seconds, 0.01 to 3600)",
+			  watch);
+		return EXIT_USAGE;
+	}
+	every.tv_sec = (time_t)secs;
+	every.tv_nsec = (long)((secs - (double)every.tv_sec) * 1e9);
+	/* Like watch(1): until interrupted, or the node or the reader of
+	 * our output goes away. */
+	for (bool first = true;; first = false) {
+		if (!first && !cli->json)
+			printf("\n");
+		if ((rv = show_status(cli)) != EXIT_OK)
+			return rv;
+		nanosleep(&every, NULL);
+	}
 }
 
 static int64_t mono_ms(void)

@@ -35,6 +35,8 @@ import io
 import json
 import os
 import random
+import select
+import subprocess
 import sys
 import threading
 import time
@@ -148,6 +150,56 @@ def scenario_converge(fed, rng, args):
                                                 len(fed.truth)))
     fed.converge()
     fed.check()
+    check_status_watch(fed, D213)
+
+
+def check_status_watch(fed, name):
+    """`status --watch` repeats the status, one JSON object per line, until
+    the reader goes away; a bad interval is a usage error."""
+    node = fed.node(name)
+    want = fed.cli_json(node, ["status"])
+    proc = subprocess.Popen([fed.dongbo, "-C", node.dir, "status", "--json",
+                             "--watch", "0.05"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        lines, buf = [], b""
+        deadline = time.monotonic() + 20
+        while len(lines) < 3:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([proc.stdout], [], [],
+                                              left)[0]:
+                raise TestFailure("status --watch: %d lines in 20 s"
+                                  % len(lines))
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise TestFailure("status --watch ended: %s"
+                                  % proc.stderr.read().decode())
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            lines += [json.loads(x) for x in done]
+        for st in lines:
+            if (st["unit"], st["store_id"], st["store"]["values"]) != \
+                    (want["unit"], want["store_id"],
+                     want["store"]["values"]):
+                raise TestFailure("status --watch: %r, want %r"
+                                  % (st, want))
+        # The reader goes away: the next status it writes ends it.
+        proc.stdout.close()
+        rc = proc.wait(20)
+        if rc == 0:
+            raise TestFailure("status --watch exited 0 with no reader")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    for bad in ("0", "abc", "3601"):
+        rc, _, err = fed.cli(["status", "--watch", bad], node)
+        if rc != 2 or bad not in err:
+            raise TestFailure("status --watch %s: exit %s, %r"
+                              % (bad, rc, err))
+    log("status --watch: %d statuses, one per line; bad intervals refused"
+        % len(lines))
 
 
 def start_writers(fed, rng, inds):
