@@ -114,20 +114,20 @@ def top_values(f, top):
 
 
 def wait_values(f, top, want, timeout, started, interval):
-    """Polls the top node until it holds `want` values; the time of the
-    first poll that saw them, in seconds since started."""
-    last = [None]
-
-    def have():
-        v = top_values(f, top)
-        last[0] = v
-        return v >= want
-    try:
-        wait_until(have, timeout, "%s to hold %d values" % (top.name, want),
-                   interval)
-    except BenchError as e:
-        raise BenchError("%s (it holds %s)" % (e, last[0]))
-    return time.monotonic() - started
+    """Watches the top node until it holds `want` values; the time of the
+    first status that saw them, in seconds since started."""
+    deadline = time.monotonic() + timeout
+    last = None
+    with f.watch(top, interval) as w:
+        while True:
+            st = w.next(deadline)
+            if st is None:
+                raise BenchError("timed out after %g s waiting for %s to "
+                                 "hold %d values (it holds %s)"
+                                 % (timeout, top.name, want, last))
+            last = st["store"]["values"]
+            if last >= want:
+                return time.monotonic() - started
 
 
 def check_cells(f, top, cells, jobs=4):
