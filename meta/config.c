@@ -114,7 +114,7 @@ static const struct {
 #define DEFAULT_MAP_SIZE_MAX_MB 65536
 /* A catch-up after a long outage moves through ten times fewer, larger
  * transactions than at 1000, and writes fewer pages per record (bench/). */
-#define DEFAULT_BATCH_MAX 10000
+#define DEFAULT_BATCH_MAX 20000
 #define DEFAULT_HEARTBEAT_MS 2000
 #define DEFAULT_TIMEOUT_MS 10000
 #define DEFAULT_STALL_MS 30000

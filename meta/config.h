@@ -21,7 +21,7 @@
  *   sync = full                      ; full | nometa | off (see dongbo.conf(5))
  *
  *   [sync]
- *   batch_max    = 10000             ; records per push message, at most
+ *   batch_max    = 20000             ; records per push message, at most
  *   heartbeat_ms = 2000              ; idle push interval
  *   timeout_ms   = 10000             ; request deadline
  *   stall_ms     = 30000             ; records waiting and no progress
@@ -85,7 +85,7 @@ struct dongbo_config {
 	uint64_t map_size; /* bytes; default 1 GiB */
 	uint64_t map_size_max; /* bytes; default max(map_size, 64 GiB) */
 	enum dongbo_sync_mode sync; /* default full */
-	uint32_t batch_max;    /* default 10000 */
+	uint32_t batch_max;    /* default 20000 */
 	uint32_t heartbeat_ms; /* default 2000 */
 	uint32_t timeout_ms;   /* default 10000 */
 	uint32_t stall_ms;     /* default 30000 */

@@ -120,7 +120,7 @@ static void minimal_config_gets_defaults_and_absolute_paths(void **state)
 	assert_string_equal(cfg.log_level, "info");
 	assert_true(cfg.map_size == GIB);
 	assert_true(cfg.map_size_max == 64 * GIB);
-	assert_int_equal(cfg.batch_max, 10000);
+	assert_int_equal(cfg.batch_max, 20000);
 	assert_int_equal(cfg.heartbeat_ms, 2000);
 	assert_int_equal(cfg.timeout_ms, 10000);
 	assert_int_equal(cfg.stall_ms, 30000);
@@ -714,7 +714,7 @@ static void written_file_explains_itself_and_comments_out_missing_urls(void **st
 	assert_string_equal(out.log_level, "info");
 	assert_true(out.map_size == GIB);
 	assert_true(out.map_size_max == 64 * GIB);
-	assert_int_equal(out.batch_max, 10000);
+	assert_int_equal(out.batch_max, 20000);
 	assert_int_equal(out.heartbeat_ms, 2000);
 	assert_int_equal(out.timeout_ms, 10000);
 	assert_int_equal(out.stall_ms, 30000);
