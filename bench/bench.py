@@ -646,7 +646,7 @@ def parse(argv):
     ap.add_argument("--national-provinces", type=int, default=63,
                     help="provinces below the national node (fewer for "
                          "a quicker run)")
-    ap.add_argument("--batches", default="100,1000,10000",
+    ap.add_argument("--batches", default="100,1000,10000,20000",
                     type=lambda v: [int(x) for x in v.split(",")],
                     help="batch sizes of the sweep")
     ap.add_argument("--syncs", default="full,nometa,off",

@@ -53,15 +53,15 @@ Fairness, and what is not compared like with like:
     commits every accepted batch to LMDB with fdatasync before it
     acknowledges it, at every node.  The two are compared as deployed by
     default, not as equally safe.
-  * Window.  dongbo's uplink has one push of up to batch_max = 10000
+  * Window.  dongbo's uplink has one push of up to batch_max = 20000
     records awaiting its reply per link.  Mosquitto is given the same
-    window: max_inflight_messages 10000 on every broker (bridges and the
-    subscriber's session) and -M 10000 on every publisher (--inflight;
+    window: max_inflight_messages 20000 on every broker (bridges and the
+    subscriber's session) and -M 20000 on every publisher (--inflight;
     the Mosquitto default is 20).
   * Nagle is off on both sides (nng's TCP default; set_tcp_nodelay true
     and --nodelay for Mosquitto).
   * Mosquitto's end is seen by a reader thread the instant the last
-    message arrives; dongbo's by polling `dongbo status` every 20 ms.
+    message arrives; dongbo's by one `dongbo status --watch 0.02`.
 
 --ci runs a tiny version (2 districts x 3 communes x 60 updates, one
 pair): it checks only that both sides run and end exact.
@@ -747,9 +747,9 @@ def parse(argv):
                     help="communes per district")
     ap.add_argument("--updates", type=int, default=1000,
                     help="updates per commune")
-    ap.add_argument("--inflight", type=int, default=10000,
+    ap.add_argument("--inflight", type=int, default=20000,
                     help="Mosquitto's max_inflight_messages and the "
-                    "publishers' -M (default 10000,\ndongbo's batch_max)")
+                    "publishers' -M (default 20000,\ndongbo's batch_max)")
     ap.add_argument("--fsync-samples", type=int, default=200,
                     help="fdatasyncs timed before each pair (default 200)")
     ap.add_argument("--timeout", type=float, default=300,
