@@ -7,7 +7,6 @@ compare.py; nothing here measures or judges.
 
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -23,8 +22,8 @@ DATA = os.path.join(ROOT, "data")
 # edits configs, issues certificates and polls with deadlines.
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from federation import (TestFailure as BenchError,  # noqa: E402,F401
-                        Units, free_tcp_port, set_conf_file, tls_args,
-                        wait_for as wait_until)
+                        StatusWatch, Units, free_tcp_port, set_conf_file,
+                        tls_args, wait_for as wait_until)
 
 
 class Node:
@@ -208,7 +207,7 @@ class Federation(Scratch):
 
     def watch(self, n, interval):
         """A StatusWatch of node n every interval seconds."""
-        return StatusWatch(self.dongbo, n, interval)
+        return StatusWatch(self.dongbo, n.dir, interval, n.name)
 
     # -- /proc --
 
@@ -234,42 +233,6 @@ class Federation(Scratch):
                     except OSError:
                         pass
         return total
-
-
-class StatusWatch(Scratch):
-    """One `dongbo status --json --watch` process: a poll of the node costs
-    a request, not a process (which would take CPU from the nodes it
-    measures)."""
-
-    def __init__(self, dongbo, n, interval):
-        self.name = n.name
-        self.proc = subprocess.Popen(
-            [dongbo, "-C", n.dir, "status", "--json", "--watch",
-             "%g" % interval], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.buf = b""
-
-    def next(self, deadline):
-        """The next status, or None at the deadline."""
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.proc.stdout], [], [],
-                                              left)[0]:
-                return None
-            chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
-            if not chunk:
-                raise BenchError("%s: status --watch ended: %s" % (
-                    self.name, self.proc.stderr.read().decode().strip()))
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
 
 
 def signal_group(proc, sig):

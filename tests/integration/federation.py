@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -133,6 +134,50 @@ def wait_for(pred, timeout, what, interval=0.05):
             raise TestFailure("timed out after %.1f s waiting for %s"
                               % (timeout, what))
         time.sleep(interval)
+
+
+class StatusWatch:
+    """One `dongbo -C DIR status --json --watch INTERVAL` process, read a
+    status (one JSON line) at a time: following a node costs a request
+    per poll, not a process.  A context manager; close() kills it."""
+
+    def __init__(self, dongbo, node_dir, interval, name=None):
+        self.name = name or node_dir
+        self.proc = subprocess.Popen(
+            [dongbo, "-C", node_dir, "status", "--json", "--watch",
+             "%g" % interval], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.buf = b""
+
+    def next(self, deadline):
+        """The next status, or None at the deadline (time.monotonic)."""
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [],
+                                              left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise TestFailure("%s: status --watch ended: %s" % (
+                    self.name, self.proc.stderr.read().decode().strip()))
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            if not f.closed:
+                f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 def issue_cert(pki, unit):

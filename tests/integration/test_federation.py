@@ -35,8 +35,6 @@ import io
 import json
 import os
 import random
-import select
-import subprocess
 import sys
 import threading
 import time
@@ -44,8 +42,8 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from federation import (EXIT_FAIL, EXIT_OK, TestFailure,  # noqa: E402
-                        Writer, log, run_scenarios, wait_for)
+from federation import (EXIT_FAIL, EXIT_OK, StatusWatch,  # noqa: E402
+                        TestFailure, Writer, log, run_scenarios, wait_for)
 
 INDICATORS = [
     "hs_nhan_truc_tuyen", "hs_nhan_truc_tiep", "hs_ton_ky_truoc",
@@ -158,25 +156,15 @@ def check_status_watch(fed, name):
     the reader goes away; a bad interval is a usage error."""
     node = fed.node(name)
     want = fed.cli_json(node, ["status"])
-    proc = subprocess.Popen([fed.dongbo, "-C", node.dir, "status", "--json",
-                             "--watch", "0.05"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        lines, buf = [], b""
+    with StatusWatch(fed.dongbo, node.dir, 0.05, name) as w:
         deadline = time.monotonic() + 20
+        lines = []
         while len(lines) < 3:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([proc.stdout], [], [],
-                                              left)[0]:
+            st = w.next(deadline)
+            if st is None:
                 raise TestFailure("status --watch: %d lines in 20 s"
                                   % len(lines))
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                raise TestFailure("status --watch ended: %s"
-                                  % proc.stderr.read().decode())
-            buf += chunk
-            *done, buf = buf.split(b"\n")
-            lines += [json.loads(x) for x in done]
+            lines.append(st)
         for st in lines:
             if (st["unit"], st["store_id"], st["store"]["values"]) != \
                     (want["unit"], want["store_id"],
@@ -184,15 +172,10 @@ def check_status_watch(fed, name):
                 raise TestFailure("status --watch: %r, want %r"
                                   % (st, want))
         # The reader goes away: the next status it writes ends it.
-        proc.stdout.close()
-        rc = proc.wait(20)
+        w.proc.stdout.close()
+        rc = w.proc.wait(20)
         if rc == 0:
             raise TestFailure("status --watch exited 0 with no reader")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
     for bad in ("0", "abc", "3601"):
         rc, _, err = fed.cli(["status", "--watch", bad], node)
         if rc != 2 or bad not in err:
