@@ -143,9 +143,17 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		snprintf(err, errlen, _("cannot open a socket: %s"), nng_strerror(rv));
 		return EXIT_FAIL;
 	}
-	/* An answer over DONGBO_MSG_MAX drops the pipe: "no answer". */
+	/* A request is sent once.  By default nng sends it again when the
+	 * connection drops -- the node crashed, or an answer over
+	 * DONGBO_MSG_MAX was refused -- to the next node that listens there,
+	 * so a request could be carried out twice, and the caller would wait
+	 * for a node that may never come back.  Without resends, a dropped
+	 * connection ends the call at once (NNG_ECONNRESET), and the outcome
+	 * is reported as unknown. */
 	if ((rv = nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, timeout)) != 0 ||
 	    (rv = nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, timeout)) != 0 ||
+	    (rv = nng_socket_set_ms(sock, NNG_OPT_REQ_RESENDTIME,
+				    NNG_DURATION_INFINITE)) != 0 ||
 	    (rv = nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ,
 				      DONGBO_MSG_MAX)) != 0) {
 		snprintf(err, errlen, _("cannot set up a socket: %s"),
@@ -180,8 +188,19 @@ static int call(const struct cli *cli, const Dongbo__CtlRequest *req,
 		goto out;
 	}
 	if ((rv = nng_recvmsg(sock, &msg, 0)) != 0) {
-		snprintf(err, errlen, _("no answer from the node in %s: %s"), dir,
-			 nng_strerror(rv));
+		if (rv == NNG_ECONNRESET)
+			snprintf(err, errlen,
+				 _("the node in %s closed the connection "
+				 "before answering (did it stop?): whether "
+				 "the request was carried out is unknown.  "
+				 "Once the node runs again, look with `dongbo "
+				 "status` and `dongbo log`, or repeat the "
+				 "request: a put or delete may be repeated "
+				 "safely"), dir);
+		else
+			snprintf(err, errlen,
+				 _("no answer from the node in %s: %s"), dir,
+				 nng_strerror(rv));
 		rv = EXIT_NO_NODE;
 		goto out;
 	}

@@ -17,7 +17,7 @@
 
 static const char *const known_points[] = {
 	"child.before_send", "child.after_send", "parent.before_commit",
-	"parent.after_commit", "child.restore_page",
+	"parent.after_commit", "child.restore_page", "ctl.before_reply",
 };
 
 struct fault {

@@ -23,6 +23,8 @@
  *                        committed
  *   parent.after_commit  the batch is committed; the Ack has not left
  *   child.restore_page   a page of restored values arrived, not yet stored
+ *   ctl.before_reply     a control request that changes data was carried
+ *                        out (committed); its reply has not left
  */
 #ifndef DONGBO_COMMON_FAULT_H
 #define DONGBO_COMMON_FAULT_H

@@ -26,6 +26,7 @@
 
 #include "ctl.h"
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 
 static void reply_init(struct ctl_reply *r)
@@ -376,6 +377,8 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");
 		break;
 	}
+	if (r.rep.code == 0 && request_changes_data(req))
+		dongbo_fault_point("ctl.before_reply");
 pack:
 	rv = dongbo_proto_pack(&r.rep.base, &out);
 	if (rv != 0) {

@@ -41,6 +41,11 @@ verify` at every node):
                      the TLS handshake; the district comes back on its
                      port while that connection is still open, and the
                      commune reaches it all the same
+  node_gone          a commune dies after storing a put, before its
+                     answer: the CLI says at once that the outcome is
+                     unknown (exit 3) rather than waiting or sending the
+                     request again; after a restart the value is there,
+                     and repeating the put changes nothing
 
 The seed comes from --seed, else $DONGBO_TEST_SEED, else is random; it is
 printed first.  Exit status 0 on success, 1 on failure (temp dir kept, the
@@ -59,7 +64,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from federation import (EXIT_OK, TestFailure,  # noqa: E402
+from federation import (EXIT_NO_NODE, EXIT_OK, TestFailure,  # noqa: E402
                         catalog_indicators, log, run_scenarios, wait_for)
 
 INDICATORS = [
@@ -470,6 +475,41 @@ def scenario_silent_handshake(fed, rng, args):
     fed.check()
 
 
+def scenario_node_gone(fed, rng, args):
+    small_federation(fed, communes=("07201",))
+    fed.start_all()
+    enter(fed, rng, [("c07201", "07201")], 5)
+    fed.stop("c07201")
+    fed.start("c07201", env={"DONGBO_FAULT": "ctl.before_reply"})
+    ind, per, value = rng.choice(INDICATORS), "2023Q2", "4321"
+    args = ["put", "07201", ind, per, value]
+    rc, out, err = fed.cli(args, fed.node("c07201"))
+    # Waiting for an answer that cannot come would end after 30 s with
+    # "Timed out"; a request sent again would wait for the next node.
+    if rc != EXIT_NO_NODE or "closed the connection before answering" \
+            not in err or "unknown" not in err:
+        raise TestFailure("put at a node that dies before answering: "
+                          "exit %s, stderr %r (expected exit %d saying "
+                          "the outcome is unknown)" % (rc, err, EXIT_NO_NODE))
+    log("the CLI at once: %s" % err.strip())
+    rc = fed.wait_exit("c07201", 20, "die at ctl.before_reply")
+    if rc != -signal.SIGKILL or not re.search(
+            r"fault: ctl\.before_reply", fed.log_since_start("c07201")):
+        raise TestFailure("the commune did not die before its reply "
+                          "(exit %s)" % rc)
+    fed.start("c07201")
+    got = fed.cli_json(fed.node("c07201"), ["get", "07201", ind, per])
+    if got.get("value") != int(value):
+        raise TestFailure("the put committed before the crash is not "
+                          "there after a restart: %s" % got)
+    # As the message says, the put may be repeated: it changes nothing.
+    fed.put("c07201", "07201", ind, per, value)
+    again = fed.cli_json(fed.node("c07201"), ["get", "07201", ind, per])
+    if again.get("value") != int(value):
+        raise TestFailure("the repeated put changed the value: %s" % again)
+    full_check(fed, "CHECK after")
+
+
 SCENARIOS = {
     "long_outage": scenario_long_outage,
     "parent_lost_store": scenario_parent_lost_store,
@@ -479,6 +519,7 @@ SCENARIOS = {
     "map_full": scenario_map_full,
     "rejected": scenario_rejected,
     "silent_handshake": scenario_silent_handshake,
+    "node_gone": scenario_node_gone,
 }
 
 
