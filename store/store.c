@@ -349,9 +349,10 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 	if (have < STORE_FORMAT) {
 		unsigned char format = STORE_FORMAT;
 
-		/* Before format 5 every roll-up kept its total: forgetting
-		 * which catalog they follow rebuilds them (catalog_follow). */
-		if (have < 5) {
+		/* Before format 5 every roll-up kept its total, before 6 an
+		 * entry per child: forgetting which catalog they follow
+		 * rebuilds them (catalog_follow). */
+		if (have < 6) {
 			k = val_str("catver");
 			rc = mdb_del(txn, s->dbi_meta, &k, NULL);
 			if (rc != 0 && rc != MDB_NOTFOUND)
@@ -362,7 +363,7 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 				"the newer formats add -- audit trail, "
 				"approval states -- starts empty%s)", s->path,
 				have, STORE_FORMAT,
-				have < 5 ? "; roll-ups are rebuilt" : "");
+				have < 6 ? "; roll-ups are rebuilt" : "");
 		return meta_put_bytes(s, txn, "format", &format, 1);
 	}
 	return 0;

@@ -47,16 +47,17 @@
  *   rollup    anchor \0 indicator \0 period \0 dim
  *             -> i64 sum, i64 count (count > 0; an entry reaching 0 is
  *                deleted)
- *             dim is 'A' (all: the total), 'L' + level name, or 'S' + code
- *             of the anchor's child whose subtree holds the value.  The
- *             letters sort total < levels < children, so one prefix range
- *             scan yields a roll-up in the order dongbo_store_rollup
- *             promises.  (format 5) The total is kept only for indicators
- *             with a distribution (below); any other total is the sum of
- *             the levels, every value being at exactly one level, and is
- *             added up when read.  A unit counts with its value at the
- *             period as store_year_read gives it (entered, or composed
- *             from parts), so periods nobody entered have roll-ups too.
+ *             dim is 'A' (all: the total) or 'L' + level name.  The letters
+ *             sort total < levels, so one prefix range scan yields the
+ *             total and the levels.  (format 5) The total is kept only for
+ *             indicators with a distribution (below); any other total is
+ *             the sum of the levels, every value being at exactly one
+ *             level, and is added up when read.  (format 6) No entry per
+ *             child (formerly 'S' + child code): a child's part of its
+ *             parent's roll-up is the child's own total, read there.  A
+ *             unit counts with its value at the period as store_year_read
+ *             gives it (entered, or composed from parts), so periods
+ *             nobody entered have roll-ups too.
  *   dist      rollup key \0 u64 sortable value (sign bit flipped)
  *             -> i64 units holding that value (> 0), for indicators with
  *             rule min, max or count: the first and last entry under a
@@ -102,9 +103,9 @@
  * and starts with an empty history. */
 /* Format 4 added approval states (their databases and log entries); a
  * format 3 store opens as it is, with none.  Format 5 keeps the total
- * roll-up entry only where a distribution hangs from it; an older store
- * rebuilds its roll-ups when it opens. */
-#define STORE_FORMAT 5
+ * roll-up entry only where a distribution hangs from it, format 6 no
+ * entry per child; an older store rebuilds its roll-ups when it opens. */
+#define STORE_FORMAT 6
 #define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
@@ -114,7 +115,6 @@
 
 #define STORE_DIM_TOTAL 'A'
 #define STORE_DIM_LEVEL 'L'
-#define STORE_DIM_CHILD 'S'
 
 #define STORE_VALUE_LEN 17
 #define STORE_AGG_LEN 16

@@ -7,6 +7,7 @@
  */
 #include "store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -119,6 +120,82 @@ static int levels_total(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
+/* The roll-up of the subtree whose prefix (room for one more byte) is
+ * given: its total entry where a distribution hangs from it, else the sum
+ * of its levels.  DONGBO_E_NOTFOUND when the subtree holds no value. */
+static int subtree_total(struct dongbo_store *s, MDB_txn *txn,
+			 MDB_cursor *cur, const struct store_rules *r,
+			 char *prefix, size_t prefix_len,
+			 struct dongbo_agg *out)
+{
+	MDB_val k = { .mv_size = prefix_len + 1, .mv_data = prefix }, v;
+	int rc;
+
+	if (!r->dist)
+		return levels_total(s, txn, cur, r, prefix, prefix_len, out);
+	prefix[prefix_len] = STORE_DIM_TOTAL;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	if (rc == MDB_NOTFOUND)
+		return DONGBO_E_NOTFOUND;
+	if (rc != 0)
+		return store_mdb_err(s, "read rollup", rc);
+	return agg_read(s, txn, r, &k, &v, out);
+}
+
+static int code_cmp(const void *pa, const void *pb)
+{
+	const struct dongbo_unit *const *a = pa, *const *b = pb;
+
+	return strcmp((*a)->code, (*b)->code);
+}
+
+/* The parts by child: each child's own total, in code order. */
+static int child_parts(struct dongbo_store *s, MDB_txn *txn, MDB_cursor *cur,
+		       const struct store_rules *r, const char *anchor,
+		       const char *indicator, const char *period,
+		       int (*cb)(void *arg, enum dongbo_part_kind kind,
+				 const char *key, const struct dongbo_agg *agg),
+		       void *arg)
+{
+	const struct dongbo_unit *a = dongbo_units_find(s->units, anchor);
+	const struct dongbo_unit **kids;
+	size_t n = 0;
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	for (const struct dongbo_unit *c = a->first_child; c != NULL;
+	     c = c->next_sibling)
+		n++;
+	if (n == 0)
+		return 0;
+	if ((kids = malloc(n * sizeof(*kids))) == NULL)
+		return DONGBO_E_NOMEM;
+	n = 0;
+	for (const struct dongbo_unit *c = a->first_child; c != NULL;
+	     c = c->next_sibling)
+		kids[n++] = c;
+	qsort(kids, n, sizeof(*kids), code_cmp);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char prefix[STORE_KEY_MAX + 1];
+		size_t prefix_len;
+		struct dongbo_agg agg;
+
+		if (store_key_rollup_prefix(kids[i]->code, indicator, period,
+					    prefix, &prefix_len) != 0)
+			continue; /* no key: no value either */
+		rc = subtree_total(s, txn, cur, r, prefix, prefix_len, &agg);
+		if (rc == DONGBO_E_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0)
+			rc = cb(arg, DONGBO_PART_CHILD, kids[i]->code, &agg);
+	}
+	free(kids);
+	return rc;
+}
+
 int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 			const char *indicator, const char *period,
 			struct dongbo_agg *total,
@@ -126,7 +203,7 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 				  const char *key, const struct dongbo_agg *agg),
 			void *arg)
 {
-	char prefix[STORE_KEY_MAX];
+	char prefix[STORE_KEY_MAX + 1];
 	char part[STORE_KEY_MAX + 1];
 	struct store_rules r;
 	size_t prefix_len;
@@ -152,39 +229,20 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 		rc = store_mdb_err(s, "open cursor", rc);
 		goto err_after_txn;
 	}
-
-	if (r.dist) {
-		/* The total sorts first under the prefix; without it the
-		 * subtree holds no value (parts never outlive their total). */
-		prefix[prefix_len] = STORE_DIM_TOTAL;
-		k.mv_size = prefix_len + 1;
-		k.mv_data = prefix;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-		if (rc == MDB_NOTFOUND) {
-			rc = DONGBO_E_NOTFOUND;
-			goto err_after_cursor;
-		}
-		if (rc != 0) {
-			rc = store_mdb_err(s, "read rollup", rc);
-			goto err_after_cursor;
-		}
-		rc = agg_read(s, txn, &r, &k, &v, &agg);
-	} else {
-		rc = levels_total(s, txn, cur, &r, prefix, prefix_len, &agg);
-	}
+	rc = subtree_total(s, txn, cur, &r, prefix, prefix_len, &agg);
 	if (rc != 0)
 		goto err_after_cursor;
 	/* The total is handed out before the parts so that cb may relate
 	 * each part to it. */
 	if (total != NULL)
 		*total = agg;
+	if (cb == NULL)
+		goto err_after_cursor;
 
-	/* The parts: after the total entry, or from the first level. */
+	/* The levels, one prefix range (after the total entry, if kept). */
 	k.mv_size = prefix_len;
 	k.mv_data = prefix;
-	for (MDB_cursor_op op = r.dist ? MDB_NEXT : MDB_SET_RANGE;;
-	     op = MDB_NEXT) {
-		enum dongbo_part_kind kind;
+	for (MDB_cursor_op op = MDB_SET_RANGE;; op = MDB_NEXT) {
 		const char *dim;
 		size_t n;
 
@@ -204,11 +262,9 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 		}
 		dim = (const char *)k.mv_data + prefix_len;
 		n = k.mv_size - prefix_len - 1;
-		if (dim[0] == STORE_DIM_LEVEL) {
-			kind = DONGBO_PART_LEVEL;
-		} else if (dim[0] == STORE_DIM_CHILD && n > 0) {
-			kind = DONGBO_PART_CHILD;
-		} else {
+		if (dim[0] == STORE_DIM_TOTAL && n == 0 && r.dist)
+			continue;
+		if (dim[0] != STORE_DIM_LEVEL || n == 0) {
 			rc = store_corrupt(s, "rollup key malformed");
 			break;
 		}
@@ -216,16 +272,17 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 			rc = store_corrupt(s, "rollup entry malformed");
 			break;
 		}
-		if (cb == NULL)
-			continue;
 		memcpy(part, dim + 1, n);
 		part[n] = '\0';
 		rc = agg_read(s, txn, &r, &k, &v, &agg);
 		if (rc == 0)
-			rc = cb(arg, kind, part, &agg);
+			rc = cb(arg, DONGBO_PART_LEVEL, part, &agg);
 		if (rc != 0)
 			break;
 	}
+	if (rc == 0)
+		rc = child_parts(s, txn, cur, &r, anchor, indicator, period,
+				 cb, arg);
 err_after_cursor:
 	mdb_cursor_close(cur);
 err_after_txn:
@@ -270,12 +327,21 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 	store_rules_of(s, indicator, &r);
 	if (!r.dist || (kind != NULL && (key == NULL || n == 0)))
 		return DONGBO_E_INVAL;
+	if (kind != NULL && *kind == DONGBO_PART_CHILD) {
+		/* A child's part is the child's own total. */
+		const struct dongbo_unit *c = dongbo_units_find(s->units, key);
+
+		if (c == NULL || c->parent == NULL ||
+		    strcmp(c->parent->code, anchor) != 0)
+			return DONGBO_E_NOTFOUND;
+		anchor = key;
+		kind = NULL;
+		n = 0;
+	}
 	rc = store_key_rollup_prefix(anchor, indicator, period, prefix, &len);
 	if (rc != 0 || len + 2 + n > STORE_KEY_MAX)
 		return DONGBO_E_NOTFOUND;
-	prefix[len++] = kind == NULL		     ? STORE_DIM_TOTAL :
-			*kind == DONGBO_PART_LEVEL ? STORE_DIM_LEVEL :
-						     STORE_DIM_CHILD;
+	prefix[len++] = kind == NULL ? STORE_DIM_TOTAL : STORE_DIM_LEVEL;
 	if (n > 0)
 		memcpy(prefix + len, key, n);
 	len += n;

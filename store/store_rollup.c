@@ -61,20 +61,12 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 				   &key_len)) != 0 ||
 		     (rc = fn(arg, key, key_len)) != 0))
 			return rc;
+		/* (format 6) No entry per child: a child's part of a's
+		 * roll-up is the child's own total (dongbo_store_rollup). */
 		if ((rc = key_dim(key, prefix_len, STORE_DIM_LEVEL, u->level,
 				  &key_len)) != 0 ||
 		    (rc = fn(arg, key, key_len)) != 0)
 			return rc;
-		if (a != u) {
-			const struct dongbo_unit *c = dongbo_unit_child_toward(a, u);
-
-			if (c == NULL)
-				return DONGBO_E_INVAL;
-			if ((rc = key_dim(key, prefix_len, STORE_DIM_CHILD,
-					  c->code, &key_len)) != 0 ||
-			    (rc = fn(arg, key, key_len)) != 0)
-				return rc;
-		}
 		if (a == s->home)
 			return 0;
 	}

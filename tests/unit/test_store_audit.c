@@ -557,9 +557,60 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
 	assert_int_equal(v.mv_size, 1);
-	assert_int_equal(*(unsigned char *)v.mv_data, 5);
+	assert_int_equal(*(unsigned char *)v.mv_data, 6);
 	raw_end(fx, env, txn);
 	verify_ok(fx);
+}
+
+/* Format 5 kept an entry per child under each roll-up ('S' + code); a
+ * format 6 build rebuilds the roll-ups of such a store when it opens, and
+ * reads a child's part from the child's own entries. */
+static void a_format_5_store_loses_its_child_entries(void **state)
+{
+	struct fx *fx = *state;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { .mv_size = 6, .mv_data = "format" }, v;
+	unsigned char five = 5;
+	static const char child_key[] = "24\0hs_nhan\0" "2022\0S213";
+	/* sum 99, count 1: wrong on purpose, to be dropped */
+	unsigned char agg[16] = { [7] = 99, [15] = 1 };
+	struct rollup_seen rs;
+
+	put(fx, "07201", "hs_nhan", "2022", 10);
+	put(fx, "07207", "hs_nhan", "2022", 5);
+	txn = raw_begin(fx, 0, &env);
+	assert_int_equal(mdb_dbi_open(txn, "rollup", 0, &dbi), 0);
+	{
+		MDB_val ck = { .mv_size = sizeof(child_key) - 1,
+			       .mv_data = (void *)child_key };
+		MDB_val cv = { .mv_size = sizeof(agg), .mv_data = agg };
+
+		assert_int_equal(mdb_put(txn, dbi, &ck, &cv, 0), 0);
+	}
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	v.mv_size = 1;
+	v.mv_data = &five;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	raw_end(fx, env, txn);
+
+	verify_ok(fx);
+	assert_int_equal(rollup(fx, "24", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.total.sum, 15);
+	assert_int_equal(rs.n, 2);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 15, 2);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "213", 15, 2);
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.n, 3);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
+	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
+
+	txn = raw_begin(fx, MDB_RDONLY, &env);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(*(unsigned char *)v.mv_data, 6);
+	raw_end(fx, env, txn);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -574,6 +625,7 @@ int main(void)
 		T(log_entries_carry_the_origin_and_old_ones_have_none),
 		T(values_sent_again_carry_their_recorded_origin),
 		T(an_older_store_opens_with_an_empty_history),
+		T(a_format_5_store_loses_its_child_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
