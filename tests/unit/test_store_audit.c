@@ -487,44 +487,73 @@ static void values_sent_again_carry_their_recorded_origin(void **state)
 	assert_int_equal(audit_count(fx), 2);
 }
 
-/* A store of format 2 (no audit database, no approval databases) opens,
- * is marked format 5 and starts with an empty history and no approval
- * states; its log entries decode as before, and its roll-ups are rebuilt
- * without the totals format 5 no longer keeps. */
-static void an_older_store_opens_with_an_empty_history(void **state)
+/* Rewrites the closed store as a build of format `format` left it: without
+ * the databases added since (audit in 3, approval states in 4), with the
+ * roll-up entry key (len bytes) = sum, count that format kept and this
+ * one does not; then opens it again. */
+static void store_as_format(struct fx *fx, unsigned char format,
+			    const char *key, size_t len, unsigned char sum,
+			    unsigned char count)
 {
-	struct fx *fx = *state;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val fk = { .mv_size = 6, .mv_data = "format" };
+	MDB_val fv = { .mv_size = 1, .mv_data = &format };
+	MDB_val rk = { .mv_size = len, .mv_data = (void *)key };
+	/* i64 sum, i64 count, big-endian */
+	unsigned char agg[16] = { [7] = sum, [15] = count };
+	MDB_val rv = { .mv_size = sizeof(agg), .mv_data = agg };
+
+	txn = raw_begin(fx, 0, &env);
+	if (format < 3) {
+		assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0); /* gone */
+	}
+	if (format < 4) {
+		assert_int_equal(mdb_dbi_open(txn, "approval", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+		assert_int_equal(mdb_dbi_open(txn, "apseq", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	}
+	assert_int_equal(mdb_dbi_open(txn, "rollup", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &rk, &rv, 0), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &fk, &fv, 0), 0);
+	raw_end(fx, env, txn);
+}
+
+/* The format byte of the store (closed and opened again around it). */
+static unsigned stored_format(struct fx *fx)
+{
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	MDB_val k = { .mv_size = 6, .mv_data = "format" }, v;
-	unsigned char two = 2;
+	unsigned format;
+
+	txn = raw_begin(fx, MDB_RDONLY, &env);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(v.mv_size, 1);
+	format = *(unsigned char *)v.mv_data;
+	raw_end(fx, env, txn);
+	return format;
+}
+
+/* A store of format 2 (no audit database, no approval databases) opens,
+ * is marked with the current format and starts with an empty history and
+ * no approval states; its log entries decode as before, and its roll-ups
+ * are rebuilt without the totals format 5 no longer keeps. */
+static void an_older_store_opens_with_an_empty_history(void **state)
+{
+	struct fx *fx = *state;
 	static const char total_key[] = "24\0hs_nhan\0" "2022\0A";
-	/* sum 10, count 1: the total an older format kept */
-	unsigned char agg[16] = { [7] = 10, [15] = 1 };
 	struct rollup_seen rs;
 
 	put(fx, "07201", "hs_nhan", "2022", 10);
-	txn = raw_begin(fx, 0, &env);
-	assert_int_equal(mdb_dbi_open(txn, "audit", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0); /* gone */
-	assert_int_equal(mdb_dbi_open(txn, "approval", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	assert_int_equal(mdb_dbi_open(txn, "apseq", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	assert_int_equal(mdb_dbi_open(txn, "rollup", 0, &dbi), 0);
-	{
-		MDB_val tk = { .mv_size = sizeof(total_key) - 1,
-			       .mv_data = (void *)total_key };
-		MDB_val tv = { .mv_size = sizeof(agg), .mv_data = agg };
-
-		assert_int_equal(mdb_put(txn, dbi, &tk, &tv, 0), 0);
-	}
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	v.mv_size = 1;
-	v.mv_data = &two;
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	raw_end(fx, env, txn);
+	/* sum 10, count 1: the total an older format kept */
+	store_as_format(fx, 2, total_key, sizeof(total_key) - 1, 10, 1);
 	/* Rebuilt at open: the old total is gone, the sum of levels read. */
 	verify_ok(fx);
 	assert_int_equal(rollup(fx, "24", "hs_nhan", "2022", &rs), 0);
@@ -553,12 +582,7 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 		assert_int_equal(log_origins(fx, 0).n, 3);
 	}
 
-	txn = raw_begin(fx, MDB_RDONLY, &env);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
-	assert_int_equal(v.mv_size, 1);
-	assert_int_equal(*(unsigned char *)v.mv_data, 6);
-	raw_end(fx, env, txn);
+	assert_int_equal(stored_format(fx), 6);
 	verify_ok(fx);
 }
 
@@ -568,32 +592,13 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 static void a_format_5_store_loses_its_child_entries(void **state)
 {
 	struct fx *fx = *state;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = { .mv_size = 6, .mv_data = "format" }, v;
-	unsigned char five = 5;
 	static const char child_key[] = "24\0hs_nhan\0" "2022\0S213";
-	/* sum 99, count 1: wrong on purpose, to be dropped */
-	unsigned char agg[16] = { [7] = 99, [15] = 1 };
 	struct rollup_seen rs;
 
 	put(fx, "07201", "hs_nhan", "2022", 10);
 	put(fx, "07207", "hs_nhan", "2022", 5);
-	txn = raw_begin(fx, 0, &env);
-	assert_int_equal(mdb_dbi_open(txn, "rollup", 0, &dbi), 0);
-	{
-		MDB_val ck = { .mv_size = sizeof(child_key) - 1,
-			       .mv_data = (void *)child_key };
-		MDB_val cv = { .mv_size = sizeof(agg), .mv_data = agg };
-
-		assert_int_equal(mdb_put(txn, dbi, &ck, &cv, 0), 0);
-	}
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	v.mv_size = 1;
-	v.mv_data = &five;
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	raw_end(fx, env, txn);
+	/* sum 99, count 1: wrong on purpose, to be dropped */
+	store_as_format(fx, 5, child_key, sizeof(child_key) - 1, 99, 1);
 
 	verify_ok(fx);
 	assert_int_equal(rollup(fx, "24", "hs_nhan", "2022", &rs), 0);
@@ -606,11 +611,7 @@ static void a_format_5_store_loses_its_child_entries(void **state)
 	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
 	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
 
-	txn = raw_begin(fx, MDB_RDONLY, &env);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
-	assert_int_equal(*(unsigned char *)v.mv_data, 6);
-	raw_end(fx, env, txn);
+	assert_int_equal(stored_format(fx), 6);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
