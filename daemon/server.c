@@ -19,7 +19,11 @@
  * connections until the node restarts.  Reproduce with
  *     hostile_peer --parent ipc://DIR/control.sock --no-session \
  *                  --case oversized ...
- * The socket is mode 0600: only the node's own user can do this.
+ * The socket is mode 0600: only the node's own user can do this.  Over
+ * tls+tcp:// the same happens more rarely (about once in 40 oversized
+ * messages from a peer under load): the established links go on, new
+ * connections are accepted but never served, with every nng thread idle.
+ * Only a child holding a certificate of the federation can send one.
  */
 #include "server.h"
 

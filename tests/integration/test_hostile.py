@@ -18,13 +18,12 @@ Scenario hostile:
            07210 and pushes two good values (they reach the province).
   phase 1  The district's store is dumped (`mdb_dump -a` of DIR/store while
            the node runs: LMDB readers are safe across processes).  Every
-           case of the peer's group "whole" is run, one peer run each:
-           garbage, truncation, a message over the size limit (the pipe is
-           dropped), claims to be another unit, batches of the wrong shape,
-           records no dongbod writes, a replay of the setup batch.  Each
-           gets the expected answer and, but for the two that are no
-           refusal (the pipe nng drops before dongbod sees a byte, and the
-           replay), a new "sync:" warning in the district's log.  The dump
+           case of the peer's group "whole" but the one run last (phase
+           5) is run, one peer run each: garbage, truncation, claims to be
+           another unit, batches of the wrong shape, records no dongbod
+           writes, a replay of the setup batch.  Each gets the expected
+           answer and, but for the replay (no refusal), a new "sync:"
+           warning in the district's log.  The dump
            after them equals the one before, named database by database,
            byte for byte.
   phase 2  Every case of group "records" (a record refused alone, from
@@ -44,6 +43,11 @@ Scenario hostile:
            refused (AUTH, NEED_HELLO) with its warning, the store is byte
            for byte unchanged, 07201 keeps its session, and a new value
            from it still reaches the province (CHECK, VERIFY).
+  phase 5  A message over the size limit: nng drops the pipe before
+           dongbod sees a byte, the store is byte for byte unchanged, and
+           a new value from 07201 still reaches the province.  Last,
+           because nng 1.5.2 at times stops serving new connections on
+           the listener after that (LAST).
   Under the sanitizer build, no report in any log (federation.py).
 
 The seed comes from --seed, else $DONGBO_TEST_SEED, else is random; it is
@@ -75,6 +79,11 @@ MIXED_VALUES = {(FAKE, "hs_tiep_nhan", "2023"): 41}
 # message's pipe before a byte reaches the handler, and a replayed batch
 # is no refusal.
 UNLOGGED = {"oversized", "replay_old_batch"}
+# nng 1.5.2 at times stops serving new connections on a listener after it
+# dropped a pipe for an oversized message (daemon/server.c, "Known
+# issue"; seen over tls+tcp:// too, about once in 40 under load), so that
+# case runs last: what follows it uses the links already open.
+LAST = {"oversized"}
 WARNING = re.compile(r"\[warning\]: sync: ")
 CASE_LINE = re.compile(r"^(\w+): sent (.*) -> (.*) \[(ok|UNEXPECTED.*)\]$")
 
@@ -208,10 +217,10 @@ def warnings_since(fed, offset):
     return [l for l in text.splitlines() if WARNING.search(l)]
 
 
-def run_each(fed, peer, group):
-    """Runs every case of GROUP, one peer run each, and checks that each
-    refusal left a warning in the district's log."""
-    names = peer.cases(group)
+def run_each(fed, peer, group, names=None):
+    """Runs every case of GROUP (or the cases NAMES), one peer run each,
+    and checks that each refusal left a warning in the district's log."""
+    names = names if names is not None else peer.cases(group)
     for name in names:
         offset = log_size(fed)
         peer.run("--case", name)
@@ -261,7 +270,8 @@ def scenario_hostile(fed, rng, args):
     # Phase 1: refused whole, nothing stored changes.
     t0 = time.monotonic()
     before = store_dump(fed, DISTRICT)
-    whole = run_each(fed, peer, "whole")
+    whole = run_each(fed, peer, "whole", [n for n in peer.cases("whole")
+                                          if n not in LAST])
     after = store_dump(fed, DISTRICT)
     same_dbs(before, after, "%d whole refusals" % len(whole))
     if child_status(fed, FAKE)["applied_seq"] != cursor:
@@ -336,6 +346,16 @@ def scenario_hostile(fed, rng, args):
     fed.converge()
     fed.check(label="CHECK (after the impersonations)")
     fed.verify()
+
+    # Phase 5 (last, see LAST): an oversized message drops its pipe and
+    # changes nothing; the district still serves its commune.
+    before = store_dump(fed, DISTRICT)
+    last = run_each(fed, peer, "whole", sorted(LAST))
+    after = store_dump(fed, DISTRICT)
+    same_dbs(before, after, "%d refusals run last" % len(last))
+    fed.put(COMMUNE, "07201", ind, "2025", str(rng.randint(1, 500)))
+    fed.converge()
+    fed.check(label="CHECK (after an oversized message)")
     log("%d peer runs" % peer.runs)
 
 
