@@ -4,6 +4,7 @@
 #include "fault.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,14 @@
 static const char *const known_points[] = {
 	"child.before_send", "child.after_send", "parent.before_commit",
 	"parent.after_commit", "child.restore_page", "ctl.before_reply",
+	"sync.drop_listener",
 };
+
+/* Points that are acted on (dongbo_fault_trigger) rather than crashed at. */
+static bool point_is_trigger(const char *p)
+{
+	return strcmp(p, "sync.drop_listener") == 0;
+}
 
 struct fault {
 	char point[POINT_MAX];
@@ -72,8 +80,13 @@ static int fault_parse(const char *item, size_t len)
 	f->at = (unsigned long)at;
 	f->hits = 0;
 	n_faults++;
-	dongbo_log_warn("DONGBO_FAULT: will crash at the %lu%s time at %s",
-			f->at, f->at == 1 ? "st" : "th", f->point);
+	if (point_is_trigger(f->point))
+		dongbo_log_warn("DONGBO_FAULT: will act at the %lu%s time at %s",
+				f->at, f->at == 1 ? "st" : "th", f->point);
+	else
+		dongbo_log_warn("DONGBO_FAULT: will crash at the %lu%s time "
+				"at %s", f->at, f->at == 1 ? "st" : "th",
+				f->point);
 	return 0;
 
 bad_count:
@@ -98,6 +111,19 @@ int dongbo_fault_init(void)
 			v++;
 	}
 	return 0;
+}
+
+bool dongbo_fault_trigger(const char *point)
+{
+	for (size_t i = 0; i < n_faults; i++) {
+		struct fault *f = &faults[i];
+
+		if (strcmp(f->point, point) != 0 || ++f->hits != f->at)
+			continue;
+		dongbo_log_error("fault: %s triggered (%lu)", point, f->hits);
+		return true;
+	}
+	return false;
 }
 
 void dongbo_fault_point(const char *point)

@@ -25,9 +25,15 @@
  *   child.restore_page   a page of restored values arrived, not yet stored
  *   ctl.before_reply     a control request that changes data was carried
  *                        out (committed); its reply has not left
+ * Acted on, not crashed at (dongbo_fault_trigger):
+ *   sync.drop_listener   a probe of the node's own listener is due
+ *                        (probe.c): the listener is closed behind the
+ *                        server's back, as a deaf one would be
  */
 #ifndef DONGBO_COMMON_FAULT_H
 #define DONGBO_COMMON_FAULT_H
+
+#include <stdbool.h>
 
 /* Reads DONGBO_FAULT.  Returns 0, or -1 when it names an unknown point or
  * a bad count (logged).  Call once at start, before any fault_point. */
@@ -35,5 +41,9 @@ int dongbo_fault_init(void);
 
 /* Marks that POINT was reached; may not return (see above). */
 void dongbo_fault_point(const char *point);
+
+/* For a point that is acted on rather than crashed at: true the Nth time
+ * it is reached (logged "fault: POINT triggered (N)"), else false. */
+bool dongbo_fault_trigger(const char *point);
 
 #endif

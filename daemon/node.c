@@ -20,6 +20,7 @@
  * once because cursors and versions make it idempotent.
  */
 #include "node.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "codec.h"
 #include "error.h"
 #include "ident.h"
 #include "log.h"
@@ -448,6 +450,32 @@ static int load_ident(struct dongbo_node *node)
 /* The control socket, mode 0600, then opened to the `[control] group`
  * when there is one: looked up first, so that an unknown group stops the
  * start before the socket exists. */
+/* The probe's Ping and the Pong that answers it, packed once: the sync
+ * server answers it on nng's thread (server.h). */
+static unsigned char ping_bytes[16], pong_bytes[16];
+
+static void pack_ping_pong(struct dongbo_server_options *so)
+{
+	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
+	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+	Dongbo__Ping ping = DONGBO__PING__INIT;
+	Dongbo__Pong pong = DONGBO__PONG__INIT;
+
+	req.body_case = DONGBO__SYNC_REQUEST__BODY_PING;
+	req.ping = &ping;
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_PONG;
+	rep.pong = &pong;
+	if (protobuf_c_message_get_packed_size(&req.base) >
+		    sizeof(ping_bytes) ||
+	    protobuf_c_message_get_packed_size(&rep.base) >
+		    sizeof(pong_bytes))
+		return; /* cannot be: two empty messages */
+	so->ping_len = protobuf_c_message_pack(&req.base, ping_bytes);
+	so->pong_len = protobuf_c_message_pack(&rep.base, pong_bytes);
+	so->ping = ping_bytes;
+	so->pong = pong_bytes;
+}
+
 static int open_control(struct dongbo_node *node,
 			struct dongbo_server_options *so)
 {
@@ -517,6 +545,7 @@ static int open_servers(struct dongbo_node *node)
 	so.url = node->cfg.listen_url;
 	so.n_contexts = SYNC_CONTEXTS;
 	so.handler = dongbo_sync_handle;
+	pack_ping_pong(&so);
 	if (node->children_tls) {
 		rv = dongbo_ident_tls_config(node->ident, true, &so.tls, err,
 					     sizeof(err));
@@ -533,6 +562,9 @@ static int open_servers(struct dongbo_node *node)
 		return rv;
 	}
 	dongbo_log_info("listening for children on %s", node->cfg.listen_url);
+	rv = dongbo_probe_start(node, &node->probe);
+	if (rv != 0)
+		return rv;
 	return 0;
 }
 
@@ -587,6 +619,8 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 	return 0;
 
 err_after_servers:
+	dongbo_probe_stop(node->probe);
+	node->probe = NULL;
 	dongbo_server_close(node->sync_server);
 	dongbo_server_close(node->ctl_server);
 	node->sync_server = node->ctl_server = NULL;
@@ -615,6 +649,8 @@ void dongbo_node_stop(struct dongbo_node *node)
 	uv_close((uv_handle_t *)&node->sigint, NULL);
 	dongbo_uplink_stop(node->uplink);
 	node->uplink = NULL;
+	dongbo_probe_stop(node->probe);
+	node->probe = NULL;
 	dongbo_server_close(node->sync_server);
 	dongbo_server_close(node->ctl_server);
 	node->sync_server = node->ctl_server = NULL;

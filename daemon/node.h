@@ -20,6 +20,7 @@
 
 struct dongbo_ident;
 struct dongbo_node;
+struct dongbo_probe;
 struct dongbo_server;
 struct dongbo_tree;
 struct dongbo_uplink;
@@ -71,6 +72,7 @@ struct dongbo_node {
 	struct dongbo_store *store;
 	struct dongbo_mailbox mailbox;
 	struct dongbo_server *sync_server; /* children; NULL without listen */
+	struct dongbo_probe *probe; /* of sync_server's listener (probe.h) */
 	struct dongbo_server *ctl_server;
 	struct dongbo_uplink *uplink; /* NULL at the top node */
 	uv_signal_t sigterm;

@@ -23,7 +23,9 @@
  * tls+tcp:// the same happens more rarely (about once in 40 oversized
  * messages from a peer under load): the established links go on, new
  * connections are accepted but never served, with every nng thread idle.
- * Only a child holding a certificate of the federation can send one.
+ * Only a child holding a certificate of the federation can send one.  A
+ * child's connection dying mid-message seems to do it too.  probe.c finds
+ * such a listener and dongbo_server_relisten cures it.
  */
 #include "server.h"
 
@@ -52,6 +54,9 @@ struct srv_ctx {
 struct dongbo_server {
 	nng_socket sock;
 	nng_listener listener;
+	/* What the listener was made with, to make it afresh
+	 * (dongbo_server_relisten): url and tls are the server's own. */
+	struct dongbo_server_options lopts;
 	dongbo_server_handler handler;
 	void *arg;
 	struct dongbo_mailbox *mailbox;
@@ -64,6 +69,18 @@ static void ctx_recv(struct srv_ctx *c)
 {
 	c->state = CTX_RECV;
 	nng_ctx_recv(c->ctx, c->aio);
+}
+
+/* True when msg is the ping; it is then turned into the pong. */
+static bool is_ping(const struct dongbo_server *srv, nng_msg *msg)
+{
+	const struct dongbo_server_options *o = &srv->lopts;
+
+	if (o->ping_len == 0 || nng_msg_len(msg) != o->ping_len ||
+	    memcmp(nng_msg_body(msg), o->ping, o->ping_len) != 0)
+		return false;
+	nng_msg_clear(msg);
+	return nng_msg_append(msg, o->pong, o->pong_len) == 0;
 }
 
 /* nng thread. */
@@ -81,6 +98,13 @@ static void ctx_aio_cb(void *arg)
 			return;
 		}
 		c->req = nng_aio_get_msg(c->aio);
+		if (is_ping(c->srv, c->req)) {
+			c->state = CTX_SEND;
+			nng_aio_set_msg(c->aio, c->req);
+			c->req = NULL;
+			nng_ctx_send(c->ctx, c->aio);
+			return;
+		}
 		c->state = CTX_HANDLE;
 		dongbo_mailbox_post(c->srv->mailbox, &c->mail);
 		return;
@@ -207,14 +231,26 @@ int dongbo_server_open(const struct dongbo_server_options *opts,
 		}
 		srv->n_ctx++;
 	}
+	srv->lopts = *opts;
+	srv->lopts.url = strdup(opts->url);
+	if (srv->lopts.url == NULL) {
+		rv = DONGBO_E_NOMEM;
+		goto err_after_ctx;
+	}
+	if (opts->tls != NULL)
+		nng_tls_config_hold(opts->tls);
 	rv = listener_start(srv, opts, err, errlen);
 	if (rv != 0)
-		goto err_after_ctx;
+		goto err_after_url;
 	for (i = 0; i < srv->n_ctx; i++)
 		ctx_recv(&srv->ctxs[i]);
 	*out = srv;
 	return 0;
 
+err_after_url:
+	free((char *)srv->lopts.url);
+	if (srv->lopts.tls != NULL)
+		nng_tls_config_free(srv->lopts.tls);
 err_after_ctx:
 	nng_close(srv->sock);
 	for (i = 0; i < srv->n_ctx; i++)
@@ -236,5 +272,20 @@ void dongbo_server_close(struct dongbo_server *srv)
 	dongbo_mailbox_drain(srv->mailbox);
 	for (i = 0; i < srv->n_ctx; i++)
 		nng_aio_free(srv->ctxs[i].aio);
+	free((char *)srv->lopts.url);
+	if (srv->lopts.tls != NULL)
+		nng_tls_config_free(srv->lopts.tls);
 	free(srv);
+}
+
+int dongbo_server_relisten(struct dongbo_server *srv, char *err,
+			   size_t errlen)
+{
+	nng_listener_close(srv->listener);
+	return listener_start(srv, &srv->lopts, err, errlen);
+}
+
+void dongbo_server_drop_listener(struct dongbo_server *srv)
+{
+	nng_listener_close(srv->listener);
 }

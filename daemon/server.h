@@ -33,6 +33,12 @@ struct dongbo_server_options {
 	dongbo_server_handler handler;
 	void *arg;
 	struct dongbo_mailbox *mailbox;
+	/* A request of exactly these ping_len bytes is answered with the
+	 * pong bytes on nng's thread, without the loop (probe.c asks
+	 * whether the listener serves, not whether the loop is idle).  The
+	 * bytes are the caller's, for the server's life; ping_len 0: none. */
+	const unsigned char *ping, *pong;
+	size_t ping_len, pong_len;
 };
 
 /* Listens and starts receiving.  Returns 0, DONGBO_E_BUSY (address in
@@ -45,5 +51,18 @@ int dongbo_server_open(const struct dongbo_server_options *opts,
  * thread; drains the mailbox so no mail refers to the server afterwards.
  * NULL is a no-op. */
 void dongbo_server_close(struct dongbo_server *srv);
+
+/* Closes the listener and listens again with the same options: the cure
+ * for a listener that accepts connections but no longer serves them (the
+ * known issue in server.c; probe.c finds it).  The connections the
+ * listener accepted close with it: their peers dial again.  0, or an error
+ * as for dongbo_server_open with the reason in err (the server then
+ * listens no more). */
+int dongbo_server_relisten(struct dongbo_server *srv, char *err,
+			   size_t errlen);
+
+/* Test only (the fault point sync.drop_listener): closes the listener
+ * behind the server's back, as a deaf one would be. */
+void dongbo_server_drop_listener(struct dongbo_server *srv);
 
 #endif

@@ -1054,6 +1054,16 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 	case DONGBO__SYNC_REQUEST__BODY_RESTORE:
 		out = handle_restore(node, req->restore, pipe);
 		break;
+	case DONGBO__SYNC_REQUEST__BODY_PING: {
+		/* The node's own probe (probe.c): the listener serves. */
+		Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
+		Dongbo__Pong pong = DONGBO__PONG__INIT;
+
+		rep.body_case = DONGBO__SYNC_REPLY__BODY_PONG;
+		rep.pong = &pong;
+		out = reply_pack(&rep);
+		break;
+	}
 	default:
 		dongbo_log_warn("sync: request with no body");
 		out = reply_error(DONGBO_E_PROTO, 0, "request with no body");

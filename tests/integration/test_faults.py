@@ -41,6 +41,12 @@ verify` at every node):
                      the TLS handshake; the district comes back on its
                      port while that connection is still open, and the
                      commune reaches it all the same
+  deaf_listener      the district's listener stops serving new
+                     connections (as nng 1.5.2 leaves one at times; here
+                     the fault point sync.drop_listener closes it): its
+                     own probe notices within seconds and listens afresh
+                     ("listening afresh" in its log), and its communes,
+                     one restarted meanwhile, catch up
   node_gone          a commune dies after storing a put, before its
                      answer: the CLI says at once that the outcome is
                      unknown (exit 3) rather than waiting or sending the
@@ -475,6 +481,35 @@ def scenario_silent_handshake(fed, rng, args):
     fed.check()
 
 
+def scenario_deaf_listener(fed, rng, args):
+    small_federation(fed)
+    fed.start_all()
+    pairs = [("c07201", "07201"), ("c07207", "07207")]
+    enter(fed, rng, pairs, 6)
+    fed.converge()
+    fed.stop("d")
+    # The listener goes at the district's second probe, 10 s after its
+    # start: by then its communes are back on their open links.
+    fed.start("d", env={"DONGBO_FAULT": "sync.drop_listener:2"})
+    fed.converge()
+    wait_for(lambda: fed.log_lines(r"fault: sync\.drop_listener "
+                                   r"triggered"), 30,
+             "the district's listener to go")
+    # The links close with the listener; the communes, and one restarted
+    # meanwhile, find no one until the probe has missed three times
+    # (15 s) and listens afresh.
+    enter(fed, rng, pairs[:1], 3)
+    fed.stop("c07207")
+    fed.start("c07207")
+    enter(fed, rng, pairs[1:], 3)
+    said = wait_for(lambda: fed.log_lines(r"probe: the listener on .* "
+                                          r"listening afresh"), 60,
+                    "the district to listen afresh")
+    log("the district: %s" % said[0][1].split("]: ", 1)[-1])
+    fed.converge(timeout=60)
+    full_check(fed, "CHECK after")
+
+
 def scenario_node_gone(fed, rng, args):
     small_federation(fed, communes=("07201",))
     fed.start_all()
@@ -519,6 +554,7 @@ SCENARIOS = {
     "map_full": scenario_map_full,
     "rejected": scenario_rejected,
     "silent_handshake": scenario_silent_handshake,
+    "deaf_listener": scenario_deaf_listener,
     "node_gone": scenario_node_gone,
 }
 
