@@ -45,7 +45,7 @@
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_MISSES 3
 
-enum probe_io { PROBE_IDLE, PROBE_SEND, PROBE_RECV };
+enum probe_io { PROBE_SEND, PROBE_RECV };
 
 struct dongbo_probe {
 	struct dongbo_node *node;
@@ -53,7 +53,8 @@ struct dongbo_probe {
 	nng_socket sock;
 	bool open;
 	nng_aio *aio;
-	enum probe_io io;
+	enum probe_io io; /* the nng thread's, once a Ping is under way */
+	bool busy;	  /* the loop's: a Ping is under way */
 	int result;	/* written by the nng thread before posting */
 	nng_msg *reply; /* likewise */
 	struct dongbo_mail mail;
@@ -158,7 +159,7 @@ static void probe_tick(uv_timer_t *t)
 	nng_msg *msg;
 	int rv;
 
-	if (p->io != PROBE_IDLE || p->closing)
+	if (p->busy || p->closing)
 		return;
 	if (dongbo_fault_trigger("sync.drop_listener"))
 		dongbo_server_drop_listener(p->node->sync_server);
@@ -171,6 +172,7 @@ static void probe_tick(uv_timer_t *t)
 	req.ping = &ping;
 	if (dongbo_proto_pack(&req.base, &msg) != 0)
 		return;
+	p->busy = true;
 	p->io = PROBE_SEND;
 	nng_aio_set_msg(p->aio, msg);
 	/* A Ping waits in nng for a pipe: no connection is a miss too. */
@@ -202,7 +204,7 @@ static void probe_mail_cb(struct dongbo_mail *mail)
 
 	nng_msg_free(reply);
 	p->reply = NULL;
-	p->io = PROBE_IDLE;
+	p->busy = false;
 	if (p->closing)
 		return;
 	probe_close_sock(p);
