@@ -170,8 +170,10 @@ static void probe_tick(uv_timer_t *t)
 	}
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_PING;
 	req.ping = &ping;
-	if (dongbo_proto_pack(&req.base, &msg) != 0)
+	if (dongbo_proto_pack(&req.base, &msg) != 0) {
+		probe_close_sock(p);
 		return;
+	}
 	p->busy = true;
 	p->io = PROBE_SEND;
 	nng_aio_set_msg(p->aio, msg);
