@@ -113,29 +113,36 @@ int dongbo_fault_init(void)
 	return 0;
 }
 
-bool dongbo_fault_trigger(const char *point)
+/* Counts a hit of point; the fault whose Nth hit this is, else NULL. */
+static const struct fault *hit(const char *point)
 {
 	for (size_t i = 0; i < n_faults; i++) {
 		struct fault *f = &faults[i];
 
-		if (strcmp(f->point, point) != 0 || ++f->hits != f->at)
-			continue;
-		dongbo_log_error("fault: %s triggered (%lu)", point, f->hits);
-		return true;
+		if (strcmp(f->point, point) == 0 && ++f->hits == f->at)
+			return f;
 	}
-	return false;
+	return NULL;
+}
+
+bool dongbo_fault_trigger(const char *point)
+{
+	const struct fault *f = hit(point);
+
+	if (f == NULL)
+		return false;
+	dongbo_log_error("fault: %s triggered (%lu)", point, f->hits);
+	return true;
 }
 
 void dongbo_fault_point(const char *point)
 {
-	for (size_t i = 0; i < n_faults; i++) {
-		struct fault *f = &faults[i];
+	const struct fault *f = hit(point);
 
-		if (strcmp(f->point, point) != 0 || ++f->hits != f->at)
-			continue;
-		dongbo_log_error("fault: %s reached (%lu), killing self",
-				 point, f->hits);
-		raise(SIGKILL);
-		_exit(137); /* not reached */
-	}
+	if (f == NULL)
+		return;
+	dongbo_log_error("fault: %s reached (%lu), killing self", point,
+			 f->hits);
+	raise(SIGKILL);
+	_exit(137); /* not reached */
 }

@@ -54,12 +54,10 @@ struct srv_ctx {
 struct dongbo_server {
 	nng_socket sock;
 	nng_listener listener;
-	/* What the listener was made with, to make it afresh
-	 * (dongbo_server_relisten): url and tls are the server's own. */
+	/* What it was opened with: the handler, the ping, and what makes
+	 * the listener afresh (dongbo_server_relisten); url and tls are
+	 * the server's own copies. */
 	struct dongbo_server_options lopts;
-	dongbo_server_handler handler;
-	void *arg;
-	struct dongbo_mailbox *mailbox;
 	bool closing;
 	size_t n_ctx;
 	struct srv_ctx ctxs[];
@@ -106,7 +104,7 @@ static void ctx_aio_cb(void *arg)
 			return;
 		}
 		c->state = CTX_HANDLE;
-		dongbo_mailbox_post(c->srv->mailbox, &c->mail);
+		dongbo_mailbox_post(c->srv->lopts.mailbox, &c->mail);
 		return;
 	case CTX_SEND:
 		if (rv != 0) {
@@ -132,7 +130,7 @@ static void ctx_mail_cb(struct dongbo_mail *mail)
 
 	c->req = NULL;
 	if (!srv->closing)
-		rep = srv->handler(srv->arg, req);
+		rep = srv->lopts.handler(srv->lopts.arg, req);
 	nng_msg_free(req);
 	if (srv->closing) {
 		nng_msg_free(rep);
@@ -202,9 +200,6 @@ int dongbo_server_open(const struct dongbo_server_options *opts,
 	srv = calloc(1, sizeof(*srv) + opts->n_contexts * sizeof(srv->ctxs[0]));
 	if (srv == NULL)
 		return DONGBO_E_NOMEM;
-	srv->handler = opts->handler;
-	srv->arg = opts->arg;
-	srv->mailbox = opts->mailbox;
 
 	rv = nng_rep0_open(&srv->sock);
 	if (rv != 0) {
@@ -269,7 +264,7 @@ void dongbo_server_close(struct dongbo_server *srv)
 	nng_close(srv->sock);
 	for (i = 0; i < srv->n_ctx; i++)
 		nng_aio_stop(srv->ctxs[i].aio);
-	dongbo_mailbox_drain(srv->mailbox);
+	dongbo_mailbox_drain(srv->lopts.mailbox);
 	for (i = 0; i < srv->n_ctx; i++)
 		nng_aio_free(srv->ctxs[i].aio);
 	free((char *)srv->lopts.url);
