@@ -350,9 +350,10 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 		unsigned char format = STORE_FORMAT;
 
 		/* Before format 5 every roll-up kept its total, before 6 an
-		 * entry per child: forgetting which catalog they follow
-		 * rebuilds them (catalog_follow). */
-		if (have < 6) {
+		 * entry per child, before 7 an entry of each unit without
+		 * children: forgetting which catalog they follow rebuilds
+		 * them (catalog_follow). */
+		if (have < 7) {
 			k = val_str("catver");
 			rc = mdb_del(txn, s->dbi_meta, &k, NULL);
 			if (rc != 0 && rc != MDB_NOTFOUND)
@@ -363,7 +364,7 @@ static int meta_check(struct dongbo_store *s, MDB_txn *txn, const MDB_val *fmt)
 				"the newer formats add -- audit trail, "
 				"approval states -- starts empty%s)", s->path,
 				have, STORE_FORMAT,
-				have < 6 ? "; roll-ups are rebuilt" : "");
+				have < 7 ? "; roll-ups are rebuilt" : "");
 		return meta_put_bytes(s, txn, "format", &format, 1);
 	}
 	return 0;

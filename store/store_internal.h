@@ -54,7 +54,9 @@
  *             the sum of the levels, every value being at exactly one
  *             level, and is added up when read.  (format 6) No entry per
  *             child (formerly 'S' + child code): a child's part of its
- *             parent's roll-up is the child's own total, read there.  A
+ *             parent's roll-up is the child's own total, read there.
+ *             (format 7) No entry of a unit without children: its
+ *             roll-up is its own value, read from the values.  A
  *             unit counts with its value at the period as store_year_read
  *             gives it (entered, or composed from parts), so periods
  *             nobody entered have roll-ups too.
@@ -104,8 +106,9 @@
 /* Format 4 added approval states (their databases and log entries); a
  * format 3 store opens as it is, with none.  Format 5 keeps the total
  * roll-up entry only where a distribution hangs from it, format 6 no
- * entry per child; an older store rebuilds its roll-ups when it opens. */
-#define STORE_FORMAT 6
+ * entry per child, format 7 none of a unit without children; an older
+ * store rebuilds its roll-ups when it opens. */
+#define STORE_FORMAT 7
 #define STORE_FORMAT_MIN 1
 
 /* LMDB's compiled-in key limit (mdb_env_get_maxkeysize) is 511 unless
@@ -465,6 +468,12 @@ size_t store_year_index(const struct dongbo_period *p);
 int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 		    const char *indicator, int year,
 		    enum dongbo_time_rule time, struct store_year *y);
+
+/* A unit's value of indicator at period p within txn, as store_year_read
+ * gives it: 0, DONGBO_E_NOTFOUND when it has none, or an error. */
+int store_eff_at(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		 const char *indicator, const struct dongbo_period *p,
+		 enum dongbo_time_rule time, struct store_eff *out);
 
 /* Sets the entered value at chain[0] (NULL: none, as after a deletion)
  * in y, read by store_year_read, and composes again the n periods of the

@@ -142,6 +142,40 @@ static int subtree_total(struct dongbo_store *s, MDB_txn *txn,
 	return agg_read(s, txn, r, &k, &v, out);
 }
 
+/* (format 7) The roll-up of a unit without children: its own value at
+ * the period, as store_year_read gives it, one unit counting.
+ * DONGBO_E_NOTFOUND when it has none. */
+static int leaf_total(struct dongbo_store *s, MDB_txn *txn,
+		      const struct store_rules *r, const struct dongbo_unit *u,
+		      const char *indicator, const char *period,
+		      struct dongbo_agg *out)
+{
+	char canon[DONGBO_PERIOD_MAX];
+	struct dongbo_period p;
+	struct store_eff e;
+	int rc;
+
+	/* A roll-up key holds its period as formatted: no other spelling
+	 * of it has a roll-up. */
+	if (dongbo_period_parse(period, &p) != 0)
+		return DONGBO_E_NOTFOUND;
+	dongbo_period_format(&p, canon);
+	if (strcmp(canon, period) != 0)
+		return DONGBO_E_NOTFOUND;
+	rc = store_eff_at(s, txn, u->code, indicator, &p, r->time, &e);
+	if (rc != 0)
+		return rc;
+	*out = (struct dongbo_agg){ .sum = e.value, .count = 1 };
+	if (r->dist)
+		out->min = out->max = e.value;
+	return 0;
+}
+
+static bool is_leaf(const struct dongbo_unit *u)
+{
+	return u != NULL && u->first_child == NULL;
+}
+
 static int code_cmp(const void *pa, const void *pb)
 {
 	const struct dongbo_unit *const *a = pa, *const *b = pb;
@@ -181,10 +215,16 @@ static int child_parts(struct dongbo_store *s, MDB_txn *txn, MDB_cursor *cur,
 		size_t prefix_len;
 		struct dongbo_agg agg;
 
-		if (store_key_rollup_prefix(kids[i]->code, indicator, period,
-					    prefix, &prefix_len) != 0)
+		if (is_leaf(kids[i]))
+			rc = leaf_total(s, txn, r, kids[i], indicator, period,
+					&agg);
+		else if (store_key_rollup_prefix(kids[i]->code, indicator,
+						 period, prefix,
+						 &prefix_len) != 0)
 			continue; /* no key: no value either */
-		rc = subtree_total(s, txn, cur, r, prefix, prefix_len, &agg);
+		else
+			rc = subtree_total(s, txn, cur, r, prefix, prefix_len,
+					   &agg);
 		if (rc == DONGBO_E_NOTFOUND) {
 			rc = 0;
 			continue;
@@ -205,6 +245,7 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 {
 	char prefix[STORE_KEY_MAX + 1];
 	char part[STORE_KEY_MAX + 1];
+	const struct dongbo_unit *a;
 	struct store_rules r;
 	size_t prefix_len;
 	MDB_txn *txn;
@@ -228,6 +269,16 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 	if (rc != 0) {
 		rc = store_mdb_err(s, "open cursor", rc);
 		goto err_after_txn;
+	}
+	a = dongbo_units_find(s->units, anchor);
+	if (is_leaf(a)) {
+		/* One part: the unit itself, at its level. */
+		rc = leaf_total(s, txn, &r, a, indicator, period, &agg);
+		if (rc == 0 && total != NULL)
+			*total = agg;
+		if (rc == 0 && cb != NULL)
+			rc = cb(arg, DONGBO_PART_LEVEL, a->level, &agg);
+		goto err_after_cursor;
 	}
 	rc = subtree_total(s, txn, cur, &r, prefix, prefix_len, &agg);
 	if (rc != 0)
@@ -312,6 +363,28 @@ static int dist_entry(void *arg, const MDB_val *k, const MDB_val *v)
 		     store_get_i64(v->mv_data));
 }
 
+/* The distribution of a unit without children: its own value, held by
+ * one unit, under its total or its own level (level NULL: the total). */
+static int leaf_dist(struct dongbo_store *s, const struct store_rules *r,
+		     const struct dongbo_unit *u, const char *indicator,
+		     const char *period, const char *level,
+		     int (*cb)(void *arg, int64_t value, int64_t units),
+		     void *arg)
+{
+	struct dongbo_agg agg;
+	MDB_txn *txn;
+	int rc;
+
+	if (level != NULL && strcmp(level, u->level) != 0)
+		return DONGBO_E_NOTFOUND;
+	rc = store_txn_begin(s, true, &txn);
+	if (rc != 0)
+		return rc;
+	rc = leaf_total(s, txn, r, u, indicator, period, &agg);
+	mdb_txn_abort(txn);
+	return rc != 0 ? rc : cb(arg, agg.sum, 1);
+}
+
 int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 			     const char *indicator, const char *period,
 			     const enum dongbo_part_kind *kind, const char *key,
@@ -320,6 +393,7 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 {
 	char prefix[STORE_KEY_MAX];
 	struct dist_walk w = { .s = s, .cb = cb, .arg = arg };
+	const struct dongbo_unit *a;
 	struct store_rules r;
 	size_t len, n = key != NULL ? strlen(key) : 0;
 	int rc;
@@ -338,6 +412,10 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 		kind = NULL;
 		n = 0;
 	}
+	a = dongbo_units_find(s->units, anchor);
+	if (is_leaf(a))
+		return leaf_dist(s, &r, a, indicator, period,
+				 kind == NULL ? NULL : key, cb, arg);
 	rc = store_key_rollup_prefix(anchor, indicator, period, prefix, &len);
 	if (rc != 0 || len + 2 + n > STORE_KEY_MAX)
 		return DONGBO_E_NOTFOUND;

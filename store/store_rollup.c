@@ -51,6 +51,11 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 		 * running off the top means the unit list is inconsistent. */
 		if (a == NULL)
 			return DONGBO_E_INVAL;
+		/* (format 7) A unit without children keeps no roll-up of its
+		 * own: it would repeat its value, read there instead
+		 * (store_query.c). */
+		if (a == u && u->first_child == NULL)
+			goto next;
 		rc = store_key_rollup_prefix(a->code, indicator, period, key,
 					     &prefix_len);
 		if (rc != 0)
@@ -67,6 +72,7 @@ int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 				  &key_len)) != 0 ||
 		    (rc = fn(arg, key, key_len)) != 0)
 			return rc;
+next:
 		if (a == s->home)
 			return 0;
 	}

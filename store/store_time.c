@@ -418,14 +418,30 @@ int store_derive_all(struct dongbo_store *s, MDB_txn *txn,
 
 /* ---- Public reads ---- */
 
+int store_eff_at(struct dongbo_store *s, MDB_txn *txn, const char *unit,
+		 const char *indicator, const struct dongbo_period *p,
+		 enum dongbo_time_rule time, struct store_eff *out)
+{
+	struct store_year y;
+	int rc;
+
+	rc = store_year_read(s, txn, unit, indicator, p->year, time, &y);
+	/* A key too long to build was never stored. */
+	if (rc == DONGBO_E_INVAL)
+		return DONGBO_E_NOTFOUND;
+	if (rc != 0)
+		return rc;
+	*out = y.eff[store_year_index(p)];
+	return out->present ? 0 : DONGBO_E_NOTFOUND;
+}
+
 int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 			  const char *indicator, const char *period,
 			  int64_t *value, bool *composed)
 {
 	struct dongbo_period p;
 	struct store_rules r;
-	struct store_year y;
-	const struct store_eff *e;
+	struct store_eff e;
 	MDB_txn *txn;
 	int rc;
 
@@ -436,19 +452,13 @@ int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	rc = store_year_read(s, txn, unit, indicator, p.year, r.time, &y);
+	rc = store_eff_at(s, txn, unit, indicator, &p, r.time, &e);
 	mdb_txn_abort(txn);
-	e = &y.eff[store_year_index(&p)];
-	/* A key too long to build was never stored. */
-	if (rc == DONGBO_E_INVAL)
-		return DONGBO_E_NOTFOUND;
 	if (rc != 0)
 		return rc;
-	if (!e->present)
-		return DONGBO_E_NOTFOUND;
-	*value = e->value;
+	*value = e.value;
 	if (composed != NULL)
-		*composed = !e->has_entered;
+		*composed = !e.has_entered;
 	return 0;
 }
 

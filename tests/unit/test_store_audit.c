@@ -582,12 +582,12 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 		assert_int_equal(log_origins(fx, 0).n, 3);
 	}
 
-	assert_int_equal(stored_format(fx), 6);
+	assert_int_equal(stored_format(fx), 7);
 	verify_ok(fx);
 }
 
 /* Format 5 kept an entry per child under each roll-up ('S' + code); a
- * format 6 build rebuilds the roll-ups of such a store when it opens, and
+ * later build rebuilds the roll-ups of such a store when it opens, and
  * reads a child's part from the child's own entries. */
 static void a_format_5_store_loses_its_child_entries(void **state)
 {
@@ -611,7 +611,35 @@ static void a_format_5_store_loses_its_child_entries(void **state)
 	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
 	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
 
-	assert_int_equal(stored_format(fx), 6);
+	assert_int_equal(stored_format(fx), 7);
+}
+
+/* Format 6 kept a roll-up entry of each unit without children, at its own
+ * level; a format 7 build rebuilds the roll-ups of such a store without
+ * them, and reads such a unit's roll-up from its values. */
+static void a_format_6_store_loses_its_leaf_entries(void **state)
+{
+	struct fx *fx = *state;
+	static const char leaf_key[] = "07201\0hs_nhan\0" "2022\0Lxa";
+	struct rollup_seen rs;
+
+	put(fx, "07201", "hs_nhan", "2022", 10);
+	put(fx, "07207", "hs_nhan", "2022", 5);
+	/* sum 99, count 1: wrong on purpose, to be dropped */
+	store_as_format(fx, 6, leaf_key, sizeof(leaf_key) - 1, 99, 1);
+
+	verify_ok(fx);
+	assert_int_equal(rollup(fx, "07201", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.total.sum, 10);
+	assert_int_equal(rs.total.count, 1);
+	assert_int_equal(rs.n, 1);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 10, 1);
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.total.sum, 15);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
+	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
+
+	assert_int_equal(stored_format(fx), 7);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -627,6 +655,7 @@ int main(void)
 		T(values_sent_again_carry_their_recorded_origin),
 		T(an_older_store_opens_with_an_empty_history),
 		T(a_format_5_store_loses_its_child_entries),
+		T(a_format_6_store_loses_its_leaf_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
