@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "error.h"
@@ -153,6 +154,58 @@ uint64_t dongbo_splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+struct dongbo_arena_chunk {
+	struct dongbo_arena_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len)
+{
+	struct dongbo_arena_chunk *c = a->head;
+
+	if (c == NULL || c->cap - c->used < len) {
+		size_t cap = len > DONGBO_ARENA_CHUNK ? len
+						      : DONGBO_ARENA_CHUNK;
+
+		if (cap > SIZE_MAX - sizeof(*c))
+			return NULL;
+		c = malloc(sizeof(*c) + cap);
+		if (c == NULL)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		/* A chunk taken whole for one large copy goes behind the
+		 * current one, which keeps its room. */
+		if (a->head != NULL && len > DONGBO_ARENA_CHUNK) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	if (len > 0)
+		memcpy(c->data + c->used, p, len);
+	c->used += len;
+	return c->data + c->used - len;
+}
+
+char *dongbo_arena_strdup(struct dongbo_arena *a, const char *s)
+{
+	return dongbo_arena_copy(a, s, strlen(s) + 1);
+}
+
+void dongbo_arena_free(struct dongbo_arena *a)
+{
+	while (a->head != NULL) {
+		struct dongbo_arena_chunk *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
 }
 
 void *dongbo_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)

@@ -37,6 +37,27 @@ uint64_t dongbo_splitmix64(uint64_t *state);
  */
 void *dongbo_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
 
+/*
+ * Copies that live together and go together: bytes taken in turn from
+ * chunks of DONGBO_ARENA_CHUNK (a larger copy gets a chunk of its own),
+ * so that many small copies cost few allocations.  Zero-initialise;
+ * dongbo_arena_free frees every copy and leaves the arena empty.
+ */
+#define DONGBO_ARENA_CHUNK 65536
+
+struct dongbo_arena_chunk;
+struct dongbo_arena {
+	struct dongbo_arena_chunk *head;
+};
+
+/* A copy of len bytes of p, or NULL when out of memory. */
+void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len);
+
+/* A copy of the string s with its NUL, or NULL when out of memory. */
+char *dongbo_arena_strdup(struct dongbo_arena *a, const char *s);
+
+void dongbo_arena_free(struct dongbo_arena *a);
+
 /* snprintf into err when err is not NULL and errlen > 0. */
 void dongbo_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

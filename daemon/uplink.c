@@ -133,17 +133,21 @@ static const bool allowed[UP_N_STATES][UP_N_STATES] = {
 
 enum io_phase { IO_NONE, IO_SEND, IO_RECV };
 
-/* Log entries in a push, as sent. */
+/* Log entries in a push, as sent.  The arrays grow as the log is read (a
+ * batch rarely fills batch_max, and seldom holds a state at all); the
+ * pointer arrays the message wants are made when the read is done
+ * (batch_seal), once nothing moves any more. */
 struct batch {
 	Dongbo__Record *recs;
 	Dongbo__Record **ptrs;
-	size_t n;
-	size_t cap;		/* of values and states together */
+	size_t n, cap_recs;
+	size_t max;		/* of values and states together */
 	/* Approval states among the log entries (daemon/approval.h). */
 	struct dongbo_approval *aps;
 	Dongbo__Approval *apw;
 	Dongbo__Approval **apptrs;
-	size_t n_aps;
+	size_t n_aps, cap_aps;
+	struct dongbo_arena strs; /* the records' strings */
 	uint64_t last_seq;	/* of the last entry read; 0 none */
 };
 
@@ -359,55 +363,70 @@ static void send_hello(struct dongbo_uplink *up)
 	up_call(up, &req.base);
 }
 
-static char *dup_or_null(const char *s, bool *oom)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		*oom = true;
-	return d;
-}
-
 static int batch_add_cb(void *arg, const struct dongbo_record *rec)
 {
 	struct batch *b = arg;
 	Dongbo__Record *r;
-	bool oom = false;
+	void *p;
 
-	if (b->n + b->n_aps == b->cap)
+	if (b->n + b->n_aps == b->max)
 		return DONGBO_E_INVAL;
 	b->last_seq = rec->seq;
 	if (rec->approval != NULL) {
 		/* Copied: the store's entry lives for this call only. */
-		b->aps[b->n_aps] = *rec->approval;
-		dongbo_approval_to_wire(&b->aps[b->n_aps], &b->apw[b->n_aps]);
-		b->apptrs[b->n_aps] = &b->apw[b->n_aps];
-		b->n_aps++;
+		if ((p = dongbo_grow(b->aps, &b->cap_aps, b->n_aps,
+				     sizeof(*b->aps), 16)) == NULL)
+			return DONGBO_E_NOMEM;
+		b->aps = p;
+		b->aps[b->n_aps++] = *rec->approval;
 		return 0;
 	}
+	if ((p = dongbo_grow(b->recs, &b->cap_recs, b->n, sizeof(*b->recs),
+			     256)) == NULL)
+		return DONGBO_E_NOMEM;
+	b->recs = p;
 	r = &b->recs[b->n];
 	dongbo__record__init(r);
-	r->unit = dup_or_null(rec->unit, &oom);
-	r->indicator = dup_or_null(rec->indicator, &oom);
-	r->period = dup_or_null(rec->period, &oom);
-	r->origin = dup_or_null(rec->origin != NULL ? rec->origin : "", &oom);
+	r->unit = dongbo_arena_strdup(&b->strs, rec->unit);
+	r->indicator = dongbo_arena_strdup(&b->strs, rec->indicator);
+	r->period = dongbo_arena_strdup(&b->strs, rec->period);
+	r->origin = dongbo_arena_strdup(&b->strs, rec->origin != NULL
+							  ? rec->origin
+							  : "");
+	if (r->unit == NULL || r->indicator == NULL || r->period == NULL ||
+	    r->origin == NULL)
+		return DONGBO_E_NOMEM;
 	r->value = rec->value;
 	r->version = rec->version;
 	r->deleted = rec->deleted;
 	r->stated = rec->stated;
 	r->seq = rec->seq;
-	b->ptrs[b->n++] = r;
-	return oom ? DONGBO_E_NOMEM : 0;
+	b->n++;
+	return 0;
+}
+
+/* The pointer arrays of a batch read whole; 0 or DONGBO_E_NOMEM. */
+static int batch_seal(struct batch *b)
+{
+	if (b->n > 0 &&
+	    (b->ptrs = calloc(b->n, sizeof(*b->ptrs))) == NULL)
+		return DONGBO_E_NOMEM;
+	for (size_t i = 0; i < b->n; i++)
+		b->ptrs[i] = &b->recs[i];
+	if (b->n_aps > 0 &&
+	    ((b->apw = calloc(b->n_aps, sizeof(*b->apw))) == NULL ||
+	     (b->apptrs = calloc(b->n_aps, sizeof(*b->apptrs))) == NULL))
+		return DONGBO_E_NOMEM;
+	for (size_t i = 0; i < b->n_aps; i++) {
+		dongbo_approval_to_wire(&b->aps[i], &b->apw[i]);
+		b->apptrs[i] = &b->apw[i];
+	}
+	return 0;
 }
 
 static void batch_free(struct batch *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->recs[i].unit);
-		free(b->recs[i].indicator);
-		free(b->recs[i].period);
-		free(b->recs[i].origin);
-	}
+	dongbo_arena_free(&b->strs);
 	free(b->recs);
 	free(b->ptrs);
 	free(b->aps);
@@ -470,23 +489,14 @@ static void send_push(struct dongbo_uplink *up,
 		return;
 	}
 	if (st->head_seq > st->acked_seq) {
-		/* Room for what is waiting, up to a batch: a commune sending
-		 * three values holds three, not batch_max. */
+		/* What is waiting, up to a batch. */
 		if (st->head_seq - st->acked_seq < max)
 			max = (size_t)(st->head_seq - st->acked_seq);
-		b.cap = max;
-		b.recs = calloc(max, sizeof(*b.recs));
-		b.ptrs = calloc(max, sizeof(*b.ptrs));
-		b.aps = calloc(max, sizeof(*b.aps));
-		b.apw = calloc(max, sizeof(*b.apw));
-		b.apptrs = calloc(max, sizeof(*b.apptrs));
-		if (b.recs == NULL || b.ptrs == NULL || b.aps == NULL ||
-		    b.apw == NULL || b.apptrs == NULL) {
-			rv = DONGBO_E_NOMEM;
-			goto fail;
-		}
+		b.max = max;
 		rv = dongbo_store_log_read(up->node->store, st->acked_seq, max,
 					   batch_add_cb, &b, NULL);
+		if (rv == 0)
+			rv = batch_seal(&b);
 		if (rv != 0)
 			goto fail;
 	}

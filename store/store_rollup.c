@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "error.h"
 #include "period.h"
+#include "util.h"
 
 static int key_dim(char *key, size_t prefix_len, char dim, const char *name,
 		   size_t *key_len)
@@ -240,14 +241,6 @@ struct expect {
 	int64_t a, b;
 };
 
-#define ARENA_CHUNK 65536
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used;
-	char data[ARENA_CHUNK];
-};
-
 struct expects {
 	struct expect *v;
 	size_t n, cap;
@@ -258,28 +251,10 @@ enum { EX_ROLLUP, EX_DIST, EX_CONFLICT, N_EX };
 struct recompute {
 	struct dongbo_store *s;
 	struct expects ex[N_EX];
-	struct arena_chunk *chunks;
+	struct dongbo_arena keys;
 	int64_t value; /* of the value being folded in */
 	bool dist;
 };
-
-static char *arena_copy(struct recompute *r, const char *p, size_t len)
-{
-	struct arena_chunk *c = r->chunks;
-
-	/* Keys are at most STORE_KEY_MAX bytes, far below a chunk. */
-	if (c == NULL || ARENA_CHUNK - c->used < len) {
-		c = malloc(sizeof(*c));
-		if (c == NULL)
-			return NULL;
-		c->next = r->chunks;
-		c->used = 0;
-		r->chunks = c;
-	}
-	memcpy(c->data + c->used, p, len);
-	c->used += len;
-	return c->data + c->used - len;
-}
 
 static int expect_push(struct recompute *r, int which, const char *key,
 		       size_t key_len, int64_t a, int64_t b)
@@ -300,7 +275,7 @@ static int expect_push(struct recompute *r, int which, const char *key,
 		x->cap = cap;
 	}
 	e = &x->v[x->n];
-	e->key = arena_copy(r, key, key_len);
+	e->key = dongbo_arena_copy(&r->keys, key, key_len);
 	if (e->key == NULL)
 		return DONGBO_E_NOMEM;
 	e->key_len = key_len;
@@ -354,12 +329,7 @@ static int expect_conflict(void *arg, const char *unit, const char *indicator,
 
 static void recompute_fini(struct recompute *r)
 {
-	while (r->chunks != NULL) {
-		struct arena_chunk *next = r->chunks->next;
-
-		free(r->chunks);
-		r->chunks = next;
-	}
+	dongbo_arena_free(&r->keys);
 	for (int i = 0; i < N_EX; i++)
 		free(r->ex[i].v);
 }

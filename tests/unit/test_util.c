@@ -1,11 +1,14 @@
 /*
- * test_util.c -- common/util.c: the strict unsigned decimal parser.
+ * test_util.c -- common/util.c: the strict unsigned decimal parser, backoff,
+ * growing arrays and the arena.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -95,10 +98,47 @@ static void grow_doubles_and_keeps_the_array_on_failure(void **state)
 	free(v);
 }
 
+/* Copies keep their bytes while others are made, in chunks and beside
+ * them; a copy larger than a chunk gets one of its own. */
+static void arena_copies_stay_until_freed(void **state)
+{
+	struct dongbo_arena a = { 0 };
+	char *big = malloc(DONGBO_ARENA_CHUNK + 10);
+	char *copies[3000], *large, *after;
+	char buf[16];
+
+	(void)state;
+	assert_non_null(big);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "u%d", i);
+		copies[i] = dongbo_arena_strdup(&a, buf);
+		assert_non_null(copies[i]);
+		if (i == 1500) {
+			memset(big, 'x', DONGBO_ARENA_CHUNK + 10);
+			large = dongbo_arena_copy(&a, big,
+						  DONGBO_ARENA_CHUNK + 10);
+			assert_non_null(large);
+		}
+	}
+	after = dongbo_arena_strdup(&a, "");
+	assert_non_null(after);
+	assert_string_equal(after, "");
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "u%d", i);
+		assert_string_equal(copies[i], buf);
+	}
+	assert_memory_equal(large, big, DONGBO_ARENA_CHUNK + 10);
+	dongbo_arena_free(&a);
+	assert_null(a.head);
+	dongbo_arena_free(&a); /* empty: nothing to do */
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grow_doubles_and_keeps_the_array_on_failure),
+		cmocka_unit_test(arena_copies_stay_until_freed),
 		cmocka_unit_test(backoff_doubles_to_its_cap_with_jitter),
 		cmocka_unit_test(parse_u64_accepts_up_to_max_and_no_more),
 		cmocka_unit_test(parse_u64_refuses_anything_but_digits),
