@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -159,14 +160,17 @@ uint64_t dongbo_splitmix64(uint64_t *state)
 struct dongbo_arena_chunk {
 	struct dongbo_arena_chunk *next;
 	size_t used, cap;
-	char data[];
+	_Alignas(max_align_t) char data[];
 };
 
-void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len)
+/* Room for len bytes, at an offset of its chunk that is a multiple of
+ * align (a power of two); NULL when out of memory. */
+static char *arena_take(struct dongbo_arena *a, size_t len, size_t align)
 {
 	struct dongbo_arena_chunk *c = a->head;
+	size_t at = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	if (c == NULL || c->cap - c->used < len) {
+	if (c == NULL || at > c->cap || c->cap - at < len) {
 		size_t cap = len > DONGBO_ARENA_CHUNK ? len
 						      : DONGBO_ARENA_CHUNK;
 
@@ -182,15 +186,29 @@ void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len)
 		if (a->head != NULL && len > DONGBO_ARENA_CHUNK) {
 			c->next = a->head->next;
 			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
+			c->used = len;
+			return c->data;
 		}
+		c->next = a->head;
+		a->head = c;
+		at = 0;
 	}
-	if (len > 0)
-		memcpy(c->data + c->used, p, len);
-	c->used += len;
-	return c->data + c->used - len;
+	c->used = at + len;
+	return c->data + at;
+}
+
+void *dongbo_arena_alloc(struct dongbo_arena *a, size_t size)
+{
+	return arena_take(a, size, _Alignof(max_align_t));
+}
+
+void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len)
+{
+	char *d = arena_take(a, len, 1);
+
+	if (d != NULL && len > 0)
+		memcpy(d, p, len);
+	return d;
 }
 
 char *dongbo_arena_strdup(struct dongbo_arena *a, const char *s)

@@ -50,6 +50,10 @@ struct dongbo_arena {
 	struct dongbo_arena_chunk *head;
 };
 
+/* size bytes aligned for any type (uninitialised), or NULL when out of
+ * memory. */
+void *dongbo_arena_alloc(struct dongbo_arena *a, size_t size);
+
 /* A copy of len bytes of p, or NULL when out of memory. */
 void *dongbo_arena_copy(struct dongbo_arena *a, const void *p, size_t len);
 

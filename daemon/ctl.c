@@ -28,6 +28,7 @@
 #include "error.h"
 #include "fault.h"
 #include "log.h"
+#include "util.h"
 
 static void reply_init(struct ctl_reply *r)
 {
@@ -311,12 +312,13 @@ nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
 	struct dongbo_node *node = arg;
 	Dongbo__CtlRequest *req = NULL;
 	struct ctl_reply r;
+	struct dongbo_arena arena = { 0 };
 	nng_msg *out = NULL;
 	int rv;
 
 	reply_init(&r);
-	rv = dongbo_proto_unpack(&dongbo__ctl_request__descriptor, msg,
-				 (ProtobufCMessage **)&req);
+	rv = dongbo_proto_unpack_in(&dongbo__ctl_request__descriptor, msg,
+				    &arena, (ProtobufCMessage **)&req);
 	if (rv != 0) {
 		ctl_fail(&r, rv, "malformed control request: %s",
 			 dongbo_strerror(rv));
@@ -385,8 +387,7 @@ pack:
 		dongbo_log_warn("ctl: reply not sent: %s", dongbo_strerror(rv));
 		out = pack_failure(rv);
 	}
-	if (req != NULL)
-		dongbo_proto_free(&req->base);
+	dongbo_arena_free(&arena); /* the request */
 	reply_fini(&r);
 	return out;
 }

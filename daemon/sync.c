@@ -122,6 +122,7 @@
 #include "store.h"
 #include "tree.h"
 #include "uplink.h"
+#include "util.h"
 
 /* Values in one restore page, at most. */
 #define RESTORE_PAGE_MAX 5000
@@ -1033,12 +1034,14 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 	/* The link it came on (0 for a message built in process). */
 	int id = nng_pipe_id(nng_msg_get_pipe(msg));
 	uint32_t pipe = id > 0 ? (uint32_t)id : 0;
+	struct dongbo_arena arena = { 0 };
 	nng_msg *out;
 	int rv;
 
-	rv = dongbo_proto_unpack(&dongbo__sync_request__descriptor, msg,
-				 (ProtobufCMessage **)&req);
+	rv = dongbo_proto_unpack_in(&dongbo__sync_request__descriptor, msg,
+				    &arena, (ProtobufCMessage **)&req);
 	if (rv != 0) {
+		dongbo_arena_free(&arena);
 		dongbo_log_warn("sync: malformed request (%zu bytes): %s",
 				nng_msg_len(msg), dongbo_strerror(rv));
 		return reply_error(rv, 0, "malformed request: %s",
@@ -1069,6 +1072,6 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 		out = reply_error(DONGBO_E_PROTO, 0, "request with no body");
 		break;
 	}
-	dongbo_proto_free(&req->base);
+	dongbo_arena_free(&arena);
 	return out;
 }

@@ -1,6 +1,7 @@
 #include "codec.h"
 
 #include "error.h"
+#include "util.h"
 
 int dongbo_proto_pack(const ProtobufCMessage *m, nng_msg **out)
 {
@@ -19,8 +20,8 @@ int dongbo_proto_pack(const ProtobufCMessage *m, nng_msg **out)
 	return 0;
 }
 
-int dongbo_proto_unpack(const ProtobufCMessageDescriptor *desc,
-			const nng_msg *msg, ProtobufCMessage **out)
+static int unpack(const ProtobufCMessageDescriptor *desc, const nng_msg *msg,
+		  ProtobufCAllocator *allocator, ProtobufCMessage **out)
 {
 	/* nng_msg_body/len take a non-const message but do not modify it. */
 	nng_msg *m = (nng_msg *)msg;
@@ -29,11 +30,38 @@ int dongbo_proto_unpack(const ProtobufCMessageDescriptor *desc,
 
 	if (len > DONGBO_MSG_MAX)
 		return DONGBO_E_TOOBIG;
-	pm = protobuf_c_message_unpack(desc, NULL, len, nng_msg_body(m));
+	pm = protobuf_c_message_unpack(desc, allocator, len, nng_msg_body(m));
 	if (pm == NULL)
 		return DONGBO_E_PROTO;
 	*out = pm;
 	return 0;
+}
+
+int dongbo_proto_unpack(const ProtobufCMessageDescriptor *desc,
+			const nng_msg *msg, ProtobufCMessage **out)
+{
+	return unpack(desc, msg, NULL, out);
+}
+
+static void *arena_alloc(void *arena, size_t size)
+{
+	return dongbo_arena_alloc(arena, size);
+}
+
+static void arena_free(void *arena, void *p)
+{
+	(void)arena;
+	(void)p; /* with the arena */
+}
+
+int dongbo_proto_unpack_in(const ProtobufCMessageDescriptor *desc,
+			   const nng_msg *msg, struct dongbo_arena *arena,
+			   ProtobufCMessage **out)
+{
+	ProtobufCAllocator a = { .alloc = arena_alloc, .free = arena_free,
+				 .allocator_data = arena };
+
+	return unpack(desc, msg, &a, out);
 }
 
 void dongbo_proto_free(ProtobufCMessage *m)

@@ -120,6 +120,15 @@ static void arena_copies_stay_until_freed(void **state)
 			assert_non_null(large);
 		}
 	}
+	/* An allocation after odd-sized copies is aligned for any type. */
+	for (size_t n = 1; n < 40; n += 7) {
+		long double *x = dongbo_arena_alloc(&a, n * sizeof(*x));
+
+		assert_non_null(x);
+		assert_int_equal((uintptr_t)x % _Alignof(max_align_t), 0);
+		x[n - 1] = 1.5L;
+		assert_non_null(dongbo_arena_copy(&a, "odd", 3));
+	}
 	after = dongbo_arena_strdup(&a, "");
 	assert_non_null(after);
 	assert_string_equal(after, "");
