@@ -91,7 +91,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 from bench import say  # noqa: E402
 import fed  # noqa: E402
-from fed import BenchError, free_tcp_port, proc_stat, wait_until  # noqa: E402
+from fed import (BenchError, Together, free_tcp_port,  # noqa: E402
+                 proc_stat, wait_until)
 import workloads as wl  # noqa: E402
 
 PACKAGES = ("mosquitto", "mosquitto-clients")
@@ -454,14 +455,18 @@ class Publishers:
     def __init__(self, m, tools, files, inflight):
         argv = [tools["mosquitto_pub"], "-h", "127.0.0.1", "-q", "1", "-l",
                 "-M", str(inflight), "--nodelay"]
+        gate = Together()
         self.pending = []
         self.cpu_s = 0.0
         for b in m.communes():
-            with open(files[b.unit], "rb") as stdin:
-                self.pending.append((b, m.spawn(
-                    argv + ["-p", str(b.port), "-i", "pub-" + b.unit,
-                            "-t", "%s/%s" % (TOPIC, b.unit)],
-                    log=os.path.join(b.dir, "pub.log"), stdin=stdin)))
+            self.pending.append((b, gate.add(m.spawn(
+                gate.argv(argv + ["-p", str(b.port), "-i", "pub-" + b.unit,
+                                  "-t", "%s/%s" % (TOPIC, b.unit)],
+                          files[b.unit]),
+                log=os.path.join(b.dir, "pub.log"), stdin=gate.r))))
+        # As `dongbo import` in bench.import_all: all at one instant.
+        self.t0 = gate.release()
+        self.spawn_cpu_s = gate.spawn_cpu_s
 
     def ended(self):
         for b, p in list(self.pending):
@@ -533,8 +538,8 @@ def run_mosquitto(args, tools, units, sizes):
         probe_path(m, tools, summer, 60)
 
         before, sub_before = m.sample(), proc_stat(sub.pid)
-        t0 = time.monotonic()
         pubs = Publishers(m, tools, files, args.inflight)
+        t0 = pubs.t0
 
         def arrived():
             m.check_alive()
@@ -552,7 +557,8 @@ def run_mosquitto(args, tools, units, sizes):
                             for k in after)}
         out["rec_per_s"] = records / out["e2e_s"]
         wait_until(pubs.ended, args.timeout, "the publishers to end")
-        out["client_cpu_s"] = pubs.cpu_s + (sub_after[0] - sub_before[0])
+        out["client_cpu_s"] = (pubs.cpu_s - pubs.spawn_cpu_s +
+                               sub_after[0] - sub_before[0])
         # A late duplicate that comes before the subscriber stops is
         # counted too.
         m.sub = None

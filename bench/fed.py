@@ -56,6 +56,68 @@ def proc_stat(pid):
         return None
 
 
+def schedstat_cpu(pid):
+    """CPU seconds pid has run (ns precision, /proc/PID/schedstat); 0
+    when it is gone."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class Together:
+    """Processes that begin at one instant.  Each is spawned behind a
+    shell blocked reading a pipe it shares with the others; release()
+    waits until every shell is blocked there, then closes the pipe's
+    write end: they all read end-of-file at once and exec their program.
+    What the shells ran before that (spawn_cpu_s) is not the programs'
+    work: the callers subtract it from the CPU of the children."""
+
+    # Waits on the read end of a pipe show as "pipe_read",
+    # "anon_pipe_read" or "pipe_wait", depending on the kernel.
+    BLOCKED = "pipe"
+
+    def __init__(self):
+        self.r, self.w = os.pipe()
+        self.procs = []
+        self.spawn_cpu_s = 0.0
+
+    def argv(self, argv, stdin_path=None):
+        """The shell command line that runs argv once released (with
+        stdin from stdin_path, if given)."""
+        if stdin_path is None:
+            return ["sh", "-c", 'read _; exec "$@"', "sh"] + list(argv)
+        return ["sh", "-c", 'read _; f=$1; shift; exec "$@" <"$f"', "sh",
+                stdin_path] + list(argv)
+
+    def add(self, proc):
+        """proc: a Popen of argv(...) with stdin=self.r."""
+        self.procs.append(proc)
+        return proc
+
+    def _blocked(self, p):
+        if p.poll() is not None:
+            raise BenchError("a process exited before its start (status "
+                             "%s)" % p.returncode)
+        try:
+            with open("/proc/%d/wchan" % p.pid) as f:
+                return self.BLOCKED in f.read()
+        except OSError:
+            return False
+
+    def release(self, timeout=60):
+        """Starts them all; returns the instant (time.monotonic())."""
+        os.close(self.r)
+        for p in self.procs:
+            wait_until(lambda: self._blocked(p), timeout,
+                       "pid %d to wait for its start" % p.pid, 0.005)
+        self.spawn_cpu_s = sum(schedstat_cpu(p.pid) for p in self.procs)
+        t0 = time.monotonic()
+        os.close(self.w)
+        return t0
+
+
 class Scratch:
     """Processes and a temp dir that close() ends and removes: with
     ... as x: ends them however the block ends."""
@@ -158,6 +220,22 @@ class Federation(Scratch):
         for n in nodes:
             wait_until(lambda: self._answers(n), 60,
                        "%s to answer on its control socket" % n.name, 0.02)
+
+    def wait_linked(self, nodes=None, timeout=60):
+        """Waits until every node with a parent has been welcomed there
+        and has nothing in flight (its uplink idle): the federation is
+        running, as Mosquitto's bridges are before compare.py starts its
+        clock.  A child that started before its parent listened waits
+        out nng's redial backoff, which is not what the workloads
+        measure."""
+        for n in nodes or self.nodes:
+            if n.parent is not None:
+                wait_until(lambda: self._linked(n), timeout,
+                           "%s to be welcomed by its parent" % n.name, 0.02)
+
+    def _linked(self, n):
+        par = self.status(n).get("parent") or {}
+        return bool(par.get("connected")) and par.get("state") == "idle"
 
     def _answers(self, n):
         if n.proc.poll() is not None:
