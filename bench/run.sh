@@ -2,7 +2,7 @@
 # Runs dongbo's benchmarks on this machine: installs what is missing,
 # builds, then runs bench/bench.py for each workload and bench/compare.py
 # (the side-by-side with Mosquitto), printing their tables.
-#   bench/run.sh                 every workload (about 40 minutes on 2 cores)
+#   bench/run.sh                 every workload (about 10 minutes on 2 cores)
 #   bench/run.sh standard sweep  only these (standard province catchup
 #                                national sweep compare)
 # RUNS (default 3) is the number of runs per figure; the national
