@@ -4,7 +4,7 @@
 # (the side-by-side with Mosquitto), printing their tables.
 #   bench/run.sh                 every workload (about 10 minutes on 2 cores)
 #   bench/run.sh standard sweep  only these (standard province catchup
-#                                national sweep compare)
+#                                national sweep compare store)
 # RUNS (default 3) is the number of runs per figure; the national
 # workload (6 million values, several minutes a run) runs NATIONAL_RUNS
 # times (default 1) and the sweep once per point.
@@ -18,12 +18,13 @@ scripts/build.sh build >/dev/null
 runs=${RUNS:-3}
 workloads=("$@")
 [ ${#workloads[@]} -eq 0 ] &&
-  workloads=(standard compare sweep province catchup national)
+  workloads=(standard compare sweep province catchup national store)
 
 status=0
 for w in "${workloads[@]}"; do
   case "$w" in
     compare) python3 bench/compare.py --pairs "$runs" || status=1 ;;
+    store) python3 bench/store_apply.py --runs 5 || status=1 ;;
     sweep) python3 bench/bench.py sweep --runs 1 || status=1 ;;
     national) python3 bench/bench.py national --runs "${NATIONAL_RUNS:-1}" ||
                 status=1 ;;
