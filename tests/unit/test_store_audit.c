@@ -586,6 +586,33 @@ static void an_older_store_opens_with_an_empty_history(void **state)
 	verify_ok(fx);
 }
 
+/* Two values of district 213's communes in a store made to look as format
+ * `format` left it, with the roll-up entry key (len bytes) it kept wrong on
+ * purpose (sum 99, count 1); reopened, it must verify and be of this
+ * format. */
+static void two_values_in_format(struct fx *fx, unsigned char format,
+				 const char *key, size_t len)
+{
+	put(fx, "07201", "hs_nhan", "2022", 10);
+	put(fx, "07207", "hs_nhan", "2022", 5);
+	store_as_format(fx, format, key, len, 99, 1);
+	verify_ok(fx);
+	assert_int_equal(stored_format(fx), 7);
+}
+
+/* District 213's roll-up of those two values, by level and by commune. */
+static void district_parts_are_its_communes(struct fx *fx)
+{
+	struct rollup_seen rs;
+
+	assert_int_equal(rollup(fx, "213", "hs_nhan", "2022", &rs), 0);
+	assert_int_equal(rs.total.sum, 15);
+	assert_int_equal(rs.n, 3);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 15, 2);
+	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
+	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
+}
+
 /* Format 5 kept an entry per child under each roll-up ('S' + code); a
  * later build rebuilds the roll-ups of such a store when it opens, and
  * reads a child's part from the child's own entries. */
@@ -595,23 +622,13 @@ static void a_format_5_store_loses_its_child_entries(void **state)
 	static const char child_key[] = "24\0hs_nhan\0" "2022\0S213";
 	struct rollup_seen rs;
 
-	put(fx, "07201", "hs_nhan", "2022", 10);
-	put(fx, "07207", "hs_nhan", "2022", 5);
-	/* sum 99, count 1: wrong on purpose, to be dropped */
-	store_as_format(fx, 5, child_key, sizeof(child_key) - 1, 99, 1);
-
-	verify_ok(fx);
+	two_values_in_format(fx, 5, child_key, sizeof(child_key) - 1);
 	assert_int_equal(rollup(fx, "24", "hs_nhan", "2022", &rs), 0);
 	assert_int_equal(rs.total.sum, 15);
 	assert_int_equal(rs.n, 2);
 	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 15, 2);
 	part_is(&rs, 1, DONGBO_PART_CHILD, "213", 15, 2);
-	assert_int_equal(rollup(fx, "213", "hs_nhan", "2022", &rs), 0);
-	assert_int_equal(rs.n, 3);
-	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
-	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
-
-	assert_int_equal(stored_format(fx), 7);
+	district_parts_are_its_communes(fx);
 }
 
 /* Format 6 kept a roll-up entry of each unit without children, at its own
@@ -623,23 +640,13 @@ static void a_format_6_store_loses_its_leaf_entries(void **state)
 	static const char leaf_key[] = "07201\0hs_nhan\0" "2022\0Lxa";
 	struct rollup_seen rs;
 
-	put(fx, "07201", "hs_nhan", "2022", 10);
-	put(fx, "07207", "hs_nhan", "2022", 5);
-	/* sum 99, count 1: wrong on purpose, to be dropped */
-	store_as_format(fx, 6, leaf_key, sizeof(leaf_key) - 1, 99, 1);
-
-	verify_ok(fx);
+	two_values_in_format(fx, 6, leaf_key, sizeof(leaf_key) - 1);
 	assert_int_equal(rollup(fx, "07201", "hs_nhan", "2022", &rs), 0);
 	assert_int_equal(rs.total.sum, 10);
 	assert_int_equal(rs.total.count, 1);
 	assert_int_equal(rs.n, 1);
 	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 10, 1);
-	assert_int_equal(rollup(fx, "213", "hs_nhan", "2022", &rs), 0);
-	assert_int_equal(rs.total.sum, 15);
-	part_is(&rs, 1, DONGBO_PART_CHILD, "07201", 10, 1);
-	part_is(&rs, 2, DONGBO_PART_CHILD, "07207", 5, 1);
-
-	assert_int_equal(stored_format(fx), 7);
+	district_parts_are_its_communes(fx);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
