@@ -160,6 +160,59 @@ static void count_rule_counts_units_per_value(void **state)
 	verify_ok(fx);
 }
 
+/* (format 7) A unit without children keeps no roll-up entry: its roll-up,
+ * its distribution and its part in its parent's are its own value. */
+static void a_unit_without_children_is_its_own_rollup(void **state)
+{
+	struct fx *fx = *state;
+	enum dongbo_part_kind level = DONGBO_PART_LEVEL;
+	enum dongbo_part_kind child = DONGBO_PART_CHILD;
+	struct dist_seen d = { 0 };
+	struct rollup_seen rs;
+
+	put(fx, "07201", "e_cnt", "2024", 7);
+	put(fx, "07207", "e_cnt", "2024", 3);
+	assert_int_equal(rollup(fx, "07201", "e_cnt", "2024", &rs), 0);
+	assert_int_equal(rs.total.sum, 7);
+	assert_int_equal(rs.total.count, 1);
+	assert_int_equal(rs.total.min, 7);
+	assert_int_equal(rs.total.max, 7);
+	assert_int_equal(rs.n, 1);
+	part_is(&rs, 0, DONGBO_PART_LEVEL, "xa", 7, 1);
+	/* Its distribution, as the total or as its level; no other level. */
+	assert_int_equal(dongbo_store_rollup_dist(fx->st, "07201", "e_cnt",
+						  "2024", NULL, NULL, dist_cb,
+						  &d),
+			 0);
+	assert_int_equal(dongbo_store_rollup_dist(fx->st, "07201", "e_cnt",
+						  "2024", &level, "xa",
+						  dist_cb, &d),
+			 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.value[0], 7);
+	assert_int_equal(d.units[0], 1);
+	assert_int_equal(d.value[1], 7);
+	assert_int_equal(d.units[1], 1);
+	assert_int_equal(dongbo_store_rollup_dist(fx->st, "07201", "e_cnt",
+						  "2024", &level, "huyen",
+						  dist_cb, &d),
+			 DONGBO_E_NOTFOUND);
+	/* As a part of its district's roll-up. */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(dongbo_store_rollup_dist(fx->st, "213", "e_cnt",
+						  "2024", &child, "07207",
+						  dist_cb, &d),
+			 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.value[0], 3);
+	/* No value at the period, or none at all: no roll-up. */
+	assert_int_equal(rollup(fx, "07201", "e_cnt", "2023", &rs),
+			 DONGBO_E_NOTFOUND);
+	assert_int_equal(rollup(fx, "07300", "e_cnt", "2024", &rs),
+			 DONGBO_E_NOTFOUND);
+	verify_ok(fx);
+}
+
 static void mean_keeps_sum_and_count(void **state)
 {
 	struct fx *fx = *state;
@@ -800,6 +853,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, rules_setup, teardown)
 		T(min_and_max_stay_exact_when_the_minimum_is_corrected_upward),
 		T(count_rule_counts_units_per_value),
+		T(a_unit_without_children_is_its_own_rollup),
 		T(mean_keeps_sum_and_count),
 		T(rule_none_is_never_added_up),
 		T(flows_compose_from_any_mix_of_parts),
