@@ -469,6 +469,15 @@ int store_year_read(struct dongbo_store *s, MDB_txn *txn, const char *unit,
 		    const char *indicator, int year,
 		    enum dongbo_time_rule time, struct store_year *y);
 
+/* (format 7) Whether u keeps roll-up entries of its own: a unit without
+ * children does not -- its roll-up would repeat its value, which
+ * store_query.c reads instead (store_eff_at).  The one definition, for
+ * the writes (store_rollup_keys) and the reads. */
+static inline bool store_unit_keeps_rollup(const struct dongbo_unit *u)
+{
+	return u->first_child != NULL;
+}
+
 /* A unit's value of indicator at period p within txn, as store_year_read
  * gives it: 0, DONGBO_E_NOTFOUND when it has none, or an error. */
 int store_eff_at(struct dongbo_store *s, MDB_txn *txn, const char *unit,

@@ -171,11 +171,6 @@ static int leaf_total(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
-static bool is_leaf(const struct dongbo_unit *u)
-{
-	return u != NULL && u->first_child == NULL;
-}
-
 static int code_cmp(const void *pa, const void *pb)
 {
 	const struct dongbo_unit *const *a = pa, *const *b = pb;
@@ -215,7 +210,7 @@ static int child_parts(struct dongbo_store *s, MDB_txn *txn, MDB_cursor *cur,
 		size_t prefix_len;
 		struct dongbo_agg agg;
 
-		if (is_leaf(kids[i]))
+		if (!store_unit_keeps_rollup(kids[i]))
 			rc = leaf_total(s, txn, r, kids[i], indicator, period,
 					&agg);
 		else if (store_key_rollup_prefix(kids[i]->code, indicator,
@@ -271,7 +266,7 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 		goto err_after_txn;
 	}
 	a = dongbo_units_find(s->units, anchor);
-	if (is_leaf(a)) {
+	if (a != NULL && !store_unit_keeps_rollup(a)) {
 		/* One part: the unit itself, at its level. */
 		rc = leaf_total(s, txn, &r, a, indicator, period, &agg);
 		if (rc == 0 && total != NULL)
@@ -413,7 +408,7 @@ int dongbo_store_rollup_dist(struct dongbo_store *s, const char *anchor,
 		n = 0;
 	}
 	a = dongbo_units_find(s->units, anchor);
-	if (is_leaf(a))
+	if (a != NULL && !store_unit_keeps_rollup(a))
 		return leaf_dist(s, &r, a, indicator, period,
 				 kind == NULL ? NULL : key, cb, arg);
 	rc = store_key_rollup_prefix(anchor, indicator, period, prefix, &len);

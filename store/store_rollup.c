@@ -36,44 +36,51 @@ static int key_dim(char *key, size_t prefix_len, char dim, const char *name,
 	return 0;
 }
 
+/* The entries of a's roll-up that a value of u (within a) feeds. */
+static int anchor_keys(const struct dongbo_unit *a, const struct dongbo_unit *u,
+		       const char *indicator, const char *period,
+		       bool with_total,
+		       int (*fn)(void *arg, const char *key, size_t key_len),
+		       void *arg)
+{
+	char key[STORE_KEY_MAX];
+	size_t prefix_len, key_len;
+	int rc;
+
+	rc = store_key_rollup_prefix(a->code, indicator, period, key,
+				     &prefix_len);
+	if (rc != 0)
+		return rc;
+	if (with_total &&
+	    ((rc = key_dim(key, prefix_len, STORE_DIM_TOTAL, NULL,
+			   &key_len)) != 0 ||
+	     (rc = fn(arg, key, key_len)) != 0))
+		return rc;
+	/* (format 6) No entry per child: a child's part of a's roll-up is
+	 * the child's own total (dongbo_store_rollup). */
+	if ((rc = key_dim(key, prefix_len, STORE_DIM_LEVEL, u->level,
+			  &key_len)) != 0)
+		return rc;
+	return fn(arg, key, key_len);
+}
+
 int store_rollup_keys(const struct dongbo_store *s, const struct dongbo_unit *u,
 		      const char *indicator, const char *period,
 		      bool with_total,
 		      int (*fn)(void *arg, const char *key, size_t key_len),
 		      void *arg)
 {
-	char key[STORE_KEY_MAX];
-	const struct dongbo_unit *a;
-	size_t prefix_len, key_len;
 	int rc;
 
-	for (a = u;; a = a->parent) {
+	for (const struct dongbo_unit *a = u;; a = a->parent) {
 		/* u is within home, so the walk meets home before the root;
 		 * running off the top means the unit list is inconsistent. */
 		if (a == NULL)
 			return DONGBO_E_INVAL;
-		/* (format 7) A unit without children keeps no roll-up of its
-		 * own: it would repeat its value, read there instead
-		 * (store_query.c). */
-		if (a == u && u->first_child == NULL)
-			goto next;
-		rc = store_key_rollup_prefix(a->code, indicator, period, key,
-					     &prefix_len);
-		if (rc != 0)
+		if ((a != u || store_unit_keeps_rollup(u)) &&
+		    (rc = anchor_keys(a, u, indicator, period, with_total, fn,
+				      arg)) != 0)
 			return rc;
-
-		if (with_total &&
-		    ((rc = key_dim(key, prefix_len, STORE_DIM_TOTAL, NULL,
-				   &key_len)) != 0 ||
-		     (rc = fn(arg, key, key_len)) != 0))
-			return rc;
-		/* (format 6) No entry per child: a child's part of a's
-		 * roll-up is the child's own total (dongbo_store_rollup). */
-		if ((rc = key_dim(key, prefix_len, STORE_DIM_LEVEL, u->level,
-				  &key_len)) != 0 ||
-		    (rc = fn(arg, key, key_len)) != 0)
-			return rc;
-next:
 		if (a == s->home)
 			return 0;
 	}
