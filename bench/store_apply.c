@@ -144,7 +144,10 @@ static void run(const struct dongbo_units *units,
 	double cpu0, wall0, cpu, wall;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/storeXXXXXX", dir);
+	/* mkdtemp's template: it replaces the Xs with a unique name. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/storeXXXXXX", dir) >=
+	    sizeof(path))
+		die(dir, "path too long");
 	if (mkdtemp(path) == NULL)
 		die(path, strerror(errno));
 	o.path = path;
@@ -229,6 +232,8 @@ int main(int argc, char **argv)
 	if (dongbo_catalog_load(argv[2], &cat, err, sizeof(err)) != 0)
 		die("catalog", err);
 	read_records(argv[4]);
+	if (n_kids == 0)
+		die(argv[4], "no records");
 	for (long i = 0; i < runs; i++)
 		run(units, cat, argv[3], (size_t)batch, argv[7]);
 	dongbo_catalog_free(cat);

@@ -79,8 +79,8 @@ def main(argv):
     tool = os.path.join(args.build, "bench", "dongbo-store-bench")
     units_path = os.path.join(fed.DATA, "dvhc-2025-03.tsv")
     units = wl.load_units(units_path)
-    tree, updates = standard_data(units, *sizes)
-    parent = {t[1]: t[3][1:] for t in tree if t[3] is not None}
+    _, updates = standard_data(units, *sizes)
+    parent = units.parent
     district = sorted(set(parent[c] for c in updates))[0]
     with tempfile.TemporaryDirectory(prefix="dongbo-store-bench-") as tmp:
         views = []
