@@ -260,20 +260,20 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
-	if (rc != 0) {
-		rc = store_mdb_err(s, "open cursor", rc);
-		goto err_after_txn;
-	}
 	a = dongbo_units_find(s->units, anchor);
 	if (a != NULL && !store_unit_keeps_rollup(a)) {
-		/* One part: the unit itself, at its level. */
+		/* One part: the unit itself, at its level; no entry to read. */
 		rc = leaf_total(s, txn, &r, a, indicator, period, &agg);
 		if (rc == 0 && total != NULL)
 			*total = agg;
 		if (rc == 0 && cb != NULL)
 			rc = cb(arg, DONGBO_PART_LEVEL, a->level, &agg);
-		goto err_after_cursor;
+		goto err_after_txn;
+	}
+	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
+	if (rc != 0) {
+		rc = store_mdb_err(s, "open cursor", rc);
+		goto err_after_txn;
 	}
 	rc = subtree_total(s, txn, cur, &r, prefix, prefix_len, &agg);
 	if (rc != 0)
