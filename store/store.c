@@ -73,17 +73,48 @@ int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out)
 	 * map at its maximum is not an error here: the write may fit. */
 	if (!rdonly)
 		(void)store_map_grow(s, false);
+	/* Held until the transaction ends: the map is not moved under it. */
+	if (pthread_rwlock_rdlock(&s->map_lock) != 0)
+		return store_mdb_err(s, "begin transaction", EDEADLK);
 	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, out);
+	if (rc != 0) {
+		pthread_rwlock_unlock(&s->map_lock);
+		return store_mdb_err(s, "begin transaction", rc);
+	}
 	/* Only now is this the one writer: what a transaction aborted
 	 * before it left behind is dropped. */
-	if (rc == 0 && !rdonly) {
+	if (!rdonly) {
 		store_aggbuf_reset(s);
 		store_years_reset(s);
 	}
-	return store_mdb_err(s, "begin transaction", rc);
+	return 0;
 }
 
+void store_txn_abort(struct dongbo_store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->map_lock);
+}
+
+static int map_grow_locked(struct dongbo_store *s, bool force);
+
 int store_map_grow(struct dongbo_store *s, bool force)
+{
+	int rc;
+
+	/* No transaction of this process may be open while the map moves
+	 * (mdb_env_set_mapsize): wait for them to end, or when growing only
+	 * ahead of need, leave it for another time. */
+	rc = force ? pthread_rwlock_wrlock(&s->map_lock)
+		   : pthread_rwlock_trywrlock(&s->map_lock);
+	if (rc != 0)
+		return force ? store_mdb_err(s, "grow map", rc) : 0;
+	rc = map_grow_locked(s, force);
+	pthread_rwlock_unlock(&s->map_lock);
+	return rc;
+}
+
+static int map_grow_locked(struct dongbo_store *s, bool force)
 {
 	MDB_envinfo info;
 	MDB_stat st;
@@ -132,16 +163,16 @@ int dongbo_store_info(struct dongbo_store *s, struct dongbo_store_info *out)
 		return rc;
 	if ((rc = mdb_stat(txn, s->dbi_values, &vst)) != 0 ||
 	    (rc = mdb_stat(txn, s->dbi_log, &lst)) != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return store_mdb_err(s, "stat", rc);
 	}
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	out->map_size = info.me_mapsize;
 	out->map_size_max = s->map_size_max;
 	out->map_used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
 	out->values = vst.ms_entries;
 	out->log_entries = lst.ms_entries;
-	out->commits = s->commits;
+	out->commits = atomic_load(&s->commits);
 	return 0;
 }
 
@@ -150,13 +181,13 @@ int store_txn_commit(struct dongbo_store *s, MDB_txn *txn)
 	int rc = store_aggbuf_flush(s, txn);
 
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return rc;
 	}
 	rc = mdb_txn_commit(txn);
-
+	pthread_rwlock_unlock(&s->map_lock);
 	if (rc == 0)
-		s->commits++;
+		atomic_fetch_add(&s->commits, 1);
 	return store_mdb_err(s, "commit", rc);
 }
 
@@ -429,20 +460,29 @@ int dongbo_store_set_catalog(struct dongbo_store *s,
 	MDB_txn *txn;
 	int rc;
 
-	s->catalog = cat;
+	/* The catalog changes only under LMDB's writer lock: a write of
+	 * another thread reads it, and sees one catalog throughout. */
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
-		goto err;
+		return rc;
+	s->catalog = cat;
 	rc = catalog_follow(s, txn);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
-		goto err;
+		s->catalog = old;
+		store_txn_abort(s, txn);
+		return rc;
 	}
 	rc = store_txn_commit(s, txn);
 	if (rc == 0)
 		return 0;
-err:
-	s->catalog = old;
+	/* The lock again, to put the old one back (cat is the caller's to
+	 * free); failing that too, it is put back without. */
+	if (store_txn_begin(s, false, &txn) == 0) {
+		s->catalog = old;
+		store_txn_abort(s, txn);
+	} else {
+		s->catalog = old;
+	}
 	return rc;
 }
 
@@ -459,7 +499,7 @@ int dongbo_store_catalog_save(struct dongbo_store *s, const char *text,
 		return rc;
 	rc = meta_put_bytes(s, txn, "catalog", text, len);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return rc;
 	}
 	return store_txn_commit(s, txn);
@@ -490,7 +530,7 @@ int dongbo_store_catalog_load(struct dongbo_store *s, char **text, size_t *len)
 			*len = v.mv_size;
 		}
 	}
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc == 0)
 		*text = copy;
 	return rc;
@@ -546,7 +586,7 @@ static int store_init(struct dongbo_store *s)
 	return rc;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	s->is_new = false;
 	return rc;
 }
@@ -565,6 +605,10 @@ int dongbo_store_open(const struct dongbo_store_options *opts,
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return DONGBO_E_NOMEM;
+	if (pthread_rwlock_init(&s->map_lock, NULL) != 0) {
+		free(s);
+		return DONGBO_E_NOMEM;
+	}
 	s->units = opts->units;
 	s->home = opts->home;
 	s->catalog = opts->catalog;
@@ -628,6 +672,7 @@ err_after_env:
 err_after_path:
 	free(s->path);
 err_after_alloc:
+	pthread_rwlock_destroy(&s->map_lock);
 	free(s);
 	return rc;
 }
@@ -648,6 +693,7 @@ void dongbo_store_close(struct dongbo_store *s)
 	mdb_env_close(s->env);
 	store_aggbuf_free(s);
 	store_years_free(s);
+	pthread_rwlock_destroy(&s->map_lock);
 	free(s->path);
 	free(s);
 }
@@ -709,7 +755,7 @@ int dongbo_store_child_get(struct dongbo_store *s, const char *unit,
 	if (rc != 0)
 		return rc;
 	rc = child_get(s, txn, unit, &c, &found);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc != 0)
 		return rc;
 	if (!found)
@@ -786,7 +832,7 @@ int dongbo_store_child_hello(struct dongbo_store *s, const char *child_unit,
 		goto err_after_txn;
 	if (found && strcmp(c.store_id, child_store_id) == 0) {
 		/* A known session: nothing to write. */
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		*applied_seq = c.applied_seq;
 		return 0;
 	}
@@ -808,7 +854,7 @@ int dongbo_store_child_hello(struct dongbo_store *s, const char *child_unit,
 	return 0;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -857,7 +903,7 @@ int store_walk_read(struct dongbo_store *s, MDB_dbi dbi, const void *prefix,
 	if (rc != 0)
 		return rc;
 	rc = store_walk(s, txn, dbi, prefix, len, what, fn, arg);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -988,7 +1034,7 @@ int dongbo_store_uplink_state(struct dongbo_store *s,
 	st.waiting = st.head_seq > st.acked_seq ? st.head_seq - st.acked_seq
 						 : 0;
 done:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc == 0)
 		*out = st;
 	return rc;
@@ -1071,7 +1117,7 @@ static int uplink_ack_once(struct dongbo_store *s, const char *parent_store_id,
 	if ((rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf))) != 0 ||
 	    (rc = rejected_keep_ours(s, txn, rej, n_rej, now_ms)) != 0 ||
 	    (rc = log_prune(s, txn, acked_seq)) != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return rc;
 	}
 	return store_txn_commit(s, txn);
@@ -1118,7 +1164,7 @@ int dongbo_store_restore_request(struct dongbo_store *s)
 	if (rc != 0)
 		return rc;
 	if ((rc = store_restore_progress_put(s, txn, "")) != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return rc;
 	}
 	return store_txn_commit(s, txn);
@@ -1143,7 +1189,7 @@ int dongbo_store_restore_state(struct dongbo_store *s, char *buf, size_t cap)
 		memcpy(buf, v.mv_data, v.mv_size);
 		buf[v.mv_size] = '\0';
 	}
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -1196,7 +1242,7 @@ int dongbo_store_log_read(struct dongbo_store *s, uint64_t after_seq,
 			break;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	/* A walk stopped by cb is not a failure: the caller learns how far
 	 * it went. */
 	if (n_read != NULL)
@@ -1206,7 +1252,7 @@ int dongbo_store_log_read(struct dongbo_store *s, uint64_t after_seq,
 err_after_cursor:
 	mdb_cursor_close(cur);
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 out:
 	if (n_read != NULL)
@@ -1241,7 +1287,7 @@ int dongbo_store_get(struct dongbo_store *s, const char *unit,
 		rc = store_mdb_err(s, "read value", rc);
 	else if (store_value_decode(&v, &sv) != 0)
 		rc = store_corrupt(s, "value record malformed");
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc != 0)
 		return rc;
 	out->value = sv.value;

@@ -2,8 +2,13 @@
  * store.h -- a node's durable state, in one LMDB environment.
  *
  * Caveats, first (as lmdb.h does):
- *  - One thread uses a store at a time.  Every call opens and ends its own
- *    LMDB transaction; no transaction outlives a call or crosses threads.
+ *  - Every call opens and ends its own LMDB transaction; no transaction
+ *    outlives a call or crosses threads.  Calls may come from several
+ *    threads at once: reads run beside a write, writes wait for each
+ *    other (LMDB's writer lock), and the map grows only while no call of
+ *    the process has a transaction open.  The callbacks of a call must
+ *    not call the store (its transaction is open: a write there could
+ *    wait for ever on the map growing).
  *  - Write calls are all-or-nothing: each is one write transaction, committed
  *    durably (fsync) before the call returns 0.  On any error nothing of the
  *    call is stored.
@@ -559,6 +564,27 @@ struct dongbo_child_batch {
 int dongbo_store_apply_batch(struct dongbo_store *store,
 			     const struct dongbo_child_batch *batch,
 			     uint64_t *applied_seq, size_t *n_changed);
+
+/* The outcome of one batch of dongbo_store_apply_batches. */
+struct dongbo_batch_result {
+	int rv; /* as dongbo_store_apply_batch returns */
+	uint64_t applied_seq;
+	size_t n_changed;
+};
+
+/*
+ * Several batches, of one child or several, applied as
+ * dongbo_store_apply_batch applies each, in order, but in one write
+ * transaction and one durable commit (group commit): res[i] receives the
+ * outcome of cbs[i].  A batch refused before anything of it is written
+ * (DONGBO_E_INVAL, NEED_HELLO, GAP) is refused alone.  A batch that fails
+ * midway (or a failing commit) makes the group fall back to one
+ * transaction per batch, so that the error is that batch's own and the
+ * others are stored.
+ */
+void dongbo_store_apply_batches(struct dongbo_store *store,
+				const struct dongbo_child_batch *const *cbs,
+				size_t n, struct dongbo_batch_result *res);
 
 /*
  * Parent side, toward a child: up to max states of units within `within`

@@ -375,7 +375,7 @@ static int put_local_once(struct dongbo_store *s,
 	return 0;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 err_after_alloc:
 	free(given);
 	return rc;
@@ -488,45 +488,43 @@ static int approval_from_child(struct batch *b, const struct dongbo_unit *child,
 	return 0;
 }
 
-static int apply_child_once(struct dongbo_store *s,
-			    const struct dongbo_child_batch *cb,
-			    uint64_t *applied_seq, size_t *n_changed)
+/*
+ * Applies cb within txn (a write transaction).  0 with *applied_seq and
+ * *n_changed, and *wrote when it wrote anything; *applied_seq is left as
+ * it was on any error but GAP.  DONGBO_E_NEED_HELLO and
+ * DONGBO_E_GAP (with *applied_seq, the cursor) are decided before anything
+ * is written: txn goes on as it was.  Any other error may leave a part of
+ * the batch written: txn must then be aborted.
+ */
+static int apply_child_in(struct dongbo_store *s, MDB_txn *txn,
+			  const struct dongbo_child_batch *cb,
+			  uint64_t *applied_seq, size_t *n_changed,
+			  bool *wrote)
 {
 	const struct dongbo_unit *child = NULL;
 	struct dongbo_child_state c;
 	uint64_t cursor;
 	struct batch b;
 	size_t i = 0, j = 0;
-	MDB_txn *txn;
 	int rc;
 
-	rc = store_txn_begin(s, false, &txn);
-	if (rc != 0)
-		return rc;
+	*wrote = false;
+	*n_changed = 0;
 	rc = store_child_session(s, txn, cb->child_unit, cb->child_store_id,
 				 &c);
 	if (rc != 0)
-		goto err_after_txn;
+		return rc;
 	cursor = c.applied_seq;
-
-	if (cb->last_seq <= cursor) {
-		/* Already applied (a resend, or an empty batch): nothing to
-		 * write. */
-		mdb_txn_abort(txn);
+	/* Already applied (a resend, or an empty batch): nothing to write. */
+	if (cb->last_seq <= cursor || cb->first_seq > cursor + 1) {
 		*applied_seq = cursor;
-		if (n_changed != NULL)
-			*n_changed = 0;
-		return 0;
-	}
-	if (cb->first_seq > cursor + 1) {
-		mdb_txn_abort(txn);
-		*applied_seq = cursor;
-		return DONGBO_E_GAP;
+		return cb->last_seq <= cursor ? 0 : DONGBO_E_GAP;
 	}
 
+	*wrote = true;
 	rc = batch_begin(s, txn, cb->now_ms, &b);
 	if (rc != 0)
-		goto err_after_txn;
+		return rc;
 	b.src.link = DONGBO_LINK_CHILD;
 	b.src.peer = c.unit;
 	/* Values and states in the order the child logged them. */
@@ -546,67 +544,78 @@ static int apply_child_once(struct dongbo_store *s,
 		 * hierarchy may have changed since. */
 		if (child == NULL) {
 			child = dongbo_units_find(s->units, c.unit);
-			if (child == NULL) {
-				rc = DONGBO_E_UNKNOWN_UNIT;
-				goto err_after_txn;
-			}
-			if (!dongbo_unit_is_within(child, s->home)) {
-				rc = DONGBO_E_OUTSIDE_SUBTREE;
-				goto err_after_txn;
-			}
+			if (child == NULL)
+				return DONGBO_E_UNKNOWN_UNIT;
+			if (!dongbo_unit_is_within(child, s->home))
+				return DONGBO_E_OUTSIDE_SUBTREE;
 			/* A value was entered at a node within the
 			 * child's subtree, or the child does not know. */
 			b.origin_within = child;
 		}
 		if (a != NULL) {
 			if ((rc = approval_from_child(&b, child, a)) != 0)
-				goto err_after_txn;
+				return rc;
 			continue;
 		}
 		rc = slot_lookup(&b, child, r, &sl);
 		if (rc != 0)
-			goto err_after_txn;
+			return rc;
 		/* Taken from this child: a refusal of an older version of
 		 * the key is history. */
 		if (b.any_rejected &&
 		    (rc = rejected_clear(&b, STORE_REJ_CHILD, c.unit, r,
 					 r->version)) != 0)
-			goto err_after_txn;
+			return rc;
 		/* Per key the higher version wins; an equal version is the
 		 * same record arriving again. */
 		if (sl.found && r->version <= sl.old.version)
 			continue;
 		rc = slot_replace(&b, &sl, r, r->version);
 		if (rc != 0)
-			goto err_after_txn;
+			return rc;
 	}
 	if ((rc = rejected_keep(&b, c.unit, cursor, cb->rej, cb->n_rej)) != 0)
-		goto err_after_txn;
+		return rc;
 
 	c.applied_seq = cb->last_seq;
 	c.last_seen_ms = cb->now_ms;
 	if ((rc = store_child_put(s, txn, &c)) != 0 ||
 	    (b.n_changed > 0 &&
 	     (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0))
-		goto err_after_txn;
-	if (b.n_changed > 0)
-		dongbo_fault_point("parent.before_commit");
-	rc = store_txn_commit(s, txn);
-	if (rc != 0)
 		return rc;
 	*applied_seq = cb->last_seq;
-	if (n_changed != NULL)
-		*n_changed = b.n_changed;
+	*n_changed = b.n_changed;
 	return 0;
+}
 
-err_after_txn:
-	mdb_txn_abort(txn);
+static int apply_child_once(struct dongbo_store *s,
+			    const struct dongbo_child_batch *cb,
+			    uint64_t *applied_seq, size_t *n_changed)
+{
+	uint64_t applied = *applied_seq;
+	MDB_txn *txn;
+	bool wrote;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	rc = apply_child_in(s, txn, cb, &applied, n_changed, &wrote);
+	if (rc == 0 && wrote) {
+		if (*n_changed > 0)
+			dongbo_fault_point("parent.before_commit");
+		rc = store_txn_commit(s, txn);
+	} else {
+		store_txn_abort(s, txn);
+	}
+	/* Where the cursor is now: after the commit, or the refusal. */
+	if (rc == 0 || rc == DONGBO_E_GAP)
+		*applied_seq = applied;
 	return rc;
 }
 
-int dongbo_store_apply_batch(struct dongbo_store *s,
-			     const struct dongbo_child_batch *cb,
-			     uint64_t *applied_seq, size_t *n_changed)
+/* What dongbo_store_apply_batch checks of a batch before it writes. */
+static int batch_valid(const struct dongbo_child_batch *cb)
 {
 	uint64_t prev = 0;
 	int rc = batch_check(cb->first_seq, cb->last_seq, cb->recs, cb->n);
@@ -614,7 +623,7 @@ int dongbo_store_apply_batch(struct dongbo_store *s,
 	if (rc == 0 && cb->n_aps > 0 && cb->aps == NULL)
 		rc = DONGBO_E_INVAL;
 	/* States: ordered by seq within the range, none on a value's seq
-	 * (the merge in apply_child_once relies on it). */
+	 * (the merge in apply_child_in relies on it). */
 	for (size_t i = 0; rc == 0 && i < cb->n_aps; i++) {
 		const struct dongbo_approval *a = &cb->aps[i];
 		size_t lo = 0, hi = cb->n;
@@ -639,12 +648,87 @@ int dongbo_store_apply_batch(struct dongbo_store *s,
 		    cb->rej[i].rec.seq > cb->last_seq ||
 		    cb->rej[i].reason == NULL)
 			rc = DONGBO_E_INVAL;
+	return rc;
+}
+
+int dongbo_store_apply_batch(struct dongbo_store *s,
+			     const struct dongbo_child_batch *cb,
+			     uint64_t *applied_seq, size_t *n_changed)
+{
+	size_t changed = 0;
+	int rc = batch_valid(cb);
+
 	if (rc != 0)
 		return rc;
 	do
-		rc = apply_child_once(s, cb, applied_seq, n_changed);
+		rc = apply_child_once(s, cb, applied_seq, &changed);
 	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	if (n_changed != NULL)
+		*n_changed = rc == 0 ? changed : 0;
 	return rc;
+}
+
+/* The n batches in one transaction: 0 when it committed (or had nothing
+ * to write), each batch's outcome in its result; otherwise the error, and
+ * nothing of any of them is stored. */
+static int apply_group_once(struct dongbo_store *s,
+			    const struct dongbo_child_batch *const *cbs,
+			    size_t n, struct dongbo_batch_result *res)
+{
+	size_t n_changed = 0;
+	bool wrote_any = false;
+	MDB_txn *txn;
+	int rc;
+
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct dongbo_batch_result *r = &res[i];
+		bool wrote;
+
+		*r = (struct dongbo_batch_result){ .rv = batch_valid(cbs[i]) };
+		if (r->rv != 0)
+			continue;
+		r->rv = apply_child_in(s, txn, cbs[i], &r->applied_seq,
+				       &r->n_changed, &wrote);
+		if (r->rv != 0 && r->rv != DONGBO_E_NEED_HELLO &&
+		    r->rv != DONGBO_E_GAP) {
+			rc = r->rv;
+			store_txn_abort(s, txn);
+			return rc;
+		}
+		wrote_any |= wrote;
+		n_changed += r->n_changed;
+	}
+	if (!wrote_any) {
+		store_txn_abort(s, txn);
+		return 0;
+	}
+	if (n_changed > 0)
+		dongbo_fault_point("parent.before_commit");
+	return store_txn_commit(s, txn);
+}
+
+void dongbo_store_apply_batches(struct dongbo_store *s,
+				const struct dongbo_child_batch *const *cbs,
+				size_t n, struct dongbo_batch_result *res)
+{
+	int rc;
+
+	do
+		rc = apply_group_once(s, cbs, n, res);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	if (rc == 0)
+		return;
+	/* One batch failed (or the commit): each alone, so that the error
+	 * is that batch's and the others are stored. */
+	for (size_t i = 0; i < n; i++) {
+		res[i] = (struct dongbo_batch_result){ 0 };
+		res[i].rv = dongbo_store_apply_batch(s, cbs[i],
+						     &res[i].applied_seq,
+						     &res[i].n_changed);
+	}
 }
 
 int dongbo_store_apply_child(struct dongbo_store *s, const char *child_unit,
@@ -717,7 +801,7 @@ static int restore_apply_once(struct dongbo_store *s,
 	return 0;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -794,7 +878,7 @@ static int log_cover_once(struct dongbo_store *s, uint64_t after_seq,
 	 * holds their effect. */
 	if (after_seq + 1 >= first ||
 	    (snapshot >= first && snapshot > after_seq)) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		*appended = 0;
 		return 0;
 	}
@@ -814,7 +898,7 @@ static int log_cover_once(struct dongbo_store *s, uint64_t after_seq,
 	return 0;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -892,7 +976,7 @@ static int retry_once(struct dongbo_store *s, const struct dongbo_unit *within,
 	    (rc = store_rejected_walk(s, txn, STORE_REJ_OURS, retry_entry,
 				      &rt)) != 0 ||
 	    (rc = store_meta_put_u64(s, txn, "head", b.head)) != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return rc;
 	}
 	rc = store_txn_commit(s, txn);

@@ -210,7 +210,7 @@ static int put_local_once(struct dongbo_store *s, struct dongbo_approval *a,
 	return store_txn_commit(s, txn);
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -250,7 +250,7 @@ int dongbo_store_approval_get(struct dongbo_store *s, const char *unit,
 	if (rc != 0)
 		return rc;
 	rc = store_approval_read(s, txn, unit, form, period, &a, &found);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc == DONGBO_E_INVAL)
 		return DONGBO_E_NOTFOUND; /* a key that cannot be stored */
 	if (rc != 0)
@@ -467,7 +467,7 @@ int dongbo_store_approvals_since(struct dongbo_store *s, const char *within,
 		return rc;
 	rc = mdb_cursor_open(txn, s->dbi_apseq, &cur);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return store_mdb_err(s, "open cursor", rc);
 	}
 	store_put_u64(kbuf, after + 1);
@@ -518,7 +518,7 @@ int dongbo_store_approvals_since(struct dongbo_store *s, const char *within,
 			break;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc != 0)
 		return rc;
 	*next = last;
@@ -552,7 +552,7 @@ int dongbo_store_approvals_cursor(struct dongbo_store *s,
 		rc = 0;
 	else
 		rc = store_mdb_err(s, "read meta", rc);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -614,7 +614,7 @@ static int from_parent_once(struct dongbo_store *s, const char *psid,
 	return rc;
 
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 

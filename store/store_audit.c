@@ -257,7 +257,7 @@ int dongbo_store_audit(struct dongbo_store *s,
 		else
 			rc = cb(arg, &e);
 	}
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc == 0 && more != NULL)
 		*more = w.more;
 out:

@@ -89,6 +89,8 @@
 #ifndef DONGBO_STORE_INTERNAL_H
 #define DONGBO_STORE_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -180,7 +182,11 @@ struct dongbo_store {
 	char *path;			  /* for messages */
 	char id[DONGBO_STORE_ID_LEN + 1];
 	bool is_new;
-	uint64_t commits; /* write transactions committed since open */
+	/* Held shared by every open transaction, exclusive while the map
+	 * grows (store_map_grow). */
+	pthread_rwlock_t map_lock;
+	/* Write transactions committed since open (read by any thread). */
+	_Atomic uint64_t commits;
 	struct store_aggbuf *aggbuf; /* roll-up changes not yet written */
 	struct store_years *years;   /* years the write transaction read */
 };
@@ -202,7 +208,10 @@ int store_mdb_err(const struct dongbo_store *s, const char *what, int rc);
  * DONGBO_E_CORRUPT. */
 int store_corrupt(const struct dongbo_store *s, const char *what);
 
+/* Every transaction begins and ends through these (they hold map_lock
+ * shared while it is open); a failed commit has ended it too. */
 int store_txn_begin(struct dongbo_store *s, bool rdonly, MDB_txn **out);
+void store_txn_abort(struct dongbo_store *s, MDB_txn *txn);
 
 /*
  * Calls fn for every entry of dbi whose key starts with the len bytes of
@@ -253,8 +262,10 @@ int store_child_put(struct dongbo_store *s, MDB_txn *txn,
  * demand (force) after a write failed with DONGBO_E_MAP_FULL: the public
  * write calls then run again (`do ... while (rc == DONGBO_E_MAP_FULL &&
  * store_map_grow(s, true) == 0)`), which is safe as each is one
- * all-or-nothing transaction.  No transaction may be open.  0 when the
- * map grew (or had room), DONGBO_E_MAP_FULL when it is at its maximum. */
+ * all-or-nothing transaction.  The calling thread may have no transaction
+ * open; those of other threads are waited for (force), or the growing is
+ * left for later (ahead of need).  0 when the map grew (or had room, or
+ * was busy ahead of need), DONGBO_E_MAP_FULL when it is at its maximum. */
 int store_map_grow(struct dongbo_store *s, bool force);
 
 /* ---- store_reject.c ---- */

@@ -332,7 +332,7 @@ int dongbo_store_rollup(struct dongbo_store *s, const char *anchor,
 err_after_cursor:
 	mdb_cursor_close(cur);
 err_after_txn:
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }
 
@@ -376,7 +376,7 @@ static int leaf_dist(struct dongbo_store *s, const struct store_rules *r,
 	if (rc != 0)
 		return rc;
 	rc = leaf_total(s, txn, r, u, indicator, period, &agg);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc != 0 ? rc : cb(arg, agg.sum, 1);
 }
 
@@ -574,12 +574,12 @@ int dongbo_store_unit_values(struct dongbo_store *s, const char *unit,
 		return rc;
 	rc = mdb_cursor_open(txn, s->dbi_values, &cur);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_txn_abort(s, txn);
 		return store_mdb_err(s, "open cursor", rc);
 	}
 	rc = unit_values_walk(s, cur, start, start_len, prefix_len,
 			      after_indicator != NULL, max, cb, arg, more);
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }

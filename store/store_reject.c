@@ -219,6 +219,6 @@ int dongbo_store_rejected(struct dongbo_store *s,
 	rc = store_rejected_walk(s, txn, STORE_REJ_OURS, cb, arg);
 	if (rc == 0)
 		rc = store_rejected_walk(s, txn, STORE_REJ_CHILD, cb, arg);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }

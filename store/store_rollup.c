@@ -584,6 +584,6 @@ int dongbo_store_verify(struct dongbo_store *s, char *err, size_t errlen)
 					errlen);
 	}
 	recompute_fini(&r);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }

@@ -453,7 +453,7 @@ int dongbo_store_value_at(struct dongbo_store *s, const char *unit,
 	if (rc != 0)
 		return rc;
 	rc = store_eff_at(s, txn, unit, indicator, &p, r.time, &e);
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	if (rc != 0)
 		return rc;
 	*value = e.value;
@@ -530,6 +530,6 @@ int dongbo_store_conflicts(struct dongbo_store *s, const char *anchor,
 		rc = store_walk(s, txn, s->dbi_conflict, prefix, w.prefix_len,
 				"read conflict", conflicts_entry, &w);
 	}
-	mdb_txn_abort(txn);
+	store_txn_abort(s, txn);
 	return rc;
 }

@@ -532,6 +532,141 @@ static void unit_values_come_in_pages(void **state)
 	assert_int_equal(got, 5);
 }
 
+static uint64_t commits(struct fx *fx)
+{
+	struct dongbo_store_info i;
+
+	assert_int_equal(dongbo_store_info(fx->st, &i), 0);
+	return i.commits;
+}
+
+/* Two children's batches, a child's next batch behind its first, and
+ * batches refused before they write (a gap, no session, malformed): one
+ * commit for all that is applied, each refusal its batch's own. */
+static void a_group_of_batches_is_one_commit(void **state)
+{
+	struct fx *fx = *state;
+	const struct dongbo_record a1[] = {
+		rec("07201", inds[0], periods[0], 5, 100, 1),
+		rec("07207", inds[0], periods[0], 7, 100, 2),
+	};
+	const struct dongbo_record a2[] = {
+		rec("07201", inds[1], periods[0], 3, 100, 3),
+	};
+	const struct dongbo_record b1[] = {
+		rec("07300", inds[0], periods[0], 11, 100, 1),
+	};
+	const struct dongbo_record late[] = {
+		rec("07300", inds[0], periods[1], 13, 100, 9),
+	};
+	const struct dongbo_record bad[] = {
+		rec("07300", inds[0], periods[1], 17, 100, 2),
+		rec("07300", inds[1], periods[1], 19, 100, 2), /* seq twice */
+	};
+	const struct dongbo_child_batch cbs[] = {
+		{ .child_unit = "213", .child_store_id = ID_A, .first_seq = 1,
+		  .last_seq = 2, .recs = a1, .n = 2, .now_ms = 1000 },
+		{ .child_unit = "215", .child_store_id = ID_B, .first_seq = 9,
+		  .last_seq = 9, .recs = late, .n = 1, .now_ms = 1000 },
+		{ .child_unit = "215", .child_store_id = ID_B, .first_seq = 1,
+		  .last_seq = 1, .recs = b1, .n = 1, .now_ms = 1000 },
+		{ .child_unit = "213", .child_store_id = ID_A, .first_seq = 3,
+		  .last_seq = 3, .recs = a2, .n = 1, .now_ms = 1000 },
+		{ .child_unit = "213", .child_store_id = ID_B, .first_seq = 4,
+		  .last_seq = 4, .recs = a2, .n = 0, .now_ms = 1000 },
+		{ .child_unit = "215", .child_store_id = ID_B, .first_seq = 2,
+		  .last_seq = 2, .recs = bad, .n = 2, .now_ms = 1000 },
+	};
+	const struct dongbo_child_batch *ptrs[6];
+	struct dongbo_batch_result res[6];
+	uint64_t before;
+
+	for (size_t i = 0; i < 6; i++)
+		ptrs[i] = &cbs[i];
+	hello(fx, "213", ID_A);
+	hello(fx, "215", ID_B);
+	before = commits(fx);
+	dongbo_store_apply_batches(fx->st, ptrs, 6, res);
+	assert_int_equal(commits(fx), before + 1);
+	assert_int_equal(res[0].rv, 0);
+	assert_int_equal(res[0].applied_seq, 2);
+	assert_int_equal(res[0].n_changed, 2);
+	assert_int_equal(res[1].rv, DONGBO_E_GAP);
+	assert_int_equal(res[1].applied_seq, 0);
+	assert_int_equal(res[2].rv, 0);
+	assert_int_equal(res[2].applied_seq, 1);
+	assert_int_equal(res[3].rv, 0);
+	assert_int_equal(res[3].applied_seq, 3);
+	assert_int_equal(res[3].n_changed, 1);
+	assert_int_equal(res[4].rv, DONGBO_E_NEED_HELLO);
+	assert_int_equal(res[5].rv, DONGBO_E_INVAL);
+	value_is(fx, "07201", inds[0], periods[0], 5, 100);
+	value_is(fx, "07201", inds[1], periods[0], 3, 100);
+	value_is(fx, "07300", inds[0], periods[0], 11, 100);
+	value_absent(fx, "07300", inds[0], periods[1]);
+	assert_int_equal(head(fx), 4);
+	verify_ok(fx);
+
+	/* The same group again (a resend): nothing to write, no commit. */
+	before = commits(fx);
+	dongbo_store_apply_batches(fx->st, ptrs, 4, res);
+	assert_int_equal(commits(fx), before);
+	assert_int_equal(res[0].rv, 0);
+	assert_int_equal(res[0].applied_seq, 3);
+	assert_int_equal(res[0].n_changed, 0);
+	assert_int_equal(res[2].applied_seq, 1);
+	assert_int_equal(head(fx), 4);
+}
+
+/* A batch that fails after it began to write (a record outside the
+ * child's subtree) is refused alone; the batches around it are stored,
+ * each in a transaction of its own. */
+static void a_batch_failing_midway_is_refused_alone(void **state)
+{
+	struct fx *fx = *state;
+	const struct dongbo_record a1[] = {
+		rec("07201", inds[0], periods[0], 5, 100, 1),
+	};
+	const struct dongbo_record stray[] = {
+		rec("07300", inds[0], periods[0], 6, 100, 1),
+		rec("07201", inds[0], periods[1], 8, 100, 2),
+	};
+	const struct dongbo_record b1[] = {
+		rec("07300", inds[0], periods[0], 11, 100, 1),
+	};
+	const struct dongbo_child_batch cbs[] = {
+		{ .child_unit = "213", .child_store_id = ID_A, .first_seq = 1,
+		  .last_seq = 1, .recs = a1, .n = 1, .now_ms = 1000 },
+		{ .child_unit = "215", .child_store_id = ID_B, .first_seq = 1,
+		  .last_seq = 1, .recs = b1, .n = 1, .now_ms = 1000 },
+		/* 213 again, with a value of 215's commune first */
+		{ .child_unit = "213", .child_store_id = ID_A, .first_seq = 1,
+		  .last_seq = 2, .recs = stray, .n = 2, .now_ms = 1000 },
+	};
+	const struct dongbo_child_batch *ptrs[] = { &cbs[0], &cbs[1], &cbs[2] };
+	struct dongbo_batch_result res[3];
+	uint64_t before;
+
+	hello(fx, "213", ID_A);
+	hello(fx, "215", ID_B);
+	/* Nothing yet applied from 213: its second batch restarts at 1. */
+	before = commits(fx);
+	dongbo_store_apply_batches(fx->st, &ptrs[1], 2, res);
+	assert_int_equal(res[0].rv, 0);
+	assert_int_equal(res[1].rv, DONGBO_E_OUTSIDE_SUBTREE);
+	assert_int_equal(commits(fx), before + 1);
+	value_is(fx, "07300", inds[0], periods[0], 11, 100);
+	value_absent(fx, "07201", inds[0], periods[1]);
+
+	before = commits(fx);
+	dongbo_store_apply_batches(fx->st, ptrs, 1, res);
+	assert_int_equal(res[0].rv, 0);
+	assert_int_equal(commits(fx), before + 1);
+	value_is(fx, "07201", inds[0], periods[0], 5, 100);
+	assert_int_equal(head(fx), 2);
+	verify_ok(fx);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -546,6 +681,8 @@ int main(void)
 		T(a_new_store_may_start_with_a_restore_pending),
 		T(unit_values_come_in_pages),
 		T(a_top_node_keeps_no_outbox),
+		T(a_group_of_batches_is_one_commit),
+		T(a_batch_failing_midway_is_refused_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
