@@ -19,13 +19,14 @@
 static const char *const known_points[] = {
 	"child.before_send", "child.after_send", "parent.before_commit",
 	"parent.after_commit", "child.restore_page", "ctl.before_reply",
-	"sync.drop_listener",
+	"sync.drop_listener", "writer.stall",
 };
 
 /* Points that are acted on (dongbo_fault_trigger) rather than crashed at. */
 static bool point_is_trigger(const char *p)
 {
-	return strcmp(p, "sync.drop_listener") == 0;
+	return strcmp(p, "sync.drop_listener") == 0 ||
+	       strcmp(p, "writer.stall") == 0;
 }
 
 struct fault {

@@ -29,6 +29,9 @@
  *   sync.drop_listener   a probe of the node's own listener is due
  *                        (probe.c): the listener is closed behind the
  *                        server's back, as a deaf one would be
+ *   writer.stall         the writer is about to apply children's
+ *                        records (sync.c): its thread sleeps 10 s first,
+ *                        as under a slow disk, while the loop goes on
  */
 #ifndef DONGBO_COMMON_FAULT_H
 #define DONGBO_COMMON_FAULT_H

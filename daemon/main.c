@@ -1,6 +1,7 @@
 /*
  * dongbod -- runs one dongbo node in the foreground until SIGTERM/SIGINT.
  */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,13 @@ int main(int argc, char **argv)
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (dongbo_fault_init() != 0)
 		return 2;
+	/* The pool runs the writer's jobs, one at a time (writer.h): one
+	 * thread keeps them on one warm thread and one malloc arena. */
+	if (setenv("UV_THREADPOOL_SIZE", "1", 0) != 0) {
+		dongbo_log_error("cannot size the thread pool: %s",
+				 strerror(errno));
+		return 1;
+	}
 	if (uv_loop_init(&loop) != 0) {
 		dongbo_log_error("cannot create the event loop");
 		return 1;

@@ -14,7 +14,8 @@
  * not parse is refused with FILE:LINE: reason and the node keeps its own.
  *
  * Stop (SIGTERM, SIGINT): the servers and the uplink close their nng
- * sockets and abandon requests in flight.  Nothing is half-written: every
+ * sockets and abandon requests in flight; the writer drops the children's
+ * batches waiting for it and lets the one it is applying commit.  Nothing is half-written: every
  * store call is one transaction that has either committed or not, and a
  * request abandoned here is resent after the restart and applied at most
  * once because cursors and versions make it idempotent.
@@ -40,7 +41,8 @@
 #include "uplink.h"
 
 #define CTL_CONTEXTS 4
-#define SYNC_CONTEXTS 16
+/* A child's push holds its context until the writer has applied it. */
+#define SYNC_CONTEXTS 64
 
 /* Seconds an orderly stop may take before the process exits anyway. */
 #define STOP_GRACE_S 5
@@ -598,6 +600,8 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 		dongbo_log_error("cannot create the loop's mailbox");
 		return DONGBO_E_IO;
 	}
+	dongbo_writer_init(&node->writer, loop);
+	node->writer_on = true;
 	/* On failure the control socket may be open already. */
 	if ((rv = open_servers(node)) != 0)
 		goto err_after_servers;
@@ -654,6 +658,8 @@ void dongbo_node_stop(struct dongbo_node *node)
 	dongbo_server_close(node->sync_server);
 	dongbo_server_close(node->ctl_server);
 	node->sync_server = node->ctl_server = NULL;
+	/* The batch being applied commits; those waiting are dropped. */
+	dongbo_writer_stop(&node->writer);
 	dongbo_mailbox_close(&node->mailbox);
 }
 

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "mailbox.h"
+#include "writer.h"
 #include "store.h"
 #include "units.h"
 
@@ -70,6 +71,10 @@ struct dongbo_node {
 	const char *levels[DONGBO_UNITS_DEPTH_MAX];
 	size_t n_levels;
 	struct dongbo_store *store;
+	/* Applies the children's batches off the loop (writer.h); unused
+	 * (!writer_on) by a node made in process without a loop. */
+	struct dongbo_writer writer;
+	bool writer_on;
 	struct dongbo_mailbox mailbox;
 	struct dongbo_server *sync_server; /* children; NULL without listen */
 	struct dongbo_probe *probe; /* of sync_server's listener (probe.h) */

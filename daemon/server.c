@@ -3,14 +3,18 @@
  *
  * Happy path, per context: RECV (nng_ctx_recv) -> the aio callback posts
  * the request to the mailbox -> the loop runs the handler -> SEND
- * (nng_ctx_send of the reply) -> the aio callback receives again.
+ * (nng_ctx_send of the reply) -> the aio callback receives again.  A
+ * handler that defers (a push the writer applies) leaves its context in
+ * HANDLE until dongbo_server_reply sends the answer; the other contexts
+ * receive meanwhile.
  *
  * Failure modes: a failed receive other than "closed" just receives again;
  * a failed send frees the reply (the requester resends, and handlers are
  * idempotent); a handler that returns no reply puts the context back to
  * receiving.  On close the socket is closed first, then each aio is
  * stopped (waiting for its callback), then the mailbox is drained with
- * srv->closing set so the mails only free their requests.
+ * srv->closing set so the mails only free their requests; answers still
+ * owed are dropped when they come, and the last one frees the server.
  *
  * A message over DONGBO_MSG_MAX (NNG_OPT_RECVMAXSZ) never reaches a
  * context: over tcp:// nng closes its pipe.  Known issue: nng 1.5.2's
@@ -49,6 +53,8 @@ struct srv_ctx {
 	enum ctx_state state;
 	nng_msg *req;
 	struct dongbo_mail mail;
+	bool deferred; /* an answer is owed (dongbo_server_defer) */
+	bool was_deferred; /* the handler running deferred (answered or not) */
 };
 
 struct dongbo_server {
@@ -59,6 +65,9 @@ struct dongbo_server {
 	 * the server's own copies. */
 	struct dongbo_server_options lopts;
 	bool closing;
+	bool closed; /* closed with answers owed: freed by the last one */
+	struct srv_ctx *handling; /* whose handler runs now */
+	size_t n_deferred;
 	size_t n_ctx;
 	struct srv_ctx ctxs[];
 };
@@ -119,20 +128,11 @@ static void ctx_aio_cb(void *arg)
 	}
 }
 
-/* Loop thread. */
-static void ctx_mail_cb(struct dongbo_mail *mail)
+/* Sends rep (taken) on c, or receives again when there is none.  Loop
+ * thread. */
+static void ctx_answer(struct srv_ctx *c, nng_msg *rep)
 {
-	struct srv_ctx *c = (struct srv_ctx *)((char *)mail -
-					       offsetof(struct srv_ctx, mail));
-	struct dongbo_server *srv = c->srv;
-	nng_msg *req = c->req;
-	nng_msg *rep = NULL;
-
-	c->req = NULL;
-	if (!srv->closing)
-		rep = srv->lopts.handler(srv->lopts.arg, req);
-	nng_msg_free(req);
-	if (srv->closing) {
+	if (c->srv->closing) {
 		nng_msg_free(rep);
 		return;
 	}
@@ -143,6 +143,32 @@ static void ctx_mail_cb(struct dongbo_mail *mail)
 	c->state = CTX_SEND;
 	nng_aio_set_msg(c->aio, rep);
 	nng_ctx_send(c->ctx, c->aio);
+}
+
+/* Loop thread. */
+static void ctx_mail_cb(struct dongbo_mail *mail)
+{
+	struct srv_ctx *c = (struct srv_ctx *)((char *)mail -
+					       offsetof(struct srv_ctx, mail));
+	struct dongbo_server *srv = c->srv;
+	nng_msg *req = c->req;
+	nng_msg *rep = NULL;
+
+	c->req = NULL;
+	c->was_deferred = false;
+	if (!srv->closing) {
+		srv->handling = c;
+		rep = srv->lopts.handler(srv->lopts.arg, req);
+		srv->handling = NULL;
+	}
+	nng_msg_free(req);
+	/* Deferred: answered by dongbo_server_reply, perhaps already
+	 * (the writer may run a job at once). */
+	if (c->was_deferred) {
+		nng_msg_free(rep);
+		return;
+	}
+	ctx_answer(c, rep);
 }
 
 static int listener_start(struct dongbo_server *srv,
@@ -254,6 +280,31 @@ err_after_ctx:
 	return rv;
 }
 
+struct dongbo_server_call *dongbo_server_defer(struct dongbo_server *srv)
+{
+	struct srv_ctx *c = srv->handling;
+
+	if (c == NULL || c->deferred)
+		return NULL;
+	c->deferred = c->was_deferred = true;
+	srv->n_deferred++;
+	return (struct dongbo_server_call *)c;
+}
+
+static void server_free(struct dongbo_server *srv);
+
+void dongbo_server_reply(struct dongbo_server_call *call, nng_msg *rep)
+{
+	struct srv_ctx *c = (struct srv_ctx *)call;
+	struct dongbo_server *srv = c->srv;
+
+	c->deferred = false;
+	srv->n_deferred--;
+	ctx_answer(c, rep);
+	if (srv->closed && srv->n_deferred == 0)
+		server_free(srv);
+}
+
 void dongbo_server_close(struct dongbo_server *srv)
 {
 	size_t i;
@@ -265,6 +316,17 @@ void dongbo_server_close(struct dongbo_server *srv)
 	for (i = 0; i < srv->n_ctx; i++)
 		nng_aio_stop(srv->ctxs[i].aio);
 	dongbo_mailbox_drain(srv->lopts.mailbox);
+	/* A context whose answer is owed is in no nng operation; the
+	 * server stays until the answer comes (and is dropped). */
+	srv->closed = true;
+	if (srv->n_deferred == 0)
+		server_free(srv);
+}
+
+static void server_free(struct dongbo_server *srv)
+{
+	size_t i;
+
 	for (i = 0; i < srv->n_ctx; i++)
 		nng_aio_free(srv->ctxs[i].aio);
 	free((char *)srv->lopts.url);

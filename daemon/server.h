@@ -41,15 +41,30 @@ struct dongbo_server_options {
 	size_t ping_len, pong_len;
 };
 
+/*
+ * Within a handler, on the loop thread: the answer to the request being
+ * handled will come later, through dongbo_server_reply with the call
+ * returned (NULL outside a handler, or called twice).  The handler then
+ * returns NULL; its context receives nothing more until the answer.
+ */
+struct dongbo_server_call;
+struct dongbo_server_call *dongbo_server_defer(struct dongbo_server *srv);
+
+/* Answers a deferred call with rep (taken; NULL: none, the requester times
+ * out and retries).  Loop thread.  After dongbo_server_close the answer is
+ * dropped, and the server, kept for it, is freed with the last one owed. */
+void dongbo_server_reply(struct dongbo_server_call *call, nng_msg *rep);
+
 /* Listens and starts receiving.  Returns 0, DONGBO_E_BUSY (address in
  * use), DONGBO_E_INVAL (bad URL), DONGBO_E_NOMEM or DONGBO_E_IO, with the
  * reason in err. */
 int dongbo_server_open(const struct dongbo_server_options *opts,
 		       struct dongbo_server **out, char *err, size_t errlen);
 
-/* Stops listening, abandons requests in flight and frees the server.  Loop
- * thread; drains the mailbox so no mail refers to the server afterwards.
- * NULL is a no-op. */
+/* Stops listening, abandons requests in flight and frees the server (or,
+ * with answers owed, lets the last of them free it).  Loop thread; drains
+ * the mailbox so no mail refers to the server afterwards.  NULL is a
+ * no-op. */
 void dongbo_server_close(struct dongbo_server *srv);
 
 /* Closes the listener and listens again with the same options: the cure

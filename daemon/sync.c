@@ -3,10 +3,13 @@
  *
  * Happy path: Hello {unit, store id} -> the store records the child (a new
  * store identity restarts its cursor at 0) -> Welcome {our unit, our store
- * id, cursor}.  Push {first..last, records} -> each record is checked ->
- * the store applies the good ones and moves the cursor to last in one
- * transaction -> Ack {cursor}, sent only after that commit.  When values
- * changed, our own uplink is kicked so they travel on up.
+ * id, cursor}.  Push {first..last, records} -> each record is checked (on
+ * the loop) -> the writer (writer.h, a thread of its own) has the store
+ * apply the good ones and move the cursor to last in one transaction,
+ * shared with the other children's pushes that queued meanwhile (group
+ * commit) -> Ack {cursor}, sent only after that commit.  When values
+ * changed, our own uplink is kicked so they travel on up.  Hello and
+ * Restore are answered on the loop.
  *
  * A push may carry the child's subtree summary (tree.h): after the batch
  * is applied in the child's session, it replaces what that child said of
@@ -121,8 +124,13 @@
 #include "period.h"
 #include "store.h"
 #include "tree.h"
+#include "server.h"
 #include "uplink.h"
 #include "util.h"
+#include "writer.h"
+
+/* How long the fault writer.stall holds the writer (fault.h). */
+#define WRITER_STALL_MS 10000
 
 /* Values in one restore page, at most. */
 #define RESTORE_PAGE_MAX 5000
@@ -774,16 +782,194 @@ static size_t n_rej_values(const struct push_plan *pl)
 	return n;
 }
 
-static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
-			    uint32_t pipe)
+/* A push on its way through the store: checked and sorted on the loop,
+ * applied by the writer (writer.h), answered on the loop. */
+struct push_job {
+	struct dongbo_write_job wj;
+	struct dongbo_node *node;
+	const struct dongbo_unit *child;
+	const Dongbo__Push *p;	   /* in arena */
+	struct dongbo_arena arena; /* the request, unpacked */
+	struct push_plan pl;
+	int64_t now_ms;
+	struct dongbo_server_call *call; /* NULL: answered in place */
+	/* What the store did. */
+	int rv;
+	uint64_t applied;
+	size_t n_changed;
+};
+
+static void push_job_free(struct push_job *j)
 {
+	push_plan_fini(&j->pl);
+	dongbo_arena_free(&j->arena);
+	free(j);
+}
+
+static void push_batch_of(const struct push_job *j,
+			  struct dongbo_child_batch *cb)
+{
+	const Dongbo__Push *p = j->p;
+
+	*cb = (struct dongbo_child_batch){
+		.child_unit = j->child->code, .child_store_id = p->store_id,
+		.first_seq = p->first_seq, .last_seq = p->last_seq,
+		.recs = j->pl.recs, .n = j->pl.n_ok, .aps = j->pl.aps,
+		.n_aps = j->pl.n_aps, .rej = j->pl.kept,
+		/* the value records refused; the states refused are listed
+		 * in the Ack only */
+		.n_rej = n_rej_values(&j->pl), .now_ms = j->now_ms };
+}
+
+/* Store calls only: any thread (the writer's). */
+static void push_apply(struct push_job *j)
+{
+	struct dongbo_child_batch cb;
+
+	push_batch_of(j, &cb);
+	j->rv = dongbo_store_apply_batch(j->node->store, &cb, &j->applied,
+					 &j->n_changed);
+}
+
+/* The reply to an applied push, and what the node learnt from it.  Loop
+ * thread. */
+static nng_msg *push_finish(struct push_job *j)
+{
+	struct dongbo_node *node = j->node;
+	const struct dongbo_unit *child = j->child;
+	const Dongbo__Push *p = j->p;
+	struct push_plan *pl = &j->pl;
 	Dongbo__SyncReply rep = DONGBO__SYNC_REPLY__INIT;
 	Dongbo__Ack ack = DONGBO__ACK__INIT;
-	const struct dongbo_unit *child;
-	struct push_plan pl;
-	size_t n_changed = 0;
-	uint64_t applied = 0;
+	uint64_t applied = j->applied;
 	struct child_seen *seen;
+	int rv = j->rv;
+
+	if (rv == DONGBO_E_NEED_HELLO) {
+		dongbo_log_warn("sync: push from %s refused: store %s is not "
+				"in a session with us (hello first)",
+				child->code, p->store_id);
+		return reply_error(rv, applied, "%s", dongbo_strerror(rv));
+	}
+	seen = seen_note(node, child, p->head_seq);
+	if (p->subtree != NULL)
+		take_summary(node, child, p->subtree);
+	if (rv == DONGBO_E_GAP) {
+		dongbo_log_warn("sync: push %llu..%llu from %s refused: we "
+				"have applied its log up to %llu only",
+				(unsigned long long)p->first_seq,
+				(unsigned long long)p->last_seq, child->code,
+				(unsigned long long)applied);
+		return reply_error(rv, applied, "%s", dongbo_strerror(rv));
+	}
+	if (rv != 0) {
+		dongbo_log_error("sync: batch %llu..%llu from %s: %s",
+				 (unsigned long long)p->first_seq,
+				 (unsigned long long)p->last_seq, child->code,
+				 dongbo_strerror(rv));
+		if (rv == DONGBO_E_MAP_FULL)
+			return reply_error(rv, applied, "parent store is full "
+					   "(%zu records did not fit; raise "
+					   "map_size_max_mb at %s)", pl->n_ok,
+					   node->home->code);
+		return reply_error(rv, applied, "parent store: %s",
+				   dongbo_strerror(rv));
+	}
+	for (size_t i = 0; i < pl->n_rej; i++)
+		dongbo_log_warn("sync: refused record %llu from %s: %s",
+				(unsigned long long)pl->rej[i].seq,
+				child->code, pl->rej[i].reason);
+	if (j->n_changed > 0)
+		dongbo_fault_point("parent.after_commit");
+	if (seen != NULL && applied != seen->applied_seq) {
+		seen->applied_seq = applied;
+		seen->last_advance_ms = seen->last_seen_ms;
+	}
+	if (j->n_changed > 0) {
+		dongbo_log_debug("sync: %zu changes from %s, applied up to %llu",
+				 j->n_changed, child->code,
+				 (unsigned long long)applied);
+		dongbo_uplink_kick(node->uplink);
+	}
+	ack.store_id = (char *)dongbo_store_id(node->store);
+	ack.applied_seq = applied;
+	ack.catalog_version = dongbo_catalog_version(node->catalog);
+	ack.n_rejected = pl->n_rej;
+	ack.rejected = pl->rej_ptrs;
+	rv = push_plan_down(node, child, p, pl, &ack);
+	if (rv != 0) {
+		/* Applied and committed: the Ack says so; the states going
+		 * down follow with the next one. */
+		dongbo_log_error("sync: approval states for %s: %s",
+				 child->code, dongbo_strerror(rv));
+		ack.n_approvals = 0;
+		ack.approvals_next = strcmp(p->approvals_store,
+					    dongbo_store_id(node->store)) == 0
+					     ? p->approvals_after
+					     : 0;
+		ack.approvals_more = false;
+	}
+	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;
+	rep.ack = &ack;
+	return reply_pack(&rep);
+}
+
+/* The writer's thread: the pushes that queued together, in one
+ * transaction. */
+static void push_work(struct dongbo_write_job **wjs, size_t n)
+{
+	struct dongbo_child_batch cbs[DONGBO_WRITER_GROUP_MAX];
+	const struct dongbo_child_batch *ptrs[DONGBO_WRITER_GROUP_MAX] = { 0 };
+	struct dongbo_batch_result res[DONGBO_WRITER_GROUP_MAX];
+	struct push_job *j;
+	bool carries = false;
+
+	for (size_t i = 0; i < n; i++) {
+		j = (struct push_job *)wjs[i];
+		carries |= j->pl.n_ok + j->pl.n_aps > 0;
+	}
+	if (carries && dongbo_fault_trigger("writer.stall"))
+		uv_sleep(WRITER_STALL_MS);
+	if (n == 1) {
+		push_apply((struct push_job *)wjs[0]);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		push_batch_of((struct push_job *)wjs[i], &cbs[i]);
+		ptrs[i] = &cbs[i];
+	}
+	j = (struct push_job *)wjs[0];
+	dongbo_store_apply_batches(j->node->store, ptrs, n, res);
+	for (size_t i = 0; i < n; i++) {
+		j = (struct push_job *)wjs[i];
+		j->rv = res[i].rv;
+		j->applied = res[i].applied_seq;
+		j->n_changed = res[i].n_changed;
+	}
+}
+
+/* Loop thread.  A push the writer did not get to (the node stops) wrote
+ * nothing: it goes unanswered, and the child sends it again. */
+static void push_done(struct dongbo_write_job *wj, bool ran)
+{
+	struct push_job *j = (struct push_job *)wj;
+	nng_msg *out = NULL;
+
+	if (ran && !j->node->stopping)
+		out = push_finish(j);
+	dongbo_server_reply(j->call, out);
+	push_job_free(j);
+}
+
+/* Checks a push and sorts its records (the loop), then has the writer
+ * apply it and answers when it has; or, with no writer to hand it to (a
+ * handler called in process), applies and answers in place.  The request
+ * (req, in *arena) is taken into the job. */
+static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
+			    uint32_t pipe, struct dongbo_arena *arena)
+{
+	const struct dongbo_unit *child;
+	struct push_job *j;
 	nng_msg *out;
 	char err[512];
 	int rv;
@@ -806,97 +992,34 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 		return reply_error(rv, 0, "%s; the whole batch is refused",
 				   err);
 	}
-	rv = push_plan_make(node, child, p, &pl);
-	if (rv != 0)
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+	rv = push_plan_make(node, child, p, &j->pl);
+	if (rv != 0) {
+		free(j);
 		return reply_error(rv, 0, "%s", rv == DONGBO_E_NOMEM
 						       ? "out of memory"
 						       : "malformed approval state");
-
-	rv = dongbo_store_apply_batch(
-		node->store,
-		&(struct dongbo_child_batch){
-			.child_unit = child->code, .child_store_id = p->store_id,
-			.first_seq = p->first_seq, .last_seq = p->last_seq,
-			.recs = pl.recs, .n = pl.n_ok, .aps = pl.aps,
-			.n_aps = pl.n_aps, .rej = pl.kept,
-			/* the value records refused; the states refused are
-			 * listed in the Ack only */
-			.n_rej = n_rej_values(&pl), .now_ms = dongbo_now_ms() },
-		&applied, &n_changed);
-	if (rv == DONGBO_E_NEED_HELLO) {
-		dongbo_log_warn("sync: push from %s refused: store %s is not "
-				"in a session with us (hello first)",
-				child->code, p->store_id);
-		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
-		goto done;
 	}
-	seen = seen_note(node, child, p->head_seq);
-	if (p->subtree != NULL)
-		take_summary(node, child, p->subtree);
-	if (rv == DONGBO_E_GAP) {
-		dongbo_log_warn("sync: push %llu..%llu from %s refused: we "
-				"have applied its log up to %llu only",
-				(unsigned long long)p->first_seq,
-				(unsigned long long)p->last_seq, child->code,
-				(unsigned long long)applied);
-		out = reply_error(rv, applied, "%s", dongbo_strerror(rv));
-		goto done;
+	j->node = node;
+	j->child = child;
+	j->p = p;
+	j->now_ms = dongbo_now_ms();
+	j->arena = *arena;
+	*arena = (struct dongbo_arena){ 0 };
+	if (node->writer_on && node->sync_server != NULL)
+		j->call = dongbo_server_defer(node->sync_server);
+	if (j->call == NULL) {
+		push_apply(j);
+		out = push_finish(j);
+		push_job_free(j);
+		return out;
 	}
-	if (rv != 0) {
-		dongbo_log_error("sync: batch %llu..%llu from %s: %s",
-				 (unsigned long long)p->first_seq,
-				 (unsigned long long)p->last_seq, child->code,
-				 dongbo_strerror(rv));
-		if (rv == DONGBO_E_MAP_FULL)
-			out = reply_error(rv, applied, "parent store is full "
-					  "(%zu records did not fit; raise "
-					  "map_size_max_mb at %s)", pl.n_ok,
-					  node->home->code);
-		else
-			out = reply_error(rv, applied, "parent store: %s",
-					  dongbo_strerror(rv));
-		goto done;
-	}
-	for (size_t i = 0; i < pl.n_rej; i++)
-		dongbo_log_warn("sync: refused record %llu from %s: %s",
-				(unsigned long long)pl.rej[i].seq, child->code,
-				pl.rej[i].reason);
-	if (n_changed > 0)
-		dongbo_fault_point("parent.after_commit");
-	if (seen != NULL && applied != seen->applied_seq) {
-		seen->applied_seq = applied;
-		seen->last_advance_ms = seen->last_seen_ms;
-	}
-	if (n_changed > 0) {
-		dongbo_log_debug("sync: %zu changes from %s, applied up to %llu",
-				 n_changed, child->code,
-				 (unsigned long long)applied);
-		dongbo_uplink_kick(node->uplink);
-	}
-	ack.store_id = (char *)dongbo_store_id(node->store);
-	ack.applied_seq = applied;
-	ack.catalog_version = dongbo_catalog_version(node->catalog);
-	ack.n_rejected = pl.n_rej;
-	ack.rejected = pl.rej_ptrs;
-	rv = push_plan_down(node, child, p, &pl, &ack);
-	if (rv != 0) {
-		/* Applied and committed: the Ack says so; the states going
-		 * down follow with the next one. */
-		dongbo_log_error("sync: approval states for %s: %s",
-				 child->code, dongbo_strerror(rv));
-		ack.n_approvals = 0;
-		ack.approvals_next = strcmp(p->approvals_store,
-					    dongbo_store_id(node->store)) == 0
-					     ? p->approvals_after
-					     : 0;
-		ack.approvals_more = false;
-	}
-	rep.body_case = DONGBO__SYNC_REPLY__BODY_ACK;
-	rep.ack = &ack;
-	out = reply_pack(&rep);
-done:
-	push_plan_fini(&pl);
-	return out;
+	j->wj.work = push_work;
+	j->wj.done = push_done;
+	dongbo_writer_submit(&node->writer, &j->wj);
+	return NULL;
 }
 
 /* One page of restored values, as it is built. */
@@ -1052,7 +1175,7 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 		out = handle_hello(node, req->hello, pipe);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_PUSH:
-		out = handle_push(node, req->push, pipe);
+		out = handle_push(node, req->push, pipe, &arena);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_RESTORE:
 		out = handle_restore(node, req->restore, pipe);

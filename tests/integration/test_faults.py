@@ -47,6 +47,10 @@ verify` at every node):
                      own probe notices within seconds and listens afresh
                      ("listening afresh" in its log), and its communes,
                      one restarted meanwhile, catch up
+  busy_writer        the district's writer stalls 10 s on a commune's
+                     batch (fault writer.stall): meanwhile the district
+                     answers the CLI without the value, another commune's
+                     batch queues, and then both reach the province
   node_gone          a commune dies after storing a put, before its
                      answer: the CLI says at once that the outcome is
                      unknown (exit 3) rather than waiting or sending the
@@ -58,6 +62,7 @@ printed first.  Exit status 0 on success, 1 on failure (temp dir kept, the
 tail of every node's log printed), 2 on a usage error.
 """
 
+import json
 import os
 import re
 import shutil
@@ -510,6 +515,41 @@ def scenario_deaf_listener(fed, rng, args):
     full_check(fed, "CHECK after")
 
 
+def scenario_busy_writer(fed, rng, args):
+    small_federation(fed, communes=("07201", "07207"))
+    fed.start_all()
+    enter(fed, rng, [("c07201", "07201"), ("c07207", "07207")], 4)
+    fed.converge()
+    fed.stop("d")
+    fed.start("d", env={"DONGBO_FAULT": "writer.stall"})
+    ind, per = rng.choice(INDICATORS), "2023Q3"
+    fed.put("c07201", "07201", ind, per, "777")
+    wait_for(lambda: "fault: writer.stall triggered" in
+             fed.log_since_start("d"), 30,
+             "the district's writer to stall on the commune's batch")
+    # The loop is not held by the write: the control socket answers
+    # while the batch waits (had it waited for the commit, the value
+    # would be there by the time status answered), ...
+    st = fed.status("d")
+    rc, out, err = fed.cli(["get", "--json", "07201", ind, per],
+                           fed.node("d"))
+    if rc == EXIT_OK or json.loads(out or "{}").get("value", 0) is not None:
+        raise TestFailure("the district answered only after its writer "
+                          "had committed: exit %s: %s%s" % (rc, out, err))
+    log("while the writer stalls: %s" % ", ".join(
+        "%s applied %s of %s" % (c["unit"], c["applied_seq"], c["head_seq"])
+        for c in st["children"]))
+    # ... the other commune's batch queues behind it, and both land.
+    fed.put("c07207", "07207", ind, per, "555")
+    fed.converge()
+    for unit, value in (("07201", 777), ("07207", 555)):
+        got = fed.cli_json(fed.node("p"), ["get", unit, ind, per])
+        if got.get("value") != value:
+            raise TestFailure("%s's value did not reach the province: %s"
+                              % (unit, got))
+    full_check(fed, "CHECK after")
+
+
 def scenario_node_gone(fed, rng, args):
     small_federation(fed, communes=("07201",))
     fed.start_all()
@@ -556,6 +596,7 @@ SCENARIOS = {
     "silent_handshake": scenario_silent_handshake,
     "deaf_listener": scenario_deaf_listener,
     "node_gone": scenario_node_gone,
+    "busy_writer": scenario_busy_writer,
 }
 
 
