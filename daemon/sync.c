@@ -1018,6 +1018,7 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 	}
 	j->wj.work = push_work;
 	j->wj.done = push_done;
+	j->wj.weight = j->pl.n_ok + j->pl.n_aps + n_rej_values(&j->pl);
 	dongbo_writer_submit(&node->writer, &j->wj);
 	return NULL;
 }

@@ -43,6 +43,7 @@ static void after_work_cb(uv_work_t *req, int status)
 static void take_group(struct dongbo_writer *w)
 {
 	struct dongbo_write_job *job;
+	size_t weight = 0;
 
 	do {
 		job = w->head;
@@ -52,8 +53,10 @@ static void take_group(struct dongbo_writer *w)
 		w->n_waiting--;
 		job->next = NULL;
 		w->running[w->n_running++] = job;
+		weight += job->weight;
 	} while (w->head != NULL && w->head->work == job->work &&
-		 w->n_running < DONGBO_WRITER_GROUP_MAX);
+		 w->n_running < DONGBO_WRITER_GROUP_MAX &&
+		 weight + w->head->weight <= DONGBO_WRITER_WEIGHT_MAX);
 }
 
 static void start_next(struct dongbo_writer *w)

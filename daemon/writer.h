@@ -24,8 +24,11 @@
 
 #include <uv.h>
 
-/* Jobs waiting with the same work run together, up to this many. */
+/* Jobs waiting with the same work run together, up to this many, and up
+ * to this weight (records, say: one transaction must stay well inside
+ * what LMDB lets one hold dirty) unless the first weighs more alone. */
 #define DONGBO_WRITER_GROUP_MAX 32
+#define DONGBO_WRITER_WEIGHT_MAX 50000
 
 struct dongbo_write_job {
 	struct dongbo_write_job *next;
@@ -37,6 +40,7 @@ struct dongbo_write_job {
 	 * when the writer stopped before the job's turn (!ran).  The job is
 	 * the caller's again when it is called. */
 	void (*done)(struct dongbo_write_job *job, bool ran);
+	size_t weight; /* what it adds to a group (DONGBO_WRITER_WEIGHT_MAX) */
 };
 
 struct dongbo_writer {

@@ -143,6 +143,27 @@ static void another_kind_of_work_runs_apart(void **state)
 		assert_int_equal(b->done_order[i], i);
 }
 
+static void a_group_stays_within_its_weight(void **state)
+{
+	struct bench *b = *state;
+	const size_t w[] = { 10, 20000, 20000, 20000, 60000, 1, 1 };
+
+	/* 0 | 1 2 (40,000; a third would pass 50,000) | 3 | 4 (alone over
+	 * the weight) | 5 6 */
+	for (int i = 0; i < 7; i++)
+		b->items[i].wj.weight = w[i];
+	submit(b, 0, 7);
+	uv_run(&b->loop, UV_RUN_DEFAULT);
+	assert_int_equal(b->n_done, 7);
+	assert_int_equal(b->n_groups, 5);
+	assert_int_equal(b->items[1].group_n, 2);
+	assert_int_equal(b->items[2].group, b->items[1].group);
+	assert_int_equal(b->items[3].group_n, 1);
+	assert_int_equal(b->items[4].group_n, 1);
+	assert_int_equal(b->items[5].group_n, 2);
+	assert_int_equal(b->items[6].group, b->items[5].group);
+}
+
 static void a_stop_drops_the_jobs_waiting(void **state)
 {
 	struct bench *b = *state;
@@ -175,6 +196,8 @@ int main(void)
 			jobs_queued_meanwhile_run_together_in_order, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(another_kind_of_work_runs_apart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_group_stays_within_its_weight,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_stop_drops_the_jobs_waiting,
 						setup, teardown),
