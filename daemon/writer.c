@@ -14,6 +14,8 @@
  */
 #include "writer.h"
 
+#include <string.h>
+
 #include "log.h"
 
 static void start_next(struct dongbo_writer *w);
@@ -30,12 +32,18 @@ static void work_cb(uv_work_t *req)
 static void after_work_cb(uv_work_t *req, int status)
 {
 	struct dongbo_writer *w = req->data;
+	struct dongbo_write_job *ran[DONGBO_WRITER_GROUP_MAX];
 	size_t n = w->n_running;
 
 	(void)status; /* never cancelled: no uv_cancel here */
+	/* A done may submit, and the next group start at once: the group
+	 * that ran is copied out first. */
+	memcpy(ran, w->running, n * sizeof(ran[0]));
 	w->n_running = 0;
 	for (size_t i = 0; i < n; i++)
-		w->running[i]->done(w->running[i], true);
+		w->weight -= ran[i]->weight;
+	for (size_t i = 0; i < n; i++)
+		ran[i]->done(ran[i], true);
 	start_next(w);
 }
 
@@ -91,6 +99,7 @@ void dongbo_writer_submit(struct dongbo_writer *w,
 		job->done(job, false);
 		return;
 	}
+	w->weight += job->weight;
 	if (w->tail != NULL)
 		w->tail->next = job;
 	else
@@ -105,6 +114,11 @@ size_t dongbo_writer_pending(const struct dongbo_writer *w)
 	return w->n_waiting + w->n_running;
 }
 
+size_t dongbo_writer_weight(const struct dongbo_writer *w)
+{
+	return w->weight;
+}
+
 void dongbo_writer_stop(struct dongbo_writer *w)
 {
 	struct dongbo_write_job *job;
@@ -113,6 +127,7 @@ void dongbo_writer_stop(struct dongbo_writer *w)
 	while ((job = w->head) != NULL) {
 		w->head = job->next;
 		w->n_waiting--;
+		w->weight -= job->weight;
 		job->next = NULL;
 		job->done(job, false);
 	}

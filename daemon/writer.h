@@ -28,7 +28,7 @@
  * to this weight (records, say: one transaction must stay well inside
  * what LMDB lets one hold dirty) unless the first weighs more alone. */
 #define DONGBO_WRITER_GROUP_MAX 32
-#define DONGBO_WRITER_WEIGHT_MAX 50000
+#define DONGBO_WRITER_WEIGHT_MAX 20000
 
 struct dongbo_write_job {
 	struct dongbo_write_job *next;
@@ -50,6 +50,7 @@ struct dongbo_writer {
 	size_t n_running;
 	struct dongbo_write_job *head, *tail; /* waiting their turn */
 	size_t n_waiting;
+	size_t weight;	/* of the jobs submitted and not yet done */
 	bool stopping;
 };
 
@@ -61,8 +62,10 @@ void dongbo_writer_init(struct dongbo_writer *w, uv_loop_t *loop);
 void dongbo_writer_submit(struct dongbo_writer *w,
 			  struct dongbo_write_job *job);
 
-/* Jobs submitted and not yet done (running or waiting). */
+/* Jobs submitted and not yet done (running or waiting), and their weight
+ * together. */
 size_t dongbo_writer_pending(const struct dongbo_writer *w);
+size_t dongbo_writer_weight(const struct dongbo_writer *w);
 
 /* Stops: the jobs waiting are done without running, now; the one running
  * finishes, and its done runs on a later turn of the loop (the loop does

@@ -146,10 +146,12 @@ static void another_kind_of_work_runs_apart(void **state)
 static void a_group_stays_within_its_weight(void **state)
 {
 	struct bench *b = *state;
-	const size_t w[] = { 10, 20000, 20000, 20000, 60000, 1, 1 };
+	const size_t m = DONGBO_WRITER_WEIGHT_MAX;
+	const size_t w[] = { 10, m * 2 / 5, m * 2 / 5, m * 2 / 5, m * 6 / 5,
+			     1, 1 };
 
-	/* 0 | 1 2 (40,000; a third would pass 50,000) | 3 | 4 (alone over
-	 * the weight) | 5 6 */
+	/* 0 | 1 2 (4/5 of the most; a third would pass it) | 3 | 4 (alone
+	 * over the weight) | 5 6 */
 	for (int i = 0; i < 7; i++)
 		b->items[i].wj.weight = w[i];
 	submit(b, 0, 7);
@@ -162,6 +164,48 @@ static void a_group_stays_within_its_weight(void **state)
 	assert_int_equal(b->items[4].group_n, 1);
 	assert_int_equal(b->items[5].group_n, 2);
 	assert_int_equal(b->items[6].group, b->items[5].group);
+}
+
+/* Item 5's done submits 6 and 7, item 0's submits 1. */
+static void done_submitting(struct dongbo_write_job *wj, bool ran)
+{
+	struct item *it = (struct item *)wj;
+	struct bench *b = it->b;
+
+	done_cb(wj, ran);
+	if (it->id == 5) {
+		dongbo_writer_submit(&b->w, &b->items[6].wj);
+		dongbo_writer_submit(&b->w, &b->items[7].wj);
+	}
+	if (it->id == 0)
+		dongbo_writer_submit(&b->w, &b->items[1].wj);
+}
+
+/* A done that submits may start the next group before the other dones
+ * of its own group ran: each of those still runs, once. */
+static void a_done_may_submit(void **state)
+{
+	struct bench *b = *state;
+	const int order[] = { 5, 0, 4, 6, 7, 1 };
+
+	/* 5 runs; 0 and 4 (a) queue and run next together, while 6 and 7
+	 * (b), submitted by 5's done, wait; 0's done submits 1 (b), and
+	 * 6 7 1 start as one group before 4's done ran. */
+	b->items[5].wj.done = done_submitting;
+	b->items[0].wj.done = done_submitting;
+	b->items[1].wj.work = b->items[6].wj.work = b->items[7].wj.work =
+		work_b;
+	dongbo_writer_submit(&b->w, &b->items[5].wj);
+	dongbo_writer_submit(&b->w, &b->items[0].wj);
+	dongbo_writer_submit(&b->w, &b->items[4].wj);
+	uv_run(&b->loop, UV_RUN_DEFAULT);
+	assert_int_equal(b->n_done, 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(b->done_order[i], order[i]);
+	assert_int_equal(b->items[0].group, b->items[4].group);
+	assert_int_equal(b->items[6].group_n, 3);
+	assert_int_equal(b->items[1].group, b->items[6].group);
+	assert_int_equal(dongbo_writer_weight(&b->w), 0);
 }
 
 static void a_stop_drops_the_jobs_waiting(void **state)
@@ -199,6 +243,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_group_stays_within_its_weight,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_done_may_submit, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_stop_drops_the_jobs_waiting,
 						setup, teardown),
 	};
