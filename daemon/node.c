@@ -660,6 +660,7 @@ void dongbo_node_stop(struct dongbo_node *node)
 	node->sync_server = node->ctl_server = NULL;
 	/* The batch being applied commits; those waiting are dropped. */
 	dongbo_writer_stop(&node->writer);
+	dongbo_sync_stop(node);
 	dongbo_mailbox_close(&node->mailbox);
 }
 

@@ -75,6 +75,10 @@ struct dongbo_node {
 	 * (!writer_on) by a node made in process without a loop. */
 	struct dongbo_writer writer;
 	bool writer_on;
+	/* Pushes that arrived while the writer had enough queued: their
+	 * bytes, in order of arrival, until it has room (sync.c). */
+	struct sync_parked *parked_head, *parked_tail;
+	size_t n_parked;
 	struct dongbo_mailbox mailbox;
 	struct dongbo_server *sync_server; /* children; NULL without listen */
 	struct dongbo_probe *probe; /* of sync_server's listener (probe.h) */
@@ -151,6 +155,10 @@ int dongbo_node_catalog_offer(struct dongbo_node *node, const char *parent,
 
 /* sync.c: handles one request from a child (server handler). */
 nng_msg *dongbo_sync_handle(void *node, nng_msg *req);
+
+/* sync.c: drops the pushes parked for the writer (at a stop, after the
+ * writer stopped): unanswered, their children send them again. */
+void dongbo_sync_stop(struct dongbo_node *node);
 
 /* ctl.c: handles one request from the CLI (server handler). */
 nng_msg *dongbo_ctl_handle(void *node, nng_msg *req);

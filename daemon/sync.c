@@ -637,6 +637,23 @@ static void push_plan_fini(struct push_plan *pl)
 	*pl = (struct push_plan){ 0 };
 }
 
+/* Room for the refusals of a push of n records and n_all records and
+ * states, made at its first refusal: most pushes have none, and a push
+ * waits for the writer with its plan.  0 or DONGBO_E_NOMEM. */
+static int push_plan_refusals(struct push_plan *pl, size_t n, size_t n_all)
+{
+	if (pl->rej != NULL)
+		return 0;
+	pl->rej = calloc(n_all, sizeof(*pl->rej));
+	pl->rej_ptrs = calloc(n_all, sizeof(*pl->rej_ptrs));
+	pl->reasons = calloc(n_all, sizeof(*pl->reasons));
+	pl->kept = calloc(n + 1, sizeof(*pl->kept));
+	if (pl->rej == NULL || pl->rej_ptrs == NULL || pl->reasons == NULL ||
+	    pl->kept == NULL)
+		return DONGBO_E_NOMEM;
+	return 0;
+}
+
 /* Sorts the records and approval states of p (checked by check_batch)
  * into pl: refused for configuration skew, or to store.  0,
  * DONGBO_E_NOMEM or DONGBO_E_PROTO (pl then holds nothing). */
@@ -646,43 +663,40 @@ static int push_plan_make(struct dongbo_node *node,
 {
 	size_t n = p->n_records, n_all = n + p->n_approvals;
 	int64_t now_us = dongbo_now_us();
+	char why[sizeof(pl->reasons[0])];
 
 	*pl = (struct push_plan){ 0 };
 	if (n_all == 0)
 		return 0;
 	pl->recs = calloc(n + 1, sizeof(*pl->recs));
-	pl->rej = calloc(n_all, sizeof(*pl->rej));
-	pl->rej_ptrs = calloc(n_all, sizeof(*pl->rej_ptrs));
-	pl->reasons = calloc(n_all, sizeof(*pl->reasons));
-	pl->kept = calloc(n + 1, sizeof(*pl->kept));
 	pl->aps = calloc(p->n_approvals + 1, sizeof(*pl->aps));
-	if (pl->recs == NULL || pl->rej == NULL || pl->rej_ptrs == NULL ||
-	    pl->reasons == NULL || pl->kept == NULL || pl->aps == NULL) {
-		push_plan_fini(pl);
-		return DONGBO_E_NOMEM;
-	}
+	if (pl->recs == NULL || pl->aps == NULL)
+		goto err_nomem;
 	for (size_t i = 0; i < n; i++) {
 		const Dongbo__Record *r = p->records[i];
-		Dongbo__Rejection *x = &pl->rej[pl->n_rej];
-		char *why = pl->reasons[pl->n_rej];
+		Dongbo__Rejection *x;
 		int rv = check_record_skew(node, child, r, now_us, why,
-					   sizeof(pl->reasons[0]));
+					   sizeof(why));
 
 		if (rv == 0) {
 			pl->recs[pl->n_ok++] = record_of(r);
 			continue;
 		}
+		if (push_plan_refusals(pl, n, n_all) != 0)
+			goto err_nomem;
+		memcpy(pl->reasons[pl->n_rej], why, sizeof(why));
+		x = &pl->rej[pl->n_rej];
 		dongbo__rejection__init(x);
 		x->seq = r->seq;
 		x->unit = r->unit;
 		x->indicator = r->indicator;
 		x->period = r->period;
 		x->code = rv;
-		x->reason = why;
+		x->reason = pl->reasons[pl->n_rej];
 		pl->kept[pl->n_rej] = (struct dongbo_rejection){
 			.rec = record_of(r),
 			.code = rv,
-			.reason = why,
+			.reason = x->reason,
 		};
 		pl->rej_ptrs[pl->n_rej++] = x;
 	}
@@ -693,12 +707,11 @@ static int push_plan_make(struct dongbo_node *node,
 	for (size_t i = 0; i < p->n_approvals; i++) {
 		const struct dongbo_approval *a = &pl->aps[pl->n_aps];
 		const struct dongbo_unit *u = NULL;
-		Dongbo__Rejection *x = &pl->rej[pl->n_rej];
-		char *why = pl->reasons[pl->n_rej];
+		Dongbo__Rejection *x;
 
 		/* Checked for form by check_batch already. */
 		if (dongbo_approval_from_wire(p->approvals[i], &pl->aps[pl->n_aps],
-					      why, sizeof(pl->reasons[0])) != 0) {
+					      why, sizeof(why)) != 0) {
 			push_plan_fini(pl);
 			return DONGBO_E_PROTO;
 		}
@@ -707,9 +720,13 @@ static int push_plan_make(struct dongbo_node *node,
 			pl->n_aps++;
 			continue;
 		}
-		snprintf(why, sizeof(pl->reasons[0]), "approval state of %s: "
-			 "%s", a->unit, u == NULL ? "unknown unit"
-			 : "outside the subtree of the sender");
+		if (push_plan_refusals(pl, n, n_all) != 0)
+			goto err_nomem;
+		snprintf(pl->reasons[pl->n_rej], sizeof(pl->reasons[0]),
+			 "approval state of %s: %s", a->unit,
+			 u == NULL ? "unknown unit"
+				   : "outside the subtree of the sender");
+		x = &pl->rej[pl->n_rej];
 		dongbo__rejection__init(x);
 		x->seq = p->approvals[i]->seq;
 		x->unit = p->approvals[i]->unit;
@@ -717,10 +734,14 @@ static int push_plan_make(struct dongbo_node *node,
 		x->period = p->approvals[i]->period;
 		x->code = u == NULL ? DONGBO_E_UNKNOWN_UNIT
 				    : DONGBO_E_OUTSIDE_SUBTREE;
-		x->reason = why;
+		x->reason = pl->reasons[pl->n_rej];
 		pl->rej_ptrs[pl->n_rej++] = x;
 	}
 	return 0;
+
+err_nomem:
+	push_plan_fini(pl);
+	return DONGBO_E_NOMEM;
 }
 
 static int down_add(void *arg, const struct dongbo_approval *a)
@@ -950,23 +971,31 @@ static void push_work(struct dongbo_write_job **wjs, size_t n)
 
 /* Loop thread.  A push the writer did not get to (the node stops) wrote
  * nothing: it goes unanswered, and the child sends it again. */
+static void unpark(struct dongbo_node *node);
+
 static void push_done(struct dongbo_write_job *wj, bool ran)
 {
 	struct push_job *j = (struct push_job *)wj;
+	struct dongbo_node *node = j->node;
 	nng_msg *out = NULL;
 
-	if (ran && !j->node->stopping)
+	if (ran && !node->stopping)
 		out = push_finish(j);
 	dongbo_server_reply(j->call, out);
 	push_job_free(j);
+	if (!node->stopping)
+		unpark(node);
 }
 
 /* Checks a push and sorts its records (the loop), then has the writer
  * apply it and answers when it has; or, with no writer to hand it to (a
  * handler called in process), applies and answers in place.  The request
- * (req, in *arena) is taken into the job. */
+ * (req, in *arena) is taken into the job.  call: the push's answer, when
+ * it was deferred already (parked); it then goes with the job, or the
+ * reply returned is for it. */
 static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
-			    uint32_t pipe, struct dongbo_arena *arena)
+			    uint32_t pipe, struct dongbo_arena *arena,
+			    struct dongbo_server_call *call)
 {
 	const struct dongbo_unit *child;
 	struct push_job *j;
@@ -1008,7 +1037,8 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 	j->now_ms = dongbo_now_ms();
 	j->arena = *arena;
 	*arena = (struct dongbo_arena){ 0 };
-	if (node->writer_on && node->sync_server != NULL)
+	j->call = call;
+	if (j->call == NULL && node->writer_on && node->sync_server != NULL)
 		j->call = dongbo_server_defer(node->sync_server);
 	if (j->call == NULL) {
 		push_apply(j);
@@ -1151,6 +1181,109 @@ done:
 	return out;
 }
 
+/*
+ * Parking.  A push waiting for the writer holds its records unpacked and
+ * sorted, some four times the bytes it came in; with every child's push
+ * queued at a node of many children (63 at the national node, 20,000
+ * records each) that is hundreds of MiB.  So once the writer has
+ * PLANNED_MAX records to apply, a push is kept as it came, answer
+ * deferred, and is checked and handed to the writer when it has room:
+ * in the order they came, and before any push that comes after them.
+ */
+#define PLANNED_MAX (2 * DONGBO_WRITER_WEIGHT_MAX)
+
+struct sync_parked {
+	struct sync_parked *next;
+	nng_msg *msg;
+	uint32_t pipe;
+	struct dongbo_server_call *call;
+};
+
+static bool writer_is_full(const struct dongbo_node *node)
+{
+	return node->n_parked > 0 ||
+	       dongbo_writer_weight(&node->writer) >= PLANNED_MAX;
+}
+
+/* Parks the push in msg (borrowed): true, or false when it cannot (no
+ * server to defer on, out of memory) and is to be handled now. */
+static bool park(struct dongbo_node *node, nng_msg *msg, uint32_t pipe)
+{
+	struct sync_parked *pk;
+
+	if (!node->writer_on || node->sync_server == NULL)
+		return false;
+	pk = calloc(1, sizeof(*pk));
+	if (pk == NULL)
+		return false;
+	if (nng_msg_dup(&pk->msg, msg) != 0) {
+		free(pk);
+		return false;
+	}
+	pk->call = dongbo_server_defer(node->sync_server);
+	if (pk->call == NULL) {
+		nng_msg_free(pk->msg);
+		free(pk);
+		return false;
+	}
+	pk->pipe = pipe;
+	dongbo_log_debug("sync: a push of %zu bytes kept as it came: the "
+			 "writer has %zu records to apply", nng_msg_len(msg),
+			 dongbo_writer_weight(&node->writer));
+	if (node->parked_tail != NULL)
+		node->parked_tail->next = pk;
+	else
+		node->parked_head = pk;
+	node->parked_tail = pk;
+	node->n_parked++;
+	return true;
+}
+
+/* Hands parked pushes to the writer while it has room.  Loop thread. */
+static void unpark(struct dongbo_node *node)
+{
+	while (node->parked_head != NULL &&
+	       dongbo_writer_weight(&node->writer) < PLANNED_MAX) {
+		struct sync_parked *pk = node->parked_head;
+		Dongbo__SyncRequest *req = NULL;
+		struct dongbo_arena arena = { 0 };
+		nng_msg *out;
+
+		node->parked_head = pk->next;
+		if (node->parked_head == NULL)
+			node->parked_tail = NULL;
+		node->n_parked--;
+		/* It unpacked when it came. */
+		if (dongbo_proto_unpack_in(&dongbo__sync_request__descriptor,
+					   pk->msg, &arena,
+					   (ProtobufCMessage **)&req) != 0 ||
+		    req->body_case != DONGBO__SYNC_REQUEST__BODY_PUSH)
+			out = reply_error(DONGBO_E_NOMEM, 0, "out of memory");
+		else
+			out = handle_push(node, req->push, pk->pipe, &arena,
+					  pk->call);
+		if (out != NULL)
+			dongbo_server_reply(pk->call, out);
+		dongbo_arena_free(&arena);
+		nng_msg_free(pk->msg);
+		free(pk);
+	}
+}
+
+void dongbo_sync_stop(struct dongbo_node *node)
+{
+	while (node->parked_head != NULL) {
+		struct sync_parked *pk = node->parked_head;
+
+		node->parked_head = pk->next;
+		dongbo_server_reply(pk->call, NULL);
+		nng_msg_free(pk->msg);
+		free(pk);
+	}
+	node->parked_tail = NULL;
+	node->n_parked = 0;
+}
+
 nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 {
 	struct dongbo_node *node = arg;
@@ -1176,7 +1309,11 @@ nng_msg *dongbo_sync_handle(void *arg, nng_msg *msg)
 		out = handle_hello(node, req->hello, pipe);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_PUSH:
-		out = handle_push(node, req->push, pipe, &arena);
+		if (writer_is_full(node) && park(node, msg, pipe)) {
+			out = NULL;
+			break;
+		}
+		out = handle_push(node, req->push, pipe, &arena, NULL);
 		break;
 	case DONGBO__SYNC_REQUEST__BODY_RESTORE:
 		out = handle_restore(node, req->restore, pipe);

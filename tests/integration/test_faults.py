@@ -49,8 +49,10 @@ verify` at every node):
                      one restarted meanwhile, catch up
   busy_writer        the district's writer stalls 10 s on a commune's
                      batch (fault writer.stall): meanwhile the district
-                     answers the CLI without the value, another commune's
-                     batch queues, and then both reach the province
+                     answers the CLI without the value, and three
+                     communes' batches of 20,000 queue (the third is kept
+                     as it came, not unpacked); then all reach the
+                     province, exact
   node_gone          a commune dies after storing a put, before its
                      answer: the CLI says at once that the outcome is
                      unknown (exit 3) rather than waiting or sending the
@@ -62,6 +64,7 @@ printed first.  Exit status 0 on success, 1 on failure (temp dir kept, the
 tail of every node's log printed), 2 on a usage error.
 """
 
+import concurrent.futures
 import json
 import os
 import re
@@ -516,11 +519,12 @@ def scenario_deaf_listener(fed, rng, args):
 
 
 def scenario_busy_writer(fed, rng, args):
-    small_federation(fed, communes=("07201", "07207"))
+    small_federation(fed, communes=("07201", "07207", "07210", "07213"))
     fed.start_all()
     enter(fed, rng, [("c07201", "07201"), ("c07207", "07207")], 4)
     fed.converge()
     fed.stop("d")
+    fed.set_conf("d", "log_level", "debug")
     fed.start("d", env={"DONGBO_FAULT": "writer.stall"})
     ind, per = rng.choice(INDICATORS), "2023Q3"
     fed.put("c07201", "07201", ind, per, "777")
@@ -539,15 +543,37 @@ def scenario_busy_writer(fed, rng, args):
     log("while the writer stalls: %s" % ", ".join(
         "%s applied %s of %s" % (c["unit"], c["applied_seq"], c["head_seq"])
         for c in st["children"]))
-    # ... the other commune's batch queues behind it, and both land.
+    # ... the other communes' batches queue behind it: two of 20,000
+    # records are handed to the writer, the third is kept as it came
+    # (the writer has 40,000 to apply), and all land.
     fed.put("c07207", "07207", ind, per, "555")
+    inds = [i for i in count_sum_indicators(fed.catalog_path)
+            if i != ind][:16]
+    per_big = months(1250)
+    with concurrent.futures.ThreadPoolExecutor(3) as ex:
+        for f in [ex.submit(fed.import_rows, "c" + u,
+                            [(u, i, p, str(rng.randint(0, 99)), False)
+                             for i in inds for p in per_big], "big")
+                  for u in ("07207", "07210", "07213")]:
+            f.result()
+    wait_for(lambda: "kept as it came" in fed.log_since_start("d"), 30,
+             "a push kept as it came while the writer stalls")
     fed.converge()
     for unit, value in (("07201", 777), ("07207", 555)):
         got = fed.cli_json(fed.node("p"), ["get", unit, ind, per])
         if got.get("value") != value:
             raise TestFailure("%s's value did not reach the province: %s"
                               % (unit, got))
-    full_check(fed, "CHECK after")
+    # 60,000 values: all of them at the province, every cell of a
+    # sample exact at every node, verify everywhere.
+    held = fed.status("p")["store"]["values"]
+    if held != len(fed.truth):
+        raise TestFailure("the province holds %d values, not the %d "
+                          "entered" % (held, len(fed.truth)))
+    pairs = [(ind, per)] + [(rng.choice(inds), rng.choice(per_big))
+                            for _ in range(40)]
+    fed.check(pairs=pairs)
+    fed.verify()
 
 
 def scenario_node_gone(fed, rng, args):
