@@ -214,13 +214,42 @@ def set_conf_file(conf, key, value):
         f.write(text)
 
 
-def free_tcp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_port_lock = threading.Lock()
+_port_next = []
+
+
+def _ports_below_ephemeral():
+    """A range of ports below the kernel's ephemeral range, from which no
+    outbound connection (a node dialing its parent) takes its port."""
     try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    return max(1024, lo - 12000), lo
+
+
+def free_tcp_port():
+    """A port free now on 127.0.0.1 for a node to listen on later.  Taken
+    from below the ephemeral range (a port the kernel handed out for a
+    probe bind could go to a node's outbound connection before the node
+    listens on it), from a random start, then in turn."""
+    lo, hi = _ports_below_ephemeral()
+    with _port_lock:
+        if not _port_next:
+            _port_next.append(lo + (os.getpid() * 7919) % (hi - lo))
+        for _ in range(hi - lo):
+            port = _port_next[0]
+            _port_next[0] = lo + (port + 1 - lo) % (hi - lo)
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+            finally:
+                s.close()
+    raise TestFailure("no free TCP port in %d..%d" % (lo, hi - 1))
 
 
 # ---- never leak a daemon ----
