@@ -155,13 +155,14 @@ int dongbo_store_info(struct dongbo_store *s, struct dongbo_store_info *out)
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
-	    (rc = mdb_env_stat(s->env, &st)) != 0)
-		return store_mdb_err(s, "read map size", rc);
+	/* In a transaction: the map (which mdb_env_info reads the meta
+	 * pages from) does not move while one is open. */
 	rc = store_txn_begin(s, true, &txn);
 	if (rc != 0)
 		return rc;
-	if ((rc = mdb_stat(txn, s->dbi_values, &vst)) != 0 ||
+	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(s->env, &st)) != 0 ||
+	    (rc = mdb_stat(txn, s->dbi_values, &vst)) != 0 ||
 	    (rc = mdb_stat(txn, s->dbi_log, &lst)) != 0) {
 		store_txn_abort(s, txn);
 		return store_mdb_err(s, "stat", rc);
