@@ -41,8 +41,22 @@
 #include "uplink.h"
 
 #define CTL_CONTEXTS 4
-/* A child's push holds its context until the writer has applied it. */
-#define SYNC_CONTEXTS 64
+/* A child's push holds its context until the writer has applied it (or,
+ * parked, until it has been handed to it): two per child unit (the push
+ * and a resend after a timeout), and some to spare for Hello and the
+ * node's probe of its own listener. */
+#define SYNC_CONTEXTS_SPARE 16
+#define SYNC_CONTEXTS_MAX 1024
+
+static size_t sync_contexts(const struct dongbo_node *node)
+{
+	size_t n = SYNC_CONTEXTS_SPARE;
+
+	for (const struct dongbo_unit *u = node->home->first_child;
+	     u != NULL && n < SYNC_CONTEXTS_MAX; u = u->next_sibling)
+		n += 2;
+	return n < SYNC_CONTEXTS_MAX ? n : SYNC_CONTEXTS_MAX;
+}
 
 /* Seconds an orderly stop may take before the process exits anyway. */
 #define STOP_GRACE_S 5
@@ -545,7 +559,7 @@ static int open_servers(struct dongbo_node *node)
 	if (node->cfg.listen_url == NULL)
 		return 0;
 	so.url = node->cfg.listen_url;
-	so.n_contexts = SYNC_CONTEXTS;
+	so.n_contexts = sync_contexts(node);
 	so.handler = dongbo_sync_handle;
 	pack_ping_pong(&so);
 	if (node->children_tls) {
