@@ -588,32 +588,6 @@ static int apply_child_in(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
-static int apply_child_once(struct dongbo_store *s,
-			    const struct dongbo_child_batch *cb,
-			    uint64_t *applied_seq, size_t *n_changed)
-{
-	uint64_t applied = *applied_seq;
-	MDB_txn *txn;
-	bool wrote;
-	int rc;
-
-	rc = store_txn_begin(s, false, &txn);
-	if (rc != 0)
-		return rc;
-	rc = apply_child_in(s, txn, cb, &applied, n_changed, &wrote);
-	if (rc == 0 && wrote) {
-		if (*n_changed > 0)
-			dongbo_fault_point("parent.before_commit");
-		rc = store_txn_commit(s, txn);
-	} else {
-		store_txn_abort(s, txn);
-	}
-	/* Where the cursor is now: after the commit, or the refusal. */
-	if (rc == 0 || rc == DONGBO_E_GAP)
-		*applied_seq = applied;
-	return rc;
-}
-
 /* What dongbo_store_apply_batch checks of a batch before it writes. */
 static int batch_valid(const struct dongbo_child_batch *cb)
 {
@@ -648,23 +622,6 @@ static int batch_valid(const struct dongbo_child_batch *cb)
 		    cb->rej[i].rec.seq > cb->last_seq ||
 		    cb->rej[i].reason == NULL)
 			rc = DONGBO_E_INVAL;
-	return rc;
-}
-
-int dongbo_store_apply_batch(struct dongbo_store *s,
-			     const struct dongbo_child_batch *cb,
-			     uint64_t *applied_seq, size_t *n_changed)
-{
-	size_t changed = 0;
-	int rc = batch_valid(cb);
-
-	if (rc != 0)
-		return rc;
-	do
-		rc = apply_child_once(s, cb, applied_seq, &changed);
-	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
-	if (n_changed != NULL)
-		*n_changed = rc == 0 ? changed : 0;
 	return rc;
 }
 
@@ -710,19 +667,51 @@ static int apply_group_once(struct dongbo_store *s,
 	return store_txn_commit(s, txn);
 }
 
-void dongbo_store_apply_batches(struct dongbo_store *s,
-				const struct dongbo_child_batch *const *cbs,
-				size_t n, struct dongbo_batch_result *res)
+/* apply_group_once, again after growing the map while it is full. */
+static int apply_group(struct dongbo_store *s,
+		       const struct dongbo_child_batch *const *cbs, size_t n,
+		       struct dongbo_batch_result *res)
 {
 	int rc;
 
 	do
 		rc = apply_group_once(s, cbs, n, res);
 	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
+int dongbo_store_apply_batch(struct dongbo_store *s,
+			     const struct dongbo_child_batch *cb,
+			     uint64_t *applied_seq, size_t *n_changed)
+{
+	struct dongbo_batch_result r;
+	int rc = apply_group(s, &cb, 1, &r);
+
+	if (rc == 0)
+		rc = r.rv;
+	/* Where the cursor is now: after the commit, or the refusal. */
+	if (rc == 0 || rc == DONGBO_E_GAP)
+		*applied_seq = r.applied_seq;
+	if (n_changed != NULL)
+		*n_changed = rc == 0 ? r.n_changed : 0;
+	return rc;
+}
+
+void dongbo_store_apply_batches(struct dongbo_store *s,
+				const struct dongbo_child_batch *const *cbs,
+				size_t n, struct dongbo_batch_result *res)
+{
+	int rc = apply_group(s, cbs, n, res);
+
 	if (rc == 0)
 		return;
-	/* One batch failed (or the commit): each alone, so that the error
-	 * is that batch's and the others are stored. */
+	/* A batch failed midway (or the commit): a group of one has its
+	 * error; a larger one applies each alone, so that the error is that
+	 * batch's own and the others are stored. */
+	if (n == 1) {
+		res[0] = (struct dongbo_batch_result){ .rv = rc };
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		res[i] = (struct dongbo_batch_result){ 0 };
 		res[i].rv = dongbo_store_apply_batch(s, cbs[i],
