@@ -615,7 +615,6 @@ int dongbo_node_start(struct dongbo_node *node, uv_loop_t *loop,
 		return DONGBO_E_IO;
 	}
 	dongbo_writer_init(&node->writer, loop);
-	node->writer_on = true;
 	/* On failure the control socket may be open already. */
 	if ((rv = open_servers(node)) != 0)
 		goto err_after_servers;

@@ -72,9 +72,8 @@ struct dongbo_node {
 	size_t n_levels;
 	struct dongbo_store *store;
 	/* Applies the children's batches off the loop (writer.h); unused
-	 * (!writer_on) by a node made in process without a loop. */
+	 * by a node made in process, without a sync_server. */
 	struct dongbo_writer writer;
-	bool writer_on;
 	/* Pushes that arrived while the writer had enough queued: their
 	 * bytes, in order of arrival, until it has room (sync.c). */
 	struct sync_parked *parked_head, *parked_tail;

@@ -842,16 +842,6 @@ static void push_batch_of(const struct push_job *j,
 		.n_rej = n_rej_values(&j->pl), .now_ms = j->now_ms };
 }
 
-/* Store calls only: any thread (the writer's). */
-static void push_apply(struct push_job *j)
-{
-	struct dongbo_child_batch cb;
-
-	push_batch_of(j, &cb);
-	j->rv = dongbo_store_apply_batch(j->node->store, &cb, &j->applied,
-					 &j->n_changed);
-}
-
 /* The reply to an applied push, and what the node learnt from it.  Loop
  * thread. */
 static nng_msg *push_finish(struct push_job *j)
@@ -935,8 +925,8 @@ static nng_msg *push_finish(struct push_job *j)
 	return reply_pack(&rep);
 }
 
-/* The writer's thread: the pushes that queued together, in one
- * transaction. */
+/* Store calls only, on the writer's thread (or in place): the pushes that
+ * queued together, in one transaction. */
 static void push_work(struct dongbo_write_job **wjs, size_t n)
 {
 	struct dongbo_child_batch cbs[DONGBO_WRITER_GROUP_MAX];
@@ -951,10 +941,6 @@ static void push_work(struct dongbo_write_job **wjs, size_t n)
 	}
 	if (carries && dongbo_fault_trigger("writer.stall"))
 		uv_sleep(WRITER_STALL_MS);
-	if (n == 1) {
-		push_apply((struct push_job *)wjs[0]);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
 		push_batch_of((struct push_job *)wjs[i], &cbs[i]);
 		ptrs[i] = &cbs[i];
@@ -1038,10 +1024,12 @@ static nng_msg *handle_push(struct dongbo_node *node, const Dongbo__Push *p,
 	j->arena = *arena;
 	*arena = (struct dongbo_arena){ 0 };
 	j->call = call;
-	if (j->call == NULL && node->writer_on && node->sync_server != NULL)
+	if (j->call == NULL && node->sync_server != NULL)
 		j->call = dongbo_server_defer(node->sync_server);
 	if (j->call == NULL) {
-		push_apply(j);
+		struct dongbo_write_job *one = &j->wj;
+
+		push_work(&one, 1);
 		out = push_finish(j);
 		push_job_free(j);
 		return out;
@@ -1211,7 +1199,7 @@ static bool park(struct dongbo_node *node, nng_msg *msg, uint32_t pipe)
 {
 	struct sync_parked *pk;
 
-	if (!node->writer_on || node->sync_server == NULL)
+	if (node->sync_server == NULL)
 		return false;
 	pk = calloc(1, sizeof(*pk));
 	if (pk == NULL)

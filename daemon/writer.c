@@ -71,18 +71,17 @@ static void start_next(struct dongbo_writer *w)
 {
 	int rv;
 
-	while (w->n_running == 0 && w->head != NULL && !w->stopping) {
-		take_group(w);
-		rv = uv_queue_work(w->loop, &w->req, work_cb, after_work_cb);
-		if (rv == 0)
-			return;
-		dongbo_log_warn("writer: cannot hand a job to the thread pool "
-				"(%s); running it on the loop",
-				uv_strerror(rv));
-		work_cb(&w->req);
-		after_work_cb(&w->req, 0);
+	if (w->n_running != 0 || w->head == NULL || w->stopping)
 		return;
-	}
+	take_group(w);
+	rv = uv_queue_work(w->loop, &w->req, work_cb, after_work_cb);
+	if (rv == 0)
+		return;
+	dongbo_log_warn("writer: cannot hand a job to the thread pool (%s); "
+			"running it on the loop", uv_strerror(rv));
+	/* after_work_cb starts the next group in turn. */
+	work_cb(&w->req);
+	after_work_cb(&w->req, 0);
 }
 
 void dongbo_writer_init(struct dongbo_writer *w, uv_loop_t *loop)
