@@ -200,6 +200,11 @@ void verify_ok(struct fx *fx)
 		fail_msg("verify: %s (%s)", dongbo_strerror(rc), err);
 }
 
+void month_of(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "%04dM%02d", 1990 + i / 12, i % 12 + 1);
+}
+
 struct dongbo_record rec(const char *unit, const char *ind,
 				const char *period, int64_t value,
 				uint64_t version, uint64_t seq)

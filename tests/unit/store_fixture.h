@@ -90,6 +90,8 @@ void put(struct fx *fx, const char *unit, const char *ind, const char *period,
 	 int64_t value);
 void put_tomb(struct fx *fx, const char *unit, const char *ind,
 	      const char *period);
+/* Month i from 1990M01 on ("1990M01", "1990M02", ...), into buf. */
+void month_of(char *buf, size_t len, int i);
 /* The index of code in all_units; fails the test when it is not there. */
 size_t unit_index(const char *code);
 int apply(struct fx *fx, const char *child, const char *id, uint64_t first, uint64_t last, const struct dongbo_record *r, size_t n, uint64_t *applied, size_t *changed);

@@ -1002,11 +1002,6 @@ static void damaged_records_read_as_corrupt(void **state)
 /* ---- Limits ---- */
 
 /* The i-th month from 1990M01. */
-static void month_of(char *buf, size_t len, int i)
-{
-	snprintf(buf, len, "%04dM%02d", 1990 + i / 12, i % 12 + 1);
-}
-
 /* A map that starts tiny doubles as it fills, up to its maximum; there
  * writes fail whole with MAP_FULL, and the store stays consistent. */
 static void tiny_map_grows_up_to_its_maximum(void **state)

@@ -18,11 +18,6 @@ struct job {
 	int n_put;    /* puts committed */
 };
 
-static void month_of(char *buf, size_t len, int i)
-{
-	snprintf(buf, len, "%04dM%02d", 1990 + i / 12, i % 12 + 1);
-}
-
 /* Month i: value i at three communes, in one transaction. */
 static void *writer_main(void *arg)
 {
