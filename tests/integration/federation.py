@@ -18,7 +18,9 @@ Rules it follows:
     thread (PDEATHSIG fires when the spawning *thread* exits).
   - On success the temp dir is removed; on failure it is kept and its path
     printed with the tail of every node's log.
-  - Any sanitizer report in a node log or in a CLI's stderr fails the test.
+  - Any sanitizer report in a node log or in a CLI's stderr fails the test,
+    but one: nng 1.5.2's leak of a listener the node's probe abandoned
+    (nng_abandoned_listener; test_harness.py), noted instead.
 
 Standard library only.
 """
@@ -54,6 +56,69 @@ SANITIZER_MARKERS = (
     "ERROR: LeakSanitizer",
     "runtime error:",
 )
+
+# nng 1.5.2 can leave a listener that accepts connections and never
+# serves them; dongbod's probe then closes it and listens afresh (probe.c)
+# -- and nng never frees the closed listener, its TLS configuration or the
+# connections it accepted.  LeakSanitizer reports them when that node
+# exits.  Such a report is nng's, not ours, when it holds nothing else:
+# see nng_abandoned_listener.
+PROBE_RELISTEN = "listening afresh"
+_LEAK_RECORD = re.compile(r"(?m)^(Direct|Indirect) leak of \d+ byte")
+_FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+\s+(?:in (\S+) )?(?:\(([^)+]*)|(\S+))")
+# Shared objects and C library sources that are not dongbo's.
+_FOREIGN = ("libnng.", "libmbed", "libc.", "ld-linux", "csu/", "nptl/",
+            "./nptl/", "../sysdeps/")
+# The calls through which the node hands nng a listener and the TLS
+# configuration the listener keeps: what was allocated under them is
+# nng's once the node let go of it.
+_LISTENER_ENTRIES = ("nng_listener_create", "nng_listener_start",
+                     "nng_tls_config_alloc", "nng_tls_config_own_cert")
+
+
+def _frames(record):
+    """[(function or None, module or source path)] of a leak record's
+    allocation stack, the allocator's frame (#0) left out."""
+    out = []
+    for line in record.splitlines():
+        m = _FRAME.match(line)
+        if m:
+            where = m.group(2) if m.group(2) is not None else m.group(3)
+            if not where.startswith(("[", "<")):  # [stack], <unknown module>
+                out.append((m.group(1), where))
+    return out[1:]
+
+
+def nng_abandoned_listener(text):
+    """Whether every sanitizer report in the node log TEXT is nng 1.5.2's
+    leak of a listener the node abandoned: the probe listened afresh before
+    the report, the report is LeakSanitizer's alone, no leak in it is
+    direct (the leaked objects only point at each other, as nng's
+    unreaped ones do), and every leaked object was allocated by nng or
+    mbedtls: on their own threads, or under the call that gave nng the
+    listener."""
+    start = text.find("ERROR: LeakSanitizer")
+    if start < 0 or PROBE_RELISTEN not in text[:start] or \
+            text.count("ERROR: LeakSanitizer") != 1 or \
+            any(m in text for m in SANITIZER_MARKERS
+                if m != "ERROR: LeakSanitizer"):
+        return False
+    report = text[start:]
+    heads = list(_LEAK_RECORD.finditer(report))
+    if not heads or any(h.group(1) == "Direct" for h in heads):
+        return False
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(report)
+        frames = _frames(report[h.end():end])
+        foreign = [os.path.basename(w).startswith(_FOREIGN) or
+                   w.startswith(_FOREIGN) for _, w in frames]
+        if not frames or not foreign[0]:
+            return False  # allocated by dongbo's own code
+        if not all(foreign) and \
+                not any(fn in _LISTENER_ENTRIES for fn, _ in frames):
+            return False
+    return True
+
 
 CLI_TIMEOUT_S = 45  # the CLI gives up on the daemon after 30 s itself
 
@@ -1200,13 +1265,21 @@ class Federation:
 
     # -- logs and teardown --
 
+    @staticmethod
+    def _log_text(n):
+        try:
+            with open(n.log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
     def scan_logs(self):
+        """The sanitizer reports in the logs, but nng's leak of a listener
+        the probe abandoned (nng_abandoned_listener)."""
         found = []
         for n in list(self.nodes.values()) + list(self.helpers.values()):
-            try:
-                with open(n.log_path, encoding="utf-8", errors="replace") as f:
-                    text = f.read()
-            except FileNotFoundError:
+            text = self._log_text(n)
+            if text is None or nng_abandoned_listener(text):
                 continue
             for m in SANITIZER_MARKERS:
                 if m in text:
@@ -1262,7 +1335,13 @@ class Federation:
                 for n in sorted(self.nodes.values(), key=lambda n: -n.depth()):
                     if n.running():
                         rc = self.stop(n.name)
-                        if rc != 0:
+                        if rc == -signal.SIGABRT and \
+                                nng_abandoned_listener(self._log_text(n)):
+                            log("note: %s: LeakSanitizer found only the "
+                                "listener its probe abandoned, which nng "
+                                "1.5.2 never frees (exit %s at SIGTERM)"
+                                % (n.name, rc))
+                        elif rc != 0:
                             problems.append("%s: dongbod exited with %s on "
                                             "SIGTERM" % (n.name, rc))
         except TestFailure as e:
