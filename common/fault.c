@@ -17,9 +17,11 @@
 #define POINT_MAX 32
 
 static const char *const known_points[] = {
-	"child.before_send", "child.after_send", "parent.before_commit",
-	"parent.after_commit", "child.restore_page", "ctl.before_reply",
-	"sync.drop_listener", "writer.stall",
+	"child.before_send",	"child.after_send",
+	"child.before_ack_write", "parent.before_commit",
+	"parent.after_commit",	"child.restore_page",
+	"ctl.before_reply",	"sync.drop_listener",
+	"writer.stall",
 };
 
 /* Points that are acted on (dongbo_fault_trigger) rather than crashed at. */

@@ -19,6 +19,9 @@
  *   child.before_send    a push carrying records is about to be sent
  *   child.after_send     the reply to such a push arrived; the child has
  *                        not stored the acknowledgement yet
+ *   child.before_ack_write  the writer is about to store the parent's
+ *                        acknowledgement of records; the next push may be
+ *                        on its way already
  *   parent.before_commit a child's batch with changes is applied, not yet
  *                        committed
  *   parent.after_commit  the batch is committed; the Ack has not left

@@ -151,6 +151,18 @@ struct batch {
 	uint64_t last_seq;	/* of the last entry read; 0 none */
 };
 
+/* A parent's acknowledgement that the writer (writer.h) writes to the
+ * store, off the loop, while the next push is already on its way. */
+struct ack_job {
+	struct dongbo_write_job wj; /* first: the writer hands us this */
+	struct dongbo_uplink *up;
+	char parent[DONGBO_STORE_ID_LEN + 1];
+	uint64_t seq;
+	int64_t now_ms;
+	uint64_t epoch; /* up->ack_epoch when it was decided */
+	int rv;
+};
+
 struct dongbo_uplink {
 	struct dongbo_node *node;
 	nng_socket sock;
@@ -202,6 +214,21 @@ struct dongbo_uplink {
 	/* When our last subtree summary went up (0: not yet this session):
 	 * one goes with a push at most once per heartbeat. */
 	int64_t summary_ms;
+	/* The parent's last acknowledgement while the store has not
+	 * written it yet (ack_ahead): a plain step forward of the cursor,
+	 * which ack_job writes while we push on from it.  A crash before
+	 * it is written loses nothing: we push those records again and the
+	 * parent, which has them, applies nothing twice. */
+	struct ack_job ack_job;
+	bool ack_queued; /* ack_job submitted and not done */
+	bool ack_ahead;
+	uint64_t ack_seq;
+	int64_t ack_ms;
+	char ack_parent[DONGBO_STORE_ID_LEN + 1];
+	/* Moved before every acknowledgement written on the loop: an
+	 * ack_job decided before it writes nothing (ack_still). */
+	_Atomic uint64_t ack_epoch;
+	bool timer_closed; /* freed once it is, and ack_job is done */
 };
 
 static void uplink_set_state(struct dongbo_uplink *up, enum up_state to)
@@ -438,6 +465,24 @@ static void batch_free(struct batch *b)
 static void send_push(struct dongbo_uplink *up,
 		      const struct dongbo_uplink_state *st);
 
+/* The store's side of the session, with the acknowledgement the writer
+ * has yet to write taken as written. */
+static int uplink_state(struct dongbo_uplink *up,
+			struct dongbo_uplink_state *st)
+{
+	int rv = dongbo_store_uplink_state(up->node->store, st);
+
+	if (rv == 0 && up->ack_ahead && up->ack_seq > st->acked_seq &&
+	    strcmp(up->ack_parent, st->parent_store_id) == 0) {
+		st->acked_seq = up->ack_seq;
+		st->last_ack_ms = up->ack_ms;
+		st->waiting = st->head_seq > st->acked_seq
+				      ? st->head_seq - st->acked_seq
+				      : 0;
+	}
+	return rv;
+}
+
 /* The parent needs entries we pruned (it lost its store): have the store
  * append our current state to the log, then push from there. */
 static void send_push_covered(struct dongbo_uplink *up,
@@ -450,7 +495,7 @@ static void send_push_covered(struct dongbo_uplink *up,
 	rv = dongbo_store_log_cover(up->node->store, st->acked_seq,
 				    dongbo_now_ms(), &appended);
 	if (rv == 0)
-		rv = dongbo_store_uplink_state(up->node->store, &now);
+		rv = uplink_state(up, &now);
 	if (rv != 0) {
 		set_error(up, "covering the log: %s", dongbo_strerror(rv));
 		dongbo_log_error("uplink: %s", up->last_error);
@@ -710,7 +755,7 @@ int dongbo_uplink_restore(struct dongbo_uplink *up)
 static void send_next(struct dongbo_uplink *up)
 {
 	struct dongbo_uplink_state st;
-	int rv = dongbo_store_uplink_state(up->node->store, &st);
+	int rv = uplink_state(up, &st);
 
 	if (rv != 0) {
 		set_error(up, "store: %s", dongbo_strerror(rv));
@@ -782,17 +827,100 @@ static void catch_up_progress(struct dongbo_uplink *up,
 			secs > 0 ? (double)sent / secs : 0.0);
 }
 
+/* ---- Acknowledgements written by the writer ---- */
+
+static void uplink_free_if_done(struct dongbo_uplink *up)
+{
+	if (up->timer_closed && !up->ack_queued)
+		free(up);
+}
+
+/* The writer's thread, inside the write transaction: no acknowledgement
+ * was written on the loop since the job was decided. */
+static bool ack_still(void *arg)
+{
+	const struct ack_job *j = arg;
+
+	return atomic_load(&j->up->ack_epoch) == j->epoch;
+}
+
+/* The writer's thread: store calls only. */
+static void ack_work(struct dongbo_write_job **jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ack_job *j = (struct ack_job *)jobs[i];
+
+		dongbo_fault_point("child.before_ack_write");
+		j->rv = dongbo_store_uplink_advance(j->up->node->store,
+						    j->parent, j->seq,
+						    j->now_ms, ack_still, j,
+						    NULL);
+	}
+}
+
+static void ack_done(struct dongbo_write_job *wj, bool ran);
+
+static void ack_submit(struct dongbo_uplink *up)
+{
+	struct ack_job *j = &up->ack_job;
+
+	memset(j, 0, sizeof(*j));
+	j->wj.work = ack_work;
+	j->wj.done = ack_done;
+	j->wj.weight = 1;
+	j->up = up;
+	memcpy(j->parent, up->ack_parent, sizeof(j->parent));
+	j->seq = up->ack_seq;
+	j->now_ms = up->ack_ms;
+	j->epoch = atomic_load(&up->ack_epoch);
+	up->ack_queued = true;
+	dongbo_writer_submit(&up->node->writer, &j->wj);
+}
+
+static void ack_done(struct dongbo_write_job *wj, bool ran)
+{
+	struct ack_job *j = (struct ack_job *)wj;
+	struct dongbo_uplink *up = j->up;
+	bool latest;
+
+	up->ack_queued = false;
+	if (up->state == UP_CLOSED) {
+		uplink_free_if_done(up);
+		return;
+	}
+	if (!ran || !up->ack_ahead)
+		return;
+	latest = j->seq == up->ack_seq &&
+		 j->epoch == atomic_load(&up->ack_epoch) &&
+		 strcmp(j->parent, up->ack_parent) == 0;
+	if (j->rv != 0) {
+		/* The log keeps what the parent has; the next step forward
+		 * writes this one too. */
+		dongbo_log_error("uplink: writing the acknowledgement of "
+				 "records up to %llu: %s",
+				 (unsigned long long)j->seq,
+				 dongbo_strerror(j->rv));
+		return;
+	}
+	if (latest)
+		up->ack_ahead = false;
+	else
+		ack_submit(up); /* what the parent acknowledged meanwhile */
+}
+
 /* Moves the acknowledged cursor: durably when it changed (pruning what the
  * parent now holds, keeping what it refused), in memory for the time of
- * the acknowledgement otherwise (no commit per heartbeat).  *out (may be
- * NULL) receives the uplink state after it. */
+ * the acknowledgement otherwise (no commit per heartbeat).  A plain step
+ * forward is written by the writer, off the loop, and the next push need
+ * not wait for it; any other change is written here, at once.  *out (may
+ * be NULL) receives the uplink state after it. */
 static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 		    uint64_t applied, const struct dongbo_rejection *rej,
 		    size_t n_rej, struct dongbo_uplink_state *out)
 {
 	struct dongbo_uplink_state st;
 	int64_t now = dongbo_now_ms();
-	int rv = dongbo_store_uplink_state(up->node->store, &st);
+	int rv = uplink_state(up, &st);
 
 	if (rv != 0)
 		return rv;
@@ -805,8 +933,23 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 				(unsigned long long)applied,
 				(unsigned long long)st.head_seq);
 	}
-	if (applied != st.acked_seq || n_rej > 0 ||
-	    strcmp(parent_store_id, st.parent_store_id) != 0) {
+	if (n_rej == 0 && applied > st.acked_seq &&
+	    strcmp(parent_store_id, st.parent_store_id) == 0) {
+		up->ack_ahead = true;
+		up->ack_seq = applied;
+		up->ack_ms = now;
+		memcpy(up->ack_parent, st.parent_store_id,
+		       sizeof(up->ack_parent));
+		if (!up->ack_queued)
+			ack_submit(up);
+		up->last_advance_ms = now;
+		st.waiting = st.head_seq > applied ? st.head_seq - applied : 0;
+		st.acked_seq = applied;
+	} else if (applied != st.acked_seq || n_rej > 0 ||
+		   strcmp(parent_store_id, st.parent_store_id) != 0) {
+		/* A queued ack_job, decided before, must not undo this. */
+		atomic_fetch_add(&up->ack_epoch, 1);
+		up->ack_ahead = false;
 		rv = dongbo_store_uplink_ack(up->node->store, parent_store_id,
 					     applied, now, rej, n_rej);
 		if (rv != 0)
@@ -1386,7 +1529,10 @@ void dongbo_uplink_kick(struct dongbo_uplink *up)
 
 static void timer_close_cb(uv_handle_t *h)
 {
-	free(h->data);
+	struct dongbo_uplink *up = h->data;
+
+	up->timer_closed = true;
+	uplink_free_if_done(up); /* else ack_done frees it */
 }
 
 void dongbo_uplink_stop(struct dongbo_uplink *up)

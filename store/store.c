@@ -1100,24 +1100,37 @@ static int rejected_keep_ours(struct dongbo_store *s, MDB_txn *txn,
 	return 0;
 }
 
-static int uplink_ack_once(struct dongbo_store *s, const char *parent_store_id,
-			   uint64_t acked_seq, int64_t now_ms,
-			   const struct dongbo_rejection *rej, size_t n_rej)
+/* The acknowledgement's writes, in txn. */
+static int uplink_ack_in(struct dongbo_store *s, MDB_txn *txn,
+			 const char *parent_store_id, uint64_t acked_seq,
+			 int64_t now_ms, const struct dongbo_rejection *rej,
+			 size_t n_rej)
 {
 	unsigned char buf[STORE_UPLINK_LEN + DONGBO_STORE_ID_LEN];
-	MDB_txn *txn;
 	int rc;
 
 	store_put_u64(buf, acked_seq);
 	store_put_i64(buf + 8, now_ms);
 	memcpy(buf + STORE_UPLINK_LEN, parent_store_id, DONGBO_STORE_ID_LEN);
+	if ((rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf))) != 0 ||
+	    (rc = rejected_keep_ours(s, txn, rej, n_rej, now_ms)) != 0)
+		return rc;
+	return log_prune(s, txn, acked_seq);
+}
+
+static int uplink_ack_once(struct dongbo_store *s, const char *parent_store_id,
+			   uint64_t acked_seq, int64_t now_ms,
+			   const struct dongbo_rejection *rej, size_t n_rej)
+{
+	MDB_txn *txn;
+	int rc;
 
 	rc = store_txn_begin(s, false, &txn);
 	if (rc != 0)
 		return rc;
-	if ((rc = meta_put_bytes(s, txn, "uplink", buf, sizeof(buf))) != 0 ||
-	    (rc = rejected_keep_ours(s, txn, rej, n_rej, now_ms)) != 0 ||
-	    (rc = log_prune(s, txn, acked_seq)) != 0) {
+	rc = uplink_ack_in(s, txn, parent_store_id, acked_seq, now_ms, rej,
+			   n_rej);
+	if (rc != 0) {
 		store_txn_abort(s, txn);
 		return rc;
 	}
@@ -1139,6 +1152,61 @@ int dongbo_store_uplink_ack(struct dongbo_store *s, const char *parent_store_id,
 		rc = uplink_ack_once(s, parent_store_id, acked_seq, now_ms,
 				     rej, n_rej);
 	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	return rc;
+}
+
+static int uplink_advance_once(struct dongbo_store *s,
+			       const char *parent_store_id, uint64_t acked_seq,
+			       int64_t now_ms, bool (*still)(void *arg),
+			       void *arg, bool *moved)
+{
+	struct dongbo_uplink_state st;
+	MDB_txn *txn;
+	int rc;
+
+	*moved = false;
+	memset(&st, 0, sizeof(st));
+	rc = store_txn_begin(s, false, &txn);
+	if (rc != 0)
+		return rc;
+	/* Under LMDB's writer lock: every uplink write made before this
+	 * one is read here, and any made after it comes after. */
+	if ((rc = uplink_read(s, txn, &st)) != 0)
+		goto abort;
+	if (strcmp(st.parent_store_id, parent_store_id) != 0 ||
+	    acked_seq <= st.acked_seq || (still != NULL && !still(arg)))
+		goto abort; /* rc 0: nothing to write */
+	rc = uplink_ack_in(s, txn, parent_store_id, acked_seq, now_ms, NULL,
+			   0);
+	if (rc != 0)
+		goto abort;
+	rc = store_txn_commit(s, txn);
+	*moved = rc == 0;
+	return rc;
+abort:
+	store_txn_abort(s, txn);
+	return rc;
+}
+
+int dongbo_store_uplink_advance(struct dongbo_store *s,
+				const char *parent_store_id,
+				uint64_t acked_seq, int64_t now_ms,
+				bool (*still)(void *arg), void *arg,
+				bool *moved)
+{
+	bool m = false;
+	int rc;
+
+	if (parent_store_id == NULL ||
+	    !store_id_is_valid(parent_store_id,
+			       strnlen(parent_store_id, DONGBO_STORE_ID_LEN + 1)))
+		return DONGBO_E_INVAL;
+	do
+		rc = uplink_advance_once(s, parent_store_id, acked_seq, now_ms,
+					 still, arg, &m);
+	while (rc == DONGBO_E_MAP_FULL && store_map_grow(s, true) == 0);
+	if (moved != NULL)
+		*moved = m;
 	return rc;
 }
 

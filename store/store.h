@@ -326,6 +326,22 @@ int dongbo_store_uplink_ack(struct dongbo_store *store,
 			    size_t n_rej);
 
 /*
+ * dongbo_store_uplink_ack for a plain step forward, written later than
+ * the acknowledgement came (by a thread other than the one that keeps
+ * the session): writes acked_seq only if, inside the write transaction,
+ * the store still acknowledges to parent_store_id, up to less than
+ * acked_seq, and still(arg) (may be NULL) returns true; else writes
+ * nothing and returns 0.  So it never undoes an acknowledgement written
+ * after it was decided -- one that moved the cursor back, or to another
+ * parent store.  *moved (may be NULL): whether it wrote.
+ */
+int dongbo_store_uplink_advance(struct dongbo_store *store,
+				const char *parent_store_id,
+				uint64_t acked_seq, int64_t now_ms,
+				bool (*still)(void *arg), void *arg,
+				bool *moved);
+
+/*
  * Makes the log able to bring a parent that has applied it up to
  * after_seq to this node's current state.  When entries after after_seq
  * were pruned and no snapshot in the log covers them (a parent that lost

@@ -30,7 +30,8 @@ Scenarios:
                verify`, Federation.verify).
   crash_points For each crash point of the daemon's test-only fault hook
                (DONGBO_FAULT=POINT:N, common/fault.h) -- child.before_send,
-               child.after_send, parent.before_commit, parent.after_commit
+               child.after_send, child.before_ack_write,
+               parent.before_commit, parent.after_commit
                -- a federation of 1 + 1 + 2 nodes (24 <- 213 <- 07201,
                07207) under writers; for N = 1, 2, 5 in turn, one node (a
                commune or the district for a child point, the district or
@@ -106,6 +107,7 @@ CRASH_NODES = [
 CRASH_PERIODS = ["2022", "2022S1", "2022Q1", "2022M06"]
 
 FAULT_POINTS = ["child.before_send", "child.after_send",
+                "child.before_ack_write",
                 "parent.before_commit", "parent.after_commit"]
 
 # How long a put or delete of unknown outcome is repeated; how long a

@@ -324,6 +324,111 @@ static void uplink_ack_may_go_down(void **state)
 			 DONGBO_E_INVAL);
 }
 
+static int log_count_cb(void *arg, const struct dongbo_record *r)
+{
+	(void)r;
+	++*(int *)arg;
+	return 0;
+}
+
+static bool still_no(void *arg)
+{
+	++*(int *)arg;
+	return false;
+}
+
+static bool still_yes(void *arg)
+{
+	++*(int *)arg;
+	return true;
+}
+
+static int log_left(struct fx *fx)
+{
+	int n = 0;
+
+	assert_int_equal(dongbo_store_log_read(fx->st, 0, 100,
+					       log_count_cb, &n, NULL),
+			 0);
+	return n;
+}
+
+/* A step forward written later (by the writer) never undoes what was
+ * written meanwhile: a cursor moved back, or to another parent store. */
+static void uplink_advance_only_forward(void **state)
+{
+	struct fx *fx = *state;
+	struct dongbo_record r[] = {
+		rec("07201", "hs_nhan", "2024", 1, 0, 0),
+		rec("07201", "hs_nhan", "2023", 2, 0, 0),
+		rec("07201", "hs_nhan", "2022", 3, 0, 0),
+		rec("07201", "hs_nhan", "2021", 4, 0, 0),
+	};
+	struct dongbo_uplink_state up;
+	bool moved = true;
+	int asked = 0;
+
+	assert_int_equal(dongbo_store_put_local(fx->st, r, 4, 1, NULL), 0);
+	assert_int_equal(log_left(fx), 4);
+	/* No parent store acknowledged yet: nothing to step from. */
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_P, 1, 10, NULL,
+						     NULL, &moved),
+			 0);
+	assert_false(moved);
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_P, 1, 20, NULL, 0),
+			 0);
+	assert_int_equal(log_left(fx), 3);
+
+	/* Forward: written, and the log pruned. */
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_P, 3, 30,
+						     still_yes, &asked,
+						     &moved),
+			 0);
+	assert_true(moved);
+	assert_int_equal(asked, 1);
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_int_equal(up.acked_seq, 3);
+	assert_int_equal(up.last_ack_ms, 30);
+	assert_int_equal(log_left(fx), 1);
+
+	/* Not forward, another parent store, or no longer wanted: nothing
+	 * written. */
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_P, 2, 40, NULL,
+						     NULL, &moved),
+			 0);
+	assert_false(moved);
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_A, 4, 40, NULL,
+						     NULL, &moved),
+			 0);
+	assert_false(moved);
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_P, 4, 40,
+						     still_no, &asked, &moved),
+			 0);
+	assert_false(moved);
+	assert_int_equal(asked, 2);
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_string_equal(up.parent_store_id, ID_P);
+	assert_int_equal(up.acked_seq, 3);
+	assert_int_equal(up.last_ack_ms, 30);
+	assert_int_equal(log_left(fx), 1);
+
+	/* The parent went back: a later step forward from before stays
+	 * undone. */
+	assert_int_equal(dongbo_store_uplink_ack(fx->st, ID_A, 0, 50, NULL, 0),
+			 0);
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, ID_P, 4, 60, NULL,
+						     NULL, &moved),
+			 0);
+	assert_false(moved);
+	assert_int_equal(dongbo_store_uplink_state(fx->st, &up), 0);
+	assert_string_equal(up.parent_store_id, ID_A);
+	assert_int_equal(up.acked_seq, 0);
+	assert_int_equal(dongbo_store_uplink_advance(fx->st, "not-an-id", 4, 1,
+						     NULL, NULL, NULL),
+			 DONGBO_E_INVAL);
+	verify_ok(fx);
+}
+
 static bool is_hex_id(const char *s)
 {
 	if (strlen(s) != DONGBO_STORE_ID_LEN)
@@ -925,13 +1030,6 @@ static int count_cb(void *arg, const struct dongbo_child_state *c)
 	return 0;
 }
 
-static int log_count_cb(void *arg, const struct dongbo_record *r)
-{
-	(void)r;
-	++*(int *)arg;
-	return 0;
-}
-
 static void damaged_records_read_as_corrupt(void **state)
 {
 	struct fx *fx = *state;
@@ -1273,6 +1371,7 @@ int main(void)
 		T(tombstone_for_absent_value_is_kept_and_logged),
 		T(cursors_survive_close_and_reopen),
 		T(uplink_ack_may_go_down),
+		T(uplink_advance_only_forward),
 		T(new_store_id_after_wipe),
 		T(reopen_under_another_home_is_refused),
 		T(open_refuses_home_outside_unit_list),
