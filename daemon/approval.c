@@ -142,6 +142,23 @@ int dongbo_approval_lock(struct dongbo_node *node,
 				      &w);
 }
 
+static int any_entry(void *arg, const struct dongbo_approval *a)
+{
+	(void)arg;
+	/* Stops the walk at the first approved form. */
+	return a->state == DONGBO_APPROVAL_APPROVED ? DONGBO_E_LOCKED : 0;
+}
+
+int dongbo_approval_any(struct dongbo_node *node,
+			const struct dongbo_unit *unit, bool *any)
+{
+	int rv = dongbo_store_approvals(node->store, unit->code, any_entry,
+					NULL);
+
+	*any = rv == DONGBO_E_LOCKED;
+	return rv == DONGBO_E_LOCKED ? 0 : rv;
+}
+
 void dongbo_approval_date(int64_t at_ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(at_ms / 1000);

@@ -42,6 +42,12 @@ int dongbo_approval_lock(struct dongbo_node *node,
 			 const struct dongbo_unit *unit, const char *indicator,
 			 const char *period, struct dongbo_approval *out);
 
+/* Whether unit has any form approved (*any): when it has none, no value
+ * of it is locked, and dongbo_approval_lock need not be asked value by
+ * value.  0 or a store error. */
+int dongbo_approval_any(struct dongbo_node *node,
+			const struct dongbo_unit *unit, bool *any);
+
 /* "ngày 23/11/2026" style date of at_ms (UTC, dd/mm/yyyy) into buf. */
 void dongbo_approval_date(int64_t at_ms, char *buf, size_t len);
 

@@ -133,10 +133,18 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 	return 0;
 }
 
+/* The unit of the values checked last, and whether it has a form
+ * approved: a put's values are mostly of one unit, and most units have
+ * none, so that their values need no check each. */
+struct lock_seen {
+	const struct dongbo_unit *unit;
+	bool any;
+};
+
 /* A value of a form approved for its period is locked at the unit: the
  * parent level reopens it first (README "Submission and approval"). */
 static int check_lock(struct dongbo_node *node, struct ctl_reply *r,
-		      const struct put_item *it)
+		      const struct put_item *it, struct lock_seen *seen)
 {
 	const struct dongbo_unit *u = dongbo_units_find(node->units,
 							  it->rec.unit);
@@ -146,6 +154,15 @@ static int check_lock(struct dongbo_node *node, struct ctl_reply *r,
 	int rv;
 
 	if (u == NULL)
+		return 0;
+	if (u != seen->unit) {
+		rv = dongbo_approval_any(node, u, &seen->any);
+		if (rv != 0)
+			return ctl_fail(r, rv, "store: %s",
+					dongbo_strerror(rv));
+		seen->unit = u;
+	}
+	if (!seen->any)
 		return 0;
 	rv = dongbo_approval_lock(node, u, it->rec.indicator, it->rec.period,
 				  &a);
@@ -275,6 +292,7 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	struct dongbo_record *recs = NULL;
 	Dongbo__Shown *shown = NULL, **shown_ptrs = NULL;
 	uint64_t *versions = NULL;
+	struct lock_seen seen = { 0 };
 	size_t n = put->n_items;
 	int rv;
 
@@ -298,7 +316,7 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (check_put_item(node, r, put->items[i], &items[i]) != 0 ||
-		    check_lock(node, r, &items[i]) != 0) {
+		    check_lock(node, r, &items[i], &seen) != 0) {
 			locate_error(r, put->items[i], i, n);
 			goto done;
 		}
