@@ -194,13 +194,19 @@ int store_year_enter(struct store_year *y, enum dongbo_time_rule time,
 
 /* ---- the years of the write transaction ---- */
 
-/* Direct-mapped: a slot whose year is evicted just reads it again.  A
- * slot keeps the values only (the periods follow from the year), so the
- * table stays under 100 KiB: a commune node counts its memory. */
-#define YEARS_SLOTS 128
+/* Set-associative, YEARS_WAYS slots a set: a year evicted is just read
+ * again.  A batch writes a few dozen years at a time (a commune's months
+ * of 20 indicators, say); with one slot a set, two of them colliding
+ * evicted each other at every month, and a third of the lookups read
+ * the values again.  A slot keeps the values only (the periods follow
+ * from the year), so the table stays under 100 KiB: a commune node counts
+ * its memory. */
+#define YEARS_SETS 32
+#define YEARS_WAYS 4
 
 struct years_slot {
 	uint64_t gen; /* the transaction it belongs to; 0 never */
+	uint64_t used; /* when it was last kept or found (store_years.tick) */
 	const struct dongbo_unit *unit;
 	int year;
 	char indicator[DONGBO_INDICATOR_CODE_MAX + 1];
@@ -209,12 +215,17 @@ struct years_slot {
 
 struct store_years {
 	uint64_t gen; /* of the current write transaction */
-	struct years_slot slot[YEARS_SLOTS];
+	uint64_t tick;
+	/* The periods of the year found last (0: none yet): consecutive
+	 * records mostly share their year. */
+	int walked;
+	struct dongbo_period periods[DONGBO_PERIODS_PER_YEAR];
+	struct years_slot slot[YEARS_SETS][YEARS_WAYS];
 };
 
-static struct years_slot *years_slot(struct store_years *ys,
-				     const struct dongbo_unit *u,
-				     const char *indicator, int year)
+static struct years_slot *years_set(struct store_years *ys,
+				    const struct dongbo_unit *u,
+				    const char *indicator, int year)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -222,7 +233,16 @@ static struct years_slot *years_slot(struct store_years *ys,
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	h ^= (uint32_t)((uintptr_t)u / sizeof(*u)) * 2654435761u;
 	h ^= (uint32_t)year * 40503u;
-	return &ys->slot[h % YEARS_SLOTS];
+	return ys->slot[h % YEARS_SETS];
+}
+
+static bool slot_holds(const struct store_years *ys,
+		       const struct years_slot *sl,
+		       const struct dongbo_unit *u, const char *indicator,
+		       int year)
+{
+	return sl->gen == ys->gen && sl->unit == u && sl->year == year &&
+	       strcmp(sl->indicator, indicator) == 0;
 }
 
 int store_year_get(struct dongbo_store *s, MDB_txn *txn,
@@ -230,16 +250,24 @@ int store_year_get(struct dongbo_store *s, MDB_txn *txn,
 		   enum dongbo_time_rule time, struct store_year *y)
 {
 	if (s->years != NULL) {
-		const struct years_slot *sl =
-			years_slot(s->years, u, indicator, year);
+		struct years_slot *set = years_set(s->years, u, indicator,
+						   year);
 
-		if (sl->gen == s->years->gen && sl->unit == u &&
-		    sl->year == year && strcmp(sl->indicator, indicator) == 0) {
-			struct dongbo_period top = { .year = year,
-						     .kind = DONGBO_PERIOD_YEAR };
+		for (size_t w = 0; w < YEARS_WAYS; w++) {
+			struct store_years *ys = s->years;
+			struct dongbo_period top = {
+				.year = year, .kind = DONGBO_PERIOD_YEAR
+			};
 
-			dongbo_period_walk(&top, y->p);
-			memcpy(y->eff, sl->eff, sizeof(y->eff));
+			if (!slot_holds(ys, &set[w], u, indicator, year))
+				continue;
+			set[w].used = ++ys->tick;
+			if (ys->walked != year) {
+				dongbo_period_walk(&top, ys->periods);
+				ys->walked = year;
+			}
+			memcpy(y->p, ys->periods, sizeof(y->p));
+			memcpy(y->eff, set[w].eff, sizeof(y->eff));
 			return 0;
 		}
 	}
@@ -250,7 +278,7 @@ void store_year_keep(struct dongbo_store *s, const struct dongbo_unit *u,
 		     const char *indicator, int year,
 		     const struct store_year *y)
 {
-	struct years_slot *sl;
+	struct years_slot *set, *sl = NULL;
 	size_t len = strlen(indicator);
 
 	if (len > DONGBO_INDICATOR_CODE_MAX)
@@ -262,8 +290,23 @@ void store_year_keep(struct dongbo_store *s, const struct dongbo_unit *u,
 			return;
 		s->years->gen = 1;
 	}
-	sl = years_slot(s->years, u, indicator, year);
+	set = years_set(s->years, u, indicator, year);
+	/* Its own slot, else one of another transaction, else the one
+	 * used least recently. */
+	for (size_t w = 0; w < YEARS_WAYS && sl == NULL; w++)
+		if (slot_holds(s->years, &set[w], u, indicator, year))
+			sl = &set[w];
+	for (size_t w = 0; w < YEARS_WAYS && sl == NULL; w++)
+		if (set[w].gen != s->years->gen)
+			sl = &set[w];
+	if (sl == NULL) {
+		sl = &set[0];
+		for (size_t w = 1; w < YEARS_WAYS; w++)
+			if (set[w].used < sl->used)
+				sl = &set[w];
+	}
 	sl->gen = s->years->gen;
+	sl->used = ++s->years->tick;
 	sl->unit = u;
 	sl->year = year;
 	memcpy(sl->indicator, indicator, len + 1);
