@@ -30,15 +30,10 @@
 struct aggbuf_ent {
 	__int128 sum, sum_lo, sum_hi; /* running total, its extremes */
 	int64_t count, count_lo;
+	uint64_t head; /* the key's first 8 bytes, big-endian, 0-padded */
+	const char *key; /* set for the flush: keys may move before */
 	uint32_t key_off, hash;
 	uint32_t key_len;
-};
-
-/* An entry and its key, to sort by key. */
-struct aggbuf_ord {
-	const char *key;
-	size_t key_len;
-	const struct aggbuf_ent *e;
 };
 
 struct store_aggbuf {
@@ -48,7 +43,7 @@ struct store_aggbuf {
 	size_t n_slots;	 /* a power of two, at least twice n */
 	char *keys;	 /* the keys, back to back */
 	size_t keys_len, keys_cap;
-	struct aggbuf_ord *order; /* scratch for the flush */
+	const struct aggbuf_ent **order; /* scratch for the flush */
 };
 
 static uint32_t key_hash(const char *key, size_t len)
@@ -87,7 +82,7 @@ static int reserve(struct store_aggbuf *a, size_t key_len)
 	if (a->n == a->cap) {
 		size_t cap = a->cap != 0 ? a->cap * 2 : 512;
 		struct aggbuf_ent *e = realloc(a->ents, cap * sizeof(*e));
-		struct aggbuf_ord *o;
+		const struct aggbuf_ent **o;
 
 		if (e == NULL)
 			return DONGBO_E_NOMEM;
@@ -134,6 +129,9 @@ static struct aggbuf_ent *entry_of(struct store_aggbuf *a, const char *key,
 	}
 	e = &a->ents[a->n];
 	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; i < 8; i++)
+		e->head = e->head << 8 |
+			  (i < len ? (unsigned char)key[i] : 0u);
 	e->hash = h;
 	e->key_off = (uint32_t)a->keys_len;
 	e->key_len = (uint32_t)len;
@@ -204,11 +202,18 @@ int store_aggbuf_add(struct dongbo_store *s, MDB_txn *txn, const char *key,
 
 static int order_cmp(const void *pa, const void *pb)
 {
-	const struct aggbuf_ord *a = pa, *b = pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(a->key, b->key, n);
+	const struct aggbuf_ent *a = *(const struct aggbuf_ent *const *)pa;
+	const struct aggbuf_ent *b = *(const struct aggbuf_ent *const *)pb;
+	size_t n;
+	int c;
 
-	/* LMDB's default order: bytes, then the shorter first. */
+	/* LMDB's default order: bytes, then the shorter first.  The first
+	 * eight bytes decide most pairs; a shorter key's padding sorts
+	 * first, and a tie there goes on to the bytes themselves. */
+	if (a->head != b->head)
+		return a->head < b->head ? -1 : 1;
+	n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	c = memcmp(a->key, b->key, n);
 	if (c != 0)
 		return c;
 	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
@@ -216,12 +221,11 @@ static int order_cmp(const void *pa, const void *pb)
 
 /* Writes one entry's changes at the cursor. */
 static int flush_one(struct dongbo_store *s, MDB_cursor *cur,
-		     const struct aggbuf_ord *o)
+		     const struct aggbuf_ent *e)
 {
-	const struct aggbuf_ent *e = o->e;
 	unsigned char buf[STORE_AGG_LEN];
 	struct dongbo_agg old = { 0 }, agg;
-	MDB_val k = { .mv_size = o->key_len, .mv_data = (void *)o->key };
+	MDB_val k = { .mv_size = e->key_len, .mv_data = (void *)e->key };
 	MDB_val v;
 	bool found;
 	int rc;
@@ -265,19 +269,17 @@ int store_aggbuf_flush(struct dongbo_store *s, MDB_txn *txn)
 
 	if (a == NULL || a->n == 0)
 		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		a->order[i] = (struct aggbuf_ord){
-			.key = a->keys + a->ents[i].key_off,
-			.key_len = a->ents[i].key_len,
-			.e = &a->ents[i],
-		};
+	for (size_t i = 0; i < a->n; i++) {
+		a->ents[i].key = a->keys + a->ents[i].key_off;
+		a->order[i] = &a->ents[i];
+	}
 	qsort(a->order, a->n, sizeof(*a->order), order_cmp);
 
 	rc = mdb_cursor_open(txn, s->dbi_rollup, &cur);
 	if (rc != 0)
 		return store_mdb_err(s, "read rollup", rc);
 	for (size_t i = 0; i < a->n && rc == 0; i++)
-		rc = flush_one(s, cur, &a->order[i]);
+		rc = flush_one(s, cur, a->order[i]);
 	mdb_cursor_close(cur);
 	/* On failure the transaction is aborted: what is left goes too. */
 	store_aggbuf_reset(s);
