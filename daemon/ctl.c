@@ -28,6 +28,7 @@
 #include "error.h"
 #include "fault.h"
 #include "log.h"
+#include "server.h"
 #include "util.h"
 
 static void reply_init(struct ctl_reply *r)
@@ -307,87 +308,132 @@ static nng_msg *pack_failure(int rv)
 	return out;
 }
 
-nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
+/* A request being answered: its reply, and the request, whose strings the
+ * reply and a deferred handler may point into. */
+struct ctl_call {
+	struct ctl_reply r; /* first: handlers hold &call->r */
+	struct dongbo_node *node;
+	struct dongbo_arena arena;
+	bool changes; /* the request changes data */
+	struct dongbo_server_call *later; /* the answer owed (ctl_defer) */
+};
+
+/* Packs the reply and frees the call; the reply, or NULL when nothing
+ * can be sent. */
+static nng_msg *call_finish(struct ctl_call *c)
 {
-	struct dongbo_node *node = arg;
-	Dongbo__CtlRequest *req = NULL;
-	struct ctl_reply r;
-	struct dongbo_arena arena = { 0 };
 	nng_msg *out = NULL;
 	int rv;
 
-	reply_init(&r);
-	rv = dongbo_proto_unpack_in(&dongbo__ctl_request__descriptor, msg,
-				    &arena, (ProtobufCMessage **)&req);
-	if (rv != 0) {
-		ctl_fail(&r, rv, "malformed control request: %s",
-			 dongbo_strerror(rv));
-		goto pack;
-	}
-	if (request_changes_data(req) && check_owner(node, &r, msg, req) != 0)
-		goto pack;
-	switch (req->body_case) {
-	case DONGBO__CTL_REQUEST__BODY_PUT:
-		ctl_handle_put(node, &r, req->put);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_GET:
-		ctl_handle_get(node, &r, req->get);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_ROLLUP:
-		ctl_handle_rollup(node, &r, req->rollup);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_STATUS:
-		ctl_handle_status(node, &r);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_EXPORT:
-		ctl_handle_export(node, &r, req->export);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_CATALOG:
-		ctl_handle_catalog(node, &r, req->catalog);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_REPORT:
-		ctl_handle_report(node, &r, req->report);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_CHECK:
-		ctl_handle_check(node, &r, req->check);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_REJECTED:
-		ctl_handle_rejected(node, &r, req->rejected);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_RESTORE:
-		ctl_handle_restore(node, &r);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_VERIFY:
-		ctl_handle_verify(node, &r);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_LOG:
-		ctl_handle_log(node, &r, req->log);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_MISSING:
-		ctl_handle_missing(node, &r, req->missing);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_TREE:
-		ctl_handle_tree(node, &r, req->tree);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
-		ctl_handle_approval_set(node, &r, req->approval_set);
-		break;
-	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
-		ctl_handle_approval_query(node, &r, req->approval);
-		break;
-	default:
-		ctl_fail(&r, DONGBO_E_PROTO, "control request with no body");
-		break;
-	}
-	if (r.rep.code == 0 && request_changes_data(req))
+	if (c->r.rep.code == 0 && c->changes)
 		dongbo_fault_point("ctl.before_reply");
-pack:
-	rv = dongbo_proto_pack(&r.rep.base, &out);
+	rv = dongbo_proto_pack(&c->r.rep.base, &out);
 	if (rv != 0) {
 		dongbo_log_warn("ctl: reply not sent: %s", dongbo_strerror(rv));
 		out = pack_failure(rv);
 	}
-	dongbo_arena_free(&arena); /* the request */
-	reply_fini(&r);
+	dongbo_arena_free(&c->arena); /* the request */
+	reply_fini(&c->r);
+	free(c);
 	return out;
+}
+
+bool ctl_defer(struct ctl_reply *r)
+{
+	struct ctl_call *c = (struct ctl_call *)r;
+
+	if (c->node->ctl_server == NULL || c->later != NULL)
+		return false;
+	c->later = dongbo_server_defer(c->node->ctl_server);
+	return c->later != NULL;
+}
+
+void ctl_answer(struct ctl_reply *r)
+{
+	struct ctl_call *c = (struct ctl_call *)r;
+	struct dongbo_server_call *later = c->later;
+
+	dongbo_server_reply(later, call_finish(c));
+}
+
+nng_msg *dongbo_ctl_handle(void *arg, nng_msg *msg)
+{
+	struct dongbo_node *node = arg;
+	Dongbo__CtlRequest *req = NULL;
+	struct ctl_call *c = calloc(1, sizeof(*c));
+	struct ctl_reply *r;
+	int rv;
+
+	if (c == NULL)
+		return pack_failure(DONGBO_E_NOMEM);
+	c->node = node;
+	r = &c->r;
+	reply_init(r);
+	rv = dongbo_proto_unpack_in(&dongbo__ctl_request__descriptor, msg,
+				    &c->arena, (ProtobufCMessage **)&req);
+	if (rv != 0) {
+		ctl_fail(r, rv, "malformed control request: %s",
+			 dongbo_strerror(rv));
+		goto pack;
+	}
+	c->changes = request_changes_data(req);
+	if (c->changes && check_owner(node, r, msg, req) != 0)
+		goto pack;
+	switch (req->body_case) {
+	case DONGBO__CTL_REQUEST__BODY_PUT:
+		ctl_handle_put(node, r, req->put);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_GET:
+		ctl_handle_get(node, r, req->get);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_ROLLUP:
+		ctl_handle_rollup(node, r, req->rollup);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_STATUS:
+		ctl_handle_status(node, r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_EXPORT:
+		ctl_handle_export(node, r, req->export);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_CATALOG:
+		ctl_handle_catalog(node, r, req->catalog);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_REPORT:
+		ctl_handle_report(node, r, req->report);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_CHECK:
+		ctl_handle_check(node, r, req->check);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_REJECTED:
+		ctl_handle_rejected(node, r, req->rejected);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_RESTORE:
+		ctl_handle_restore(node, r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_VERIFY:
+		ctl_handle_verify(node, r);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_LOG:
+		ctl_handle_log(node, r, req->log);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_MISSING:
+		ctl_handle_missing(node, r, req->missing);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_TREE:
+		ctl_handle_tree(node, r, req->tree);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL_SET:
+		ctl_handle_approval_set(node, r, req->approval_set);
+		break;
+	case DONGBO__CTL_REQUEST__BODY_APPROVAL:
+		ctl_handle_approval_query(node, r, req->approval);
+		break;
+	default:
+		ctl_fail(r, DONGBO_E_PROTO, "control request with no body");
+		break;
+	}
+	if (c->later != NULL)
+		return NULL; /* the handler answers later (ctl_answer) */
+pack:
+	return call_finish(c);
 }

@@ -4,7 +4,9 @@
  * Internal to daemon/.  Loop thread only.  A handler fills in r->rep (or
  * fails it with ctl_fail); everything the reply points to must live until
  * dongbo_ctl_handle has packed it: the handler's own storage, the node's
- * (unit list, catalog), or memory from ctl_alloc, freed after packing.
+ * (unit list, catalog), or memory from ctl_alloc, freed after packing.  A
+ * handler that writes may answer later instead (ctl_defer, ctl_answer),
+ * once the writer (writer.h) has committed off the loop.
  */
 #ifndef DONGBO_DAEMON_CTL_H
 #define DONGBO_DAEMON_CTL_H
@@ -49,6 +51,19 @@ void *ctl_alloc(struct ctl_reply *r, size_t n, size_t size);
 /* Takes p (from malloc; may be NULL) to free after packing.  Returns false,
  * freeing p and failing the reply, when out of memory. */
 bool ctl_own(struct ctl_reply *r, void *p);
+
+/*
+ * Within a handler: the answer will come later, from ctl_answer, and the
+ * reply r and the request (its strings) stay as they are until then; the
+ * handler returns without filling r.  False when the request cannot wait
+ * (no control server: the node was made in process) -- the handler then
+ * answers in place, as usual.
+ */
+bool ctl_defer(struct ctl_reply *r);
+
+/* Sends the reply of a deferred request as r now holds it, and frees r
+ * and the request.  Loop thread. */
+void ctl_answer(struct ctl_reply *r);
 
 /* A copy of s in ctl_alloc memory; NULL when out of memory. */
 char *ctl_strdup(struct ctl_reply *r, const char *s);

@@ -139,6 +139,7 @@ static int check_put_item(struct dongbo_node *node, struct ctl_reply *r,
 struct lock_seen {
 	const struct dongbo_unit *unit;
 	bool any;
+	bool some; /* any, for one of the units seen */
 };
 
 /* A value of a form approved for its period is locked at the unit: the
@@ -161,6 +162,7 @@ static int check_lock(struct dongbo_node *node, struct ctl_reply *r,
 			return ctl_fail(r, rv, "store: %s",
 					dongbo_strerror(rv));
 		seen->unit = u;
+		seen->some = seen->some || seen->any;
 	}
 	if (!seen->any)
 		return 0;
@@ -284,17 +286,135 @@ static int check_retract(struct dongbo_node *node, struct ctl_reply *r,
 	return 0;
 }
 
+/* A put whose values are checked: written by the writer (writer.h), off
+ * the loop, or in place; answered on the loop. */
+struct put_job {
+	struct dongbo_write_job wj; /* first: the writer hands us this */
+	struct dongbo_node *node;
+	struct ctl_reply *r;
+	Dongbo__PutReply *pr;
+	struct put_item *items; /* the records' periods are in here */
+	struct dongbo_record *recs;
+	uint64_t *versions;
+	size_t n;
+	bool written; /* by put_work, which rv says how it went */
+	int rv;
+};
+
+/* The writer's thread (or in place): store calls only. */
+static void put_work(struct dongbo_write_job **jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct put_job *j = (struct put_job *)jobs[i];
+
+		/* Who asked (checked to be the owner by ctl.c) goes into
+		 * the audit trail with every value. */
+		j->rv = dongbo_store_put_local_by(
+			j->node->store, j->recs, j->n, dongbo_now_us(),
+			j->versions,
+			&(struct dongbo_author){ .uid = j->r->peer.uid,
+						 .name = j->r->peer.name });
+		j->written = true;
+	}
+}
+
+static void put_free(struct put_job *j)
+{
+	free(j->items);
+	free(j->recs);
+	free(j);
+}
+
+/* Fills the reply of a put that was written (j->rv), or had nothing to
+ * write, and frees j. */
+static void put_finish(struct put_job *j)
+{
+	struct dongbo_node *node = j->node;
+	struct ctl_reply *r = j->r;
+	Dongbo__PutReply *pr = j->pr;
+	size_t n = j->n;
+
+	if (j->rv != 0) {
+		dongbo_log_error("ctl: put of %zu values: %s", n,
+				 dongbo_strerror(j->rv));
+		if (j->rv == DONGBO_E_MAP_FULL)
+			ctl_fail(r, j->rv, "the store is full: its map may not "
+				 "grow past map_size_max_mb = %llu in %s/%s; "
+				 "nothing of these %zu values was stored "
+				 "(raise the limit and restart the node)",
+				 (unsigned long long)(node->cfg.map_size_max >>
+						      20),
+				 node->cfg.dir, DONGBO_CONFIG_FILE, n);
+		else
+			ctl_fail(r, j->rv, "store: %s",
+				 dongbo_strerror(j->rv));
+		goto done;
+	}
+	if (j->written)
+		dongbo_uplink_kick(node->uplink);
+	/* Stored: from here on the reply only describes it.  An import shows
+	 * nothing per value, so its values are not formatted back.  The
+	 * indicator is found again: the catalog may have changed while the
+	 * writer wrote. */
+	pr->n_versions = n;
+	pr->versions = j->versions;
+	if (n == 1 && !j->recs[0].deleted) {
+		const struct dongbo_indicator *ind =
+			dongbo_catalog_find(node->catalog, j->recs[0].indicator);
+		Dongbo__Shown *shown = ind != NULL ? ctl_shown_new(
+						      r, ind, j->recs[0].value)
+						   : NULL;
+
+		if (ind != NULL && shown == NULL)
+			goto done;
+		if (shown != NULL) {
+			Dongbo__Shown **ptrs = ctl_alloc(r, 1, sizeof(*ptrs));
+
+			if (ptrs == NULL)
+				goto done;
+			ptrs[0] = shown;
+			pr->n_values = 1;
+			pr->values = ptrs;
+		}
+	}
+	if (n > 1)
+		dongbo_log_info("ctl: stored %zu values in one put", n);
+	r->rep.body_case = DONGBO__CTL_REPLY__BODY_PUT;
+	r->rep.put = pr;
+done:
+	put_free(j);
+}
+
+/* The loop thread, after put_work (ran) or instead of it: the node stops
+ * before the writer got to it. */
+static void put_done(struct dongbo_write_job *wj, bool ran)
+{
+	struct put_job *j = (struct put_job *)wj;
+	struct ctl_reply *r = j->r;
+
+	if (ran) {
+		put_finish(j);
+	} else {
+		/* The answer goes nowhere now (the control socket closed
+		 * first); the CLI says the node went away. */
+		ctl_fail(r, DONGBO_E_CLOSED, "node %s stopped before these "
+			 "%zu values were written: nothing of them was stored",
+			 j->node->home->code, j->n);
+		put_free(j);
+	}
+	ctl_answer(r);
+}
+
 void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 		    const Dongbo__PutRequest *put)
 {
 	Dongbo__PutReply *pr = ctl_alloc(r, 1, sizeof(*pr));
+	struct put_job *j = NULL;
 	struct put_item *items = NULL;
 	struct dongbo_record *recs = NULL;
-	Dongbo__Shown *shown = NULL, **shown_ptrs = NULL;
 	uint64_t *versions = NULL;
 	struct lock_seen seen = { 0 };
 	size_t n = put->n_items;
-	int rv;
 
 	if (pr == NULL)
 		return;
@@ -306,77 +426,56 @@ void ctl_handle_put(struct dongbo_node *node, struct ctl_reply *r,
 	}
 	items = calloc(n, sizeof(*items));
 	recs = calloc(n, sizeof(*recs));
+	j = calloc(1, sizeof(*j));
 	versions = ctl_alloc(r, n, sizeof(*versions));
-	shown = ctl_alloc(r, n, sizeof(*shown));
-	shown_ptrs = ctl_alloc(r, n, sizeof(*shown_ptrs));
-	if (items == NULL || recs == NULL || versions == NULL ||
-	    shown == NULL || shown_ptrs == NULL) {
+	if (items == NULL || recs == NULL || j == NULL || versions == NULL) {
 		ctl_fail(r, DONGBO_E_NOMEM, "out of memory");
-		goto done;
+		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (check_put_item(node, r, put->items[i], &items[i]) != 0 ||
 		    check_lock(node, r, &items[i], &seen) != 0) {
 			locate_error(r, put->items[i], i, n);
-			goto done;
+			goto fail;
 		}
 		recs[i] = items[i].rec;
 	}
 	if (check_duplicates(r, items, n) != 0)
-		goto done;
+		goto fail;
+	*j = (struct put_job){ .wj = { .work = put_work, .done = put_done,
+				       .weight = n },
+			       .node = node, .r = r, .pr = pr, .items = items,
+			       .recs = recs, .versions = versions, .n = n };
 	for (size_t i = 0; i < n; i++) {
 		if (!recs[i].deleted)
 			continue;
 		if (check_retract(node, r, &recs[i], &versions[i]) != 0) {
 			locate_error(r, put->items[i], i, n);
-			goto done;
+			put_free(j);
+			return;
 		}
-		if (versions[i] != 0 && n == 1)
-			goto stored; /* deleted already: nothing to write */
+		if (versions[i] != 0 && n == 1) {
+			put_finish(j); /* deleted already: nothing to write */
+			return;
+		}
 	}
-	/* Who asked (checked to be the owner by ctl.c) goes into the audit
-	 * trail with every value. */
-	rv = dongbo_store_put_local_by(node->store, recs, n, dongbo_now_us(),
-				       versions,
-				       &(struct dongbo_author){
-					       .uid = r->peer.uid,
-					       .name = r->peer.name });
-	if (rv != 0) {
-		dongbo_log_error("ctl: put of %zu values: %s", n,
-				 dongbo_strerror(rv));
-		if (rv == DONGBO_E_MAP_FULL)
-			ctl_fail(r, rv, "the store is full: its map may not "
-				 "grow past map_size_max_mb = %llu in %s/%s; "
-				 "nothing of these %zu values was stored "
-				 "(raise the limit and restart the node)",
-				 (unsigned long long)(node->cfg.map_size_max >>
-						      20),
-				 node->cfg.dir, DONGBO_CONFIG_FILE, n);
-		else
-			ctl_fail(r, rv, "store: %s", dongbo_strerror(rv));
-		goto done;
+	/* Off the loop, unless a form of a unit written is approved: then
+	 * the check and the write stay together, on the loop. */
+	if (!seen.some && ctl_defer(r)) {
+		dongbo_log_debug("ctl: a put of %zu values handed to the "
+				 "writer (%zu jobs before it)", n,
+				 dongbo_writer_pending(&node->writer));
+		dongbo_writer_submit(&node->writer, &j->wj);
+		return;
 	}
-	dongbo_uplink_kick(node->uplink);
-stored:
-	/* Stored: from here on the reply only describes it.  An import shows
-	 * nothing per value, so its values are not formatted back. */
-	pr->n_versions = n;
-	pr->versions = versions;
-	if (n == 1 && !recs[0].deleted) {
-		if (ctl_shown_fill(r, &shown[0], items[0].ind,
-				   recs[0].value) != 0)
-			goto done;
-		shown_ptrs[0] = &shown[0];
-		pr->n_values = 1;
-		pr->values = shown_ptrs;
-	}
-	if (n > 1)
-		dongbo_log_info("ctl: stored %zu values in one put", n);
-	r->rep.body_case = DONGBO__CTL_REPLY__BODY_PUT;
-	r->rep.put = pr;
-done:
+	put_work((struct dongbo_write_job *[]){ &j->wj }, 1);
+	put_finish(j);
+	return;
+
+fail:
 	free(items);
 	free(recs);
+	free(j);
 }
 
 /* ---- get ---- */

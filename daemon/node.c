@@ -40,7 +40,10 @@
 #include "tree.h"
 #include "uplink.h"
 
-#define CTL_CONTEXTS 4
+/* Control requests received at once.  A put waiting for the writer holds
+ * its context until it is stored: with a few imports waiting, the others
+ * still take `status` and `get`. */
+#define CTL_CONTEXTS 8
 /* A child's push holds its context until the writer has applied it (or,
  * parked, until it has been handed to it): two per child unit (the push
  * and a resend after a timeout), and some to spare for Hello and the

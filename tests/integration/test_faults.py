@@ -543,6 +543,26 @@ def scenario_busy_writer(fed, rng, args):
     log("while the writer stalls: %s" % ", ".join(
         "%s applied %s of %s" % (c["unit"], c["applied_seq"], c["head_seq"])
         for c in st["children"]))
+    # A value entered at the district itself is written by the writer
+    # too, after the batch: the loop answers meanwhile, the put when it
+    # is stored.
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        own = ex.submit(fed.put, "d", "213", ind, per, "999")
+        wait_for(lambda: "a put of 1 values handed to the writer" in
+                 fed.log_since_start("d"), 30,
+                 "the district's put to wait for its writer")
+        fed.status("d")
+        rc, out, err = fed.cli(["get", "--json", "213", ind, per],
+                               fed.node("d"))
+        if own.done() or rc == EXIT_OK:
+            raise TestFailure("the district's put held its loop: the put "
+                              "%s; get: exit %s: %s%s"
+                              % ("ended" if own.done() else "waits", rc,
+                                 out, err))
+        own.result()
+    got = fed.cli_json(fed.node("d"), ["get", "213", ind, per])
+    if got.get("value") != 999:
+        raise TestFailure("the district's own put is not stored: %s" % got)
     # ... the other communes' batches queue behind it: two of 20,000
     # records are handed to the writer, the third is kept as it came
     # (the writer has 40,000 to apply), and all land.
