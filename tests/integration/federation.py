@@ -767,12 +767,7 @@ class Federation:
 
     def log_since_start(self, name):
         """Node NAME's log since the harness last started it."""
-        n = self.nodes[name]
-        try:
-            with open(n.log_path, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-        except FileNotFoundError:
-            return ""
+        text = self._log_text(self.nodes[name])
         i = text.rfind("==== harness: start #")
         return text[i:] if i >= 0 else text
 
@@ -1267,11 +1262,12 @@ class Federation:
 
     @staticmethod
     def _log_text(n):
+        """Node (or helper) N's whole log; "" before it has one."""
         try:
             with open(n.log_path, encoding="utf-8", errors="replace") as f:
                 return f.read()
         except FileNotFoundError:
-            return None
+            return ""
 
     def scan_logs(self):
         """The sanitizer reports in the logs, but nng's leak of a listener
@@ -1279,7 +1275,7 @@ class Federation:
         found = []
         for n in list(self.nodes.values()) + list(self.helpers.values()):
             text = self._log_text(n)
-            if text is None or nng_abandoned_listener(text):
+            if nng_abandoned_listener(text):
                 continue
             for m in SANITIZER_MARKERS:
                 if m in text:
@@ -1291,11 +1287,8 @@ class Federation:
         out = []
         rx = re.compile(pattern)
         for n in self.nodes.values():
-            try:
-                with open(n.log_path, encoding="utf-8", errors="replace") as f:
-                    out += [(n.name, l.rstrip("\n")) for l in f if rx.search(l)]
-            except FileNotFoundError:
-                pass
+            out += [(n.name, l.rstrip("\n"))
+                    for l in io.StringIO(self._log_text(n)) if rx.search(l)]
         return out
 
     def dump_status(self):
@@ -1311,11 +1304,7 @@ class Federation:
 
     def dump_logs(self, tail=40):
         for n in list(self.nodes.values()) + list(self.helpers.values()):
-            try:
-                with open(n.log_path, encoding="utf-8", errors="replace") as f:
-                    lines = f.readlines()
-            except FileNotFoundError:
-                lines = []
+            lines = io.StringIO(self._log_text(n)).readlines()
             print("---- %s (%s), exit statuses %s; log %s (last %d of %d "
                   "lines):" % (n.name, n.unit, n.exit_codes, n.log_path,
                               min(tail, len(lines)), len(lines)))
