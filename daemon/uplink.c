@@ -214,14 +214,13 @@ struct dongbo_uplink {
 	/* When our last subtree summary went up (0: not yet this session):
 	 * one goes with a push at most once per heartbeat. */
 	int64_t summary_ms;
-	/* The parent's last acknowledgement while the store has not
-	 * written it yet (ack_ahead): a plain step forward of the cursor,
-	 * which ack_job writes while we push on from it.  A crash before
-	 * it is written loses nothing: we push those records again and the
-	 * parent, which has them, applies nothing twice. */
+	/* The parent's last acknowledgement while the store may not have
+	 * written it yet (ack_seq 0: none): a plain step forward of the
+	 * cursor, which ack_job writes while we push on from it.  A crash
+	 * before it is written loses nothing: we push those records again
+	 * and the parent, which has them, applies nothing twice. */
 	struct ack_job ack_job;
 	bool ack_queued; /* ack_job submitted and not done */
-	bool ack_ahead;
 	uint64_t ack_seq;
 	int64_t ack_ms;
 	char ack_parent[DONGBO_STORE_ID_LEN + 1];
@@ -472,7 +471,7 @@ static int uplink_state(struct dongbo_uplink *up,
 {
 	int rv = dongbo_store_uplink_state(up->node->store, st);
 
-	if (rv == 0 && up->ack_ahead && up->ack_seq > st->acked_seq &&
+	if (rv == 0 && up->ack_seq > st->acked_seq &&
 	    strcmp(up->ack_parent, st->parent_store_id) == 0) {
 		st->acked_seq = up->ack_seq;
 		st->last_ack_ms = up->ack_ms;
@@ -888,7 +887,7 @@ static void ack_done(struct dongbo_write_job *wj, bool ran)
 		uplink_free_if_done(up);
 		return;
 	}
-	if (!ran || !up->ack_ahead)
+	if (!ran || up->ack_seq == 0)
 		return;
 	latest = j->seq == up->ack_seq &&
 		 j->epoch == atomic_load(&up->ack_epoch) &&
@@ -903,7 +902,7 @@ static void ack_done(struct dongbo_write_job *wj, bool ran)
 		return;
 	}
 	if (latest)
-		up->ack_ahead = false;
+		up->ack_seq = 0; /* the store has it */
 	else
 		ack_submit(up); /* what the parent acknowledged meanwhile */
 }
@@ -935,7 +934,6 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 	}
 	if (n_rej == 0 && applied > st.acked_seq &&
 	    strcmp(parent_store_id, st.parent_store_id) == 0) {
-		up->ack_ahead = true;
 		up->ack_seq = applied;
 		up->ack_ms = now;
 		memcpy(up->ack_parent, st.parent_store_id,
@@ -949,7 +947,7 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 		   strcmp(parent_store_id, st.parent_store_id) != 0) {
 		/* A queued ack_job, decided before, must not undo this. */
 		atomic_fetch_add(&up->ack_epoch, 1);
-		up->ack_ahead = false;
+		up->ack_seq = 0;
 		rv = dongbo_store_uplink_ack(up->node->store, parent_store_id,
 					     applied, now, rej, n_rej);
 		if (rv != 0)
