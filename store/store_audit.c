@@ -34,7 +34,7 @@ const char *dongbo_link_word(enum dongbo_link link)
 	return "?";
 }
 
-int store_audit_append(struct dongbo_store *s, MDB_txn *txn,
+int store_audit_append(struct dongbo_store *s, MDB_cursor *cur,
 		       const struct dongbo_record *rec, uint64_t version,
 		       uint64_t seq, int64_t at_ms,
 		       const struct store_audit_src *src)
@@ -62,7 +62,7 @@ int store_audit_append(struct dongbo_store *s, MDB_txn *txn,
 	v.mv_data = buf;
 	/* A seq is given once: an existing entry means the log head went
 	 * back, which the store never does. */
-	rc = mdb_put(txn, s->dbi_audit, &k, &v, MDB_NOOVERWRITE);
+	rc = mdb_cursor_put(cur, &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		return store_corrupt(s, "audit entry for a seq given before");
 	return store_mdb_err(s, "append audit", rc);

@@ -401,8 +401,9 @@ struct store_audit_src {
 };
 
 /* Appends the audit entry of a change: rec (with its origin) stored at
- * version as log entry seq, accepted at at_ms. */
-int store_audit_append(struct dongbo_store *s, MDB_txn *txn,
+ * version as log entry seq, accepted at at_ms; cur is on the audit DB in
+ * the change's write transaction. */
+int store_audit_append(struct dongbo_store *s, MDB_cursor *cur,
 		       const struct dongbo_record *rec, uint64_t version,
 		       uint64_t seq, int64_t at_ms,
 		       const struct store_audit_src *src);
