@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -136,6 +137,46 @@ bool dongbo_fault_trigger(const char *point)
 		return false;
 	dongbo_log_error("fault: %s triggered (%lu)", point, f->hits);
 	return true;
+}
+
+#define STALL_MS 10000
+#define GATE_MAX_MS 120000
+#define GATE_POLL_MS 10
+
+static bool point_is_set(const char *point)
+{
+	for (size_t i = 0; i < n_faults; i++)
+		if (strcmp(faults[i].point, point) == 0)
+			return true;
+	return false;
+}
+
+void dongbo_fault_stall(const char *point)
+{
+	const char *gate = getenv("DONGBO_FAULT_GATE");
+	struct timespec t = { .tv_sec = STALL_MS / 1000 };
+	unsigned waited = 0;
+
+	if (gate == NULL || *gate == '\0') {
+		if (dongbo_fault_trigger(point))
+			while (nanosleep(&t, &t) != 0)
+				;
+		return;
+	}
+	if (!point_is_set(point) || access(gate, F_OK) != 0)
+		return;
+	dongbo_log_error("fault: %s held while %s exists", point, gate);
+	t = (struct timespec){ .tv_nsec = GATE_POLL_MS * 1000000L };
+	while (access(gate, F_OK) == 0 && waited < GATE_MAX_MS) {
+		nanosleep(&t, NULL);
+		waited += GATE_POLL_MS;
+	}
+	if (waited >= GATE_MAX_MS)
+		dongbo_log_error("fault: %s released after %u ms, %s still there",
+				 point, waited, gate);
+	else
+		dongbo_log_error("fault: %s released after %u ms", point,
+				 waited);
 }
 
 void dongbo_fault_point(const char *point)

@@ -34,7 +34,10 @@
  *                        server's back, as a deaf one would be
  *   writer.stall         the writer is about to apply children's
  *                        records (sync.c): its thread sleeps 10 s first,
- *                        as under a slow disk, while the loop goes on
+ *                        as under a slow disk, while the loop goes on;
+ *                        with DONGBO_FAULT_GATE set, each time instead
+ *                        it waits while the file that names exists (at
+ *                        most 120 s), so that a test decides how long
  */
 #ifndef DONGBO_COMMON_FAULT_H
 #define DONGBO_COMMON_FAULT_H
@@ -51,5 +54,9 @@ void dongbo_fault_point(const char *point);
 /* For a point that is acted on rather than crashed at: true the Nth time
  * it is reached (logged "fault: POINT triggered (N)"), else false. */
 bool dongbo_fault_trigger(const char *point);
+
+/* For a stall point such as writer.stall: holds the calling thread as
+ * described above, if the point is set. */
+void dongbo_fault_stall(const char *point);
 
 #endif

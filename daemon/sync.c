@@ -129,9 +129,6 @@
 #include "util.h"
 #include "writer.h"
 
-/* How long the fault writer.stall holds the writer (fault.h). */
-#define WRITER_STALL_MS 10000
-
 /* Values in one restore page, at most. */
 #define RESTORE_PAGE_MAX 5000
 
@@ -939,8 +936,8 @@ static void push_work(struct dongbo_write_job **wjs, size_t n)
 		j = (struct push_job *)wjs[i];
 		carries |= j->pl.n_ok + j->pl.n_aps > 0;
 	}
-	if (carries && dongbo_fault_trigger("writer.stall"))
-		uv_sleep(WRITER_STALL_MS);
+	if (carries)
+		dongbo_fault_stall("writer.stall");
 	for (size_t i = 0; i < n; i++) {
 		push_batch_of((struct push_job *)wjs[i], &cbs[i]);
 		ptrs[i] = &cbs[i];

@@ -47,12 +47,13 @@ verify` at every node):
                      own probe notices within seconds and listens afresh
                      ("listening afresh" in its log), and its communes,
                      one restarted meanwhile, catch up
-  busy_writer        the district's writer stalls 10 s on a commune's
-                     batch (fault writer.stall): meanwhile the district
-                     answers the CLI without the value, and three
-                     communes' batches of 20,000 queue (the third is kept
-                     as it came, not unpacked); then all reach the
-                     province, exact
+  busy_writer        the district's writer is held on a commune's batch
+                     (fault writer.stall, behind a gate file the test
+                     removes): meanwhile the district answers the CLI
+                     without the value; held again, three communes'
+                     batches of 20,000 queue (the third is kept as it
+                     came, not unpacked); then all reach the province,
+                     exact
   node_gone          a commune dies after storing a put, before its
                      answer: the CLI says at once that the outcome is
                      unknown (exit 3) rather than waiting or sending the
@@ -518,6 +519,11 @@ def scenario_deaf_listener(fed, rng, args):
     full_check(fed, "CHECK after")
 
 
+def writer_held(fed):
+    """Times the district's writer was held at the gate since its start."""
+    return fed.log_since_start("d").count("fault: writer.stall held")
+
+
 def scenario_busy_writer(fed, rng, args):
     small_federation(fed, communes=("07201", "07207", "07210", "07213"))
     fed.start_all()
@@ -525,11 +531,15 @@ def scenario_busy_writer(fed, rng, args):
     fed.converge()
     fed.stop("d")
     fed.set_conf("d", "log_level", "debug")
-    fed.start("d", env={"DONGBO_FAULT": "writer.stall"})
+    # The writer is held while the gate file exists: as long as the
+    # test needs, however loaded the machine.
+    gate = os.path.join(fed.tmp, "writer-gate")
+    open(gate, "w").close()
+    fed.start("d", env={"DONGBO_FAULT": "writer.stall",
+                        "DONGBO_FAULT_GATE": gate})
     ind, per = rng.choice(INDICATORS), "2023Q3"
     fed.put("c07201", "07201", ind, per, "777")
-    wait_for(lambda: "fault: writer.stall triggered" in
-             fed.log_since_start("d"), 30,
+    wait_for(lambda: writer_held(fed) == 1, 30,
              "the district's writer to stall on the commune's batch")
     # The loop is not held by the write: the control socket answers
     # while the batch waits (had it waited for the commit, the value
@@ -559,6 +569,7 @@ def scenario_busy_writer(fed, rng, args):
                               "%s; get: exit %s: %s%s"
                               % ("ended" if own.done() else "waits", rc,
                                  out, err))
+        os.unlink(gate)
         own.result()
     got = fed.cli_json(fed.node("d"), ["get", "213", ind, per])
     if got.get("value") != 999:
@@ -566,7 +577,10 @@ def scenario_busy_writer(fed, rng, args):
     # ... the other communes' batches queue behind it: two of 20,000
     # records are handed to the writer, the third is kept as it came
     # (the writer has 40,000 to apply), and all land.
+    open(gate, "w").close()
     fed.put("c07207", "07207", ind, per, "555")
+    wait_for(lambda: writer_held(fed) == 2, 30,
+             "the district's writer to stall on the next batch")
     inds = [i for i in count_sum_indicators(fed.catalog_path)
             if i != ind][:16]
     per_big = months(1250)
@@ -578,6 +592,7 @@ def scenario_busy_writer(fed, rng, args):
             f.result()
     wait_for(lambda: "kept as it came" in fed.log_since_start("d"), 30,
              "a push kept as it came while the writer stalls")
+    os.unlink(gate)
     fed.converge()
     for unit, value in (("07201", 777), ("07207", 555)):
         got = fed.cli_json(fed.node("p"), ["get", unit, ind, per])
