@@ -117,13 +117,16 @@ int dongbo_fault_init(void)
 	return 0;
 }
 
-/* Counts a hit of point; the fault whose Nth hit this is, else NULL. */
-static const struct fault *hit(const char *point)
+/* Counts a hit of point; the fault whose Nth hit this is (or, with
+ * from_nth, a later one), else NULL. */
+static const struct fault *hit(const char *point, bool from_nth)
 {
 	for (size_t i = 0; i < n_faults; i++) {
 		struct fault *f = &faults[i];
 
-		if (strcmp(f->point, point) == 0 && ++f->hits == f->at)
+		if (strcmp(f->point, point) != 0)
+			continue;
+		if (++f->hits == f->at || (from_nth && f->hits > f->at))
 			return f;
 	}
 	return NULL;
@@ -131,7 +134,7 @@ static const struct fault *hit(const char *point)
 
 bool dongbo_fault_trigger(const char *point)
 {
-	const struct fault *f = hit(point);
+	const struct fault *f = hit(point, false);
 
 	if (f == NULL)
 		return false;
@@ -142,14 +145,6 @@ bool dongbo_fault_trigger(const char *point)
 #define STALL_MS 10000
 #define GATE_MAX_MS 120000
 #define GATE_POLL_MS 10
-
-static bool point_is_set(const char *point)
-{
-	for (size_t i = 0; i < n_faults; i++)
-		if (strcmp(faults[i].point, point) == 0)
-			return true;
-	return false;
-}
 
 void dongbo_fault_stall(const char *point)
 {
@@ -163,7 +158,7 @@ void dongbo_fault_stall(const char *point)
 				;
 		return;
 	}
-	if (!point_is_set(point) || access(gate, F_OK) != 0)
+	if (hit(point, true) == NULL || access(gate, F_OK) != 0)
 		return;
 	dongbo_log_error("fault: %s held while %s exists", point, gate);
 	t = (struct timespec){ .tv_nsec = GATE_POLL_MS * 1000000L };
@@ -181,7 +176,7 @@ void dongbo_fault_stall(const char *point)
 
 void dongbo_fault_point(const char *point)
 {
-	const struct fault *f = hit(point);
+	const struct fault *f = hit(point, false);
 
 	if (f == NULL)
 		return;

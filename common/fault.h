@@ -35,9 +35,10 @@
  *   writer.stall         the writer is about to apply children's
  *                        records (sync.c): its thread sleeps 10 s first,
  *                        as under a slow disk, while the loop goes on;
- *                        with DONGBO_FAULT_GATE set, each time instead
- *                        it waits while the file that names exists (at
- *                        most 120 s), so that a test decides how long
+ *                        with DONGBO_FAULT_GATE set, at the Nth hit
+ *                        and every later one it waits instead while the
+ *                        file that names exists (at most 120 s), so
+ *                        that a test decides how long
  */
 #ifndef DONGBO_COMMON_FAULT_H
 #define DONGBO_COMMON_FAULT_H
