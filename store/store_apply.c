@@ -38,12 +38,11 @@ struct batch {
 	 * (NULL: any known unit). */
 	struct store_audit_src src;
 	const struct dongbo_unit *origin_within;
-	/* Cursors on the values and the audit trail, opened at first use
-	 * and freed by LMDB when the transaction ends.  Records mostly
-	 * arrive in key order (a CSV import is sorted, a child sends its
-	 * log in that order), so the next key usually lies on the leaf
-	 * page the cursor is on, and LMDB searches that page alone instead
-	 * of descending from the root. */
+	/* Cursors on the values and the audit trail, freed by LMDB when
+	 * the transaction ends.  Records mostly arrive in key order (a CSV
+	 * import is sorted, a child sends its log in that order), so the
+	 * next key usually lies on the leaf page the cursor is on, and LMDB
+	 * searches that page alone instead of descending from the root. */
 	MDB_cursor *values;
 	MDB_cursor *audit;
 };
@@ -71,29 +70,17 @@ static int batch_begin(struct dongbo_store *s, MDB_txn *txn, int64_t now_ms,
 					   .uid = DONGBO_AUDIT_UID_NONE,
 					   .peer = "" };
 	b->origin_within = NULL;
-	b->values = NULL;
-	b->audit = NULL;
+	rc = mdb_cursor_open(txn, s->dbi_values, &b->values);
+	if (rc != 0)
+		return store_mdb_err(s, "open values cursor", rc);
+	rc = mdb_cursor_open(txn, s->dbi_audit, &b->audit);
+	if (rc != 0)
+		return store_mdb_err(s, "open audit cursor", rc);
 	rc = mdb_stat(txn, s->dbi_rejected, &st);
 	if (rc != 0)
 		return store_mdb_err(s, "stat rejected", rc);
 	b->any_rejected = st.ms_entries > 0;
 	return store_meta_get_u64(s, txn, "head", &b->head);
-}
-
-/* b's cursor *cur on dbi, opened if it is not yet. */
-static int batch_cursor(struct batch *b, MDB_dbi dbi, MDB_cursor **cur,
-			const char *what)
-{
-	int rc;
-
-	if (*cur != NULL)
-		return 0;
-	rc = mdb_cursor_open(b->txn, dbi, cur);
-	if (rc != 0) {
-		*cur = NULL;
-		return store_mdb_err(b->s, what, rc);
-	}
-	return 0;
 }
 
 /* Drops the rejection of rec's key (kind, child) up to version. */
@@ -126,9 +113,6 @@ static int slot_lookup(struct batch *b, const struct dongbo_unit *within,
 	if (rc != 0)
 		return rc;
 
-	rc = batch_cursor(b, b->s->dbi_values, &b->values, "read value");
-	if (rc != 0)
-		return rc;
 	k.mv_size = sl->key_len;
 	k.mv_data = sl->key;
 	rc = mdb_cursor_get(b->values, &k, &v, MDB_SET);
@@ -301,11 +285,6 @@ static int slot_replace(struct batch *b, const struct slot *sl,
 	k.mv_data = (void *)sl->key;
 	v.mv_size = sizeof(vbuf);
 	v.mv_data = vbuf;
-	if ((rc = batch_cursor(b, b->s->dbi_values, &b->values,
-				"write value")) != 0 ||
-	    (rc = batch_cursor(b, b->s->dbi_audit, &b->audit,
-				"append audit")) != 0)
-		return rc;
 	rc = mdb_cursor_put(b->values, &k, &v, 0);
 	if (rc != 0)
 		return store_mdb_err(b->s, "write value", rc);
