@@ -27,7 +27,8 @@
  * gets our current state instead: dongbo_store_log_cover appends every
  * value we hold to the log, and the push goes on from there.  Records the
  * parent refuses are kept with their reason (`dongbo rejected`), and the
- * cursor moves past them.
+ * cursor moves past them: the push's batch, kept until its reply
+ * (push_batch.h), completes what the parent names by key and seq.
  *
  * Approval states: those we set (or relay from a child) are log entries
  * and go up in the Pushes like values.  Those the parent level sets for
@@ -40,12 +41,12 @@
  * RESTORE: a node whose store is new (or `dongbo restore`) fetches the
  * values of the units it hosts from the parent, page by page, after the
  * Welcome and before pushing; progress is stored with each page, so a
- * restore killed half-way resumes where it was.
+ * restore killed half-way resumes where it was (restore.h).
  *
  * Health: a link is "ok" when nothing waits or the acknowledged cursor
  * moved within stall_ms; "stalled" when connected but stuck; "offline"
- * when not connected with records waiting.  A catch-up (a session that
- * begins with CATCH_UP_MIN or more records waiting) logs its progress.
+ * when not connected with records waiting.  A session that begins with
+ * much waiting is a catch-up, which logs its progress (catch_up.h).
  *
  * Failure modes:
  *  - parent down, link lost, reply late: the request times out (or nng
@@ -81,22 +82,21 @@
 #include <nng/protocol/reqrep0/req.h>
 
 #include "approval.h"
+#include "catch_up.h"
 #include "codec.h"
 #include "error.h"
 #include "fault.h"
 #include "ident.h"
 #include "log.h"
 #include "node.h"
+#include "push_batch.h"
+#include "restore.h"
 #include "subtree.h"
 #include "tree.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
-/* A session that begins with at least this many records waiting is a
- * catch-up: it logs its progress. */
-#define CATCH_UP_MIN 1000u
-#define PROGRESS_LOG_MS 2000
 
 enum up_state {
 	UP_INIT, UP_HELLO, UP_PUSH, UP_IDLE, UP_BACKOFF, UP_RESTORE, UP_CLOSED
@@ -132,24 +132,6 @@ static const bool allowed[UP_N_STATES][UP_N_STATES] = {
 };
 
 enum io_phase { IO_NONE, IO_SEND, IO_RECV };
-
-/* Log entries in a push, as sent.  The arrays grow as the log is read (a
- * batch rarely fills batch_max, and seldom holds a state at all); the
- * pointer arrays the message wants are made when the read is done
- * (batch_seal), once nothing moves any more. */
-struct batch {
-	Dongbo__Record *recs;
-	Dongbo__Record **ptrs;
-	size_t n, cap_recs;
-	size_t max;		/* of values and states together */
-	/* Approval states among the log entries (daemon/approval.h). */
-	struct dongbo_approval *aps;
-	Dongbo__Approval *apw;
-	Dongbo__Approval **apptrs;
-	size_t n_aps, cap_aps;
-	struct dongbo_arena strs; /* the records' strings */
-	uint64_t last_seq;	/* of the last entry read; 0 none */
-};
 
 /* A parent's acknowledgement that the writer (writer.h) writes to the
  * store, off the loop, while the next push is already on its way. */
@@ -187,29 +169,20 @@ struct dongbo_uplink {
 	char nonce[DONGBO_NONCE_HEX + 1];
 	unsigned timeouts; /* requests timed out in a row */
 	size_t inflight; /* records in the push awaiting its reply */
-	struct batch flight; /* that push's records, until its reply */
+	struct dongbo_push_batch flight; /* that push's, until its reply */
 	size_t batch_cur;     /* records per push now: cfg.batch_max, less
 				 after the parent could not take a batch */
 	_Atomic int64_t connected_ms; /* when the connection came up */
 	int64_t started_ms;
 	int64_t last_advance_ms; /* the acked cursor last moved */
-	/* Catching up: what was waiting when the session began, from which
-	 * acknowledged point, since when; progress is logged every
-	 * PROGRESS_LOG_MS. */
-	uint64_t catch_up_total;
-	uint64_t catch_up_base;
-	int64_t catch_up_start_ms;
-	int64_t progress_logged_ms;
-	uint64_t progress_logged_sent;
+	struct dongbo_catch_up catch_up;
 	/* A restore pending (durably in the store): the hosted unit being
 	 * fetched and the key after which the next page starts. */
 	bool restoring;
 	/* The parent has more approval states for us than its last Ack
 	 * carried: push again at once to fetch them. */
 	bool approvals_more;
-	size_t restore_host;
-	bool restore_has_after;
-	char restore_after[3][DONGBO_INDICATOR_CODE_MAX + 1];
+	struct dongbo_restore_pos restore;
 	uint64_t restored;
 	/* When our last subtree summary went up (0: not yet this session):
 	 * one goes with a push at most once per heartbeat. */
@@ -389,78 +362,6 @@ static void send_hello(struct dongbo_uplink *up)
 	up_call(up, &req.base);
 }
 
-static int batch_add_cb(void *arg, const struct dongbo_record *rec)
-{
-	struct batch *b = arg;
-	Dongbo__Record *r;
-	void *p;
-
-	if (b->n + b->n_aps == b->max)
-		return DONGBO_E_INVAL;
-	b->last_seq = rec->seq;
-	if (rec->approval != NULL) {
-		/* Copied: the store's entry lives for this call only. */
-		if ((p = dongbo_grow(b->aps, &b->cap_aps, b->n_aps,
-				     sizeof(*b->aps), 16)) == NULL)
-			return DONGBO_E_NOMEM;
-		b->aps = p;
-		b->aps[b->n_aps++] = *rec->approval;
-		return 0;
-	}
-	if ((p = dongbo_grow(b->recs, &b->cap_recs, b->n, sizeof(*b->recs),
-			     256)) == NULL)
-		return DONGBO_E_NOMEM;
-	b->recs = p;
-	r = &b->recs[b->n];
-	dongbo__record__init(r);
-	r->unit = dongbo_arena_strdup(&b->strs, rec->unit);
-	r->indicator = dongbo_arena_strdup(&b->strs, rec->indicator);
-	r->period = dongbo_arena_strdup(&b->strs, rec->period);
-	r->origin = dongbo_arena_strdup(&b->strs, rec->origin != NULL
-							  ? rec->origin
-							  : "");
-	if (r->unit == NULL || r->indicator == NULL || r->period == NULL ||
-	    r->origin == NULL)
-		return DONGBO_E_NOMEM;
-	r->value = rec->value;
-	r->version = rec->version;
-	r->deleted = rec->deleted;
-	r->stated = rec->stated;
-	r->seq = rec->seq;
-	b->n++;
-	return 0;
-}
-
-/* The pointer arrays of a batch read whole; 0 or DONGBO_E_NOMEM. */
-static int batch_seal(struct batch *b)
-{
-	if (b->n > 0 &&
-	    (b->ptrs = calloc(b->n, sizeof(*b->ptrs))) == NULL)
-		return DONGBO_E_NOMEM;
-	for (size_t i = 0; i < b->n; i++)
-		b->ptrs[i] = &b->recs[i];
-	if (b->n_aps > 0 &&
-	    ((b->apw = calloc(b->n_aps, sizeof(*b->apw))) == NULL ||
-	     (b->apptrs = calloc(b->n_aps, sizeof(*b->apptrs))) == NULL))
-		return DONGBO_E_NOMEM;
-	for (size_t i = 0; i < b->n_aps; i++) {
-		dongbo_approval_to_wire(&b->aps[i], &b->apw[i]);
-		b->apptrs[i] = &b->apw[i];
-	}
-	return 0;
-}
-
-static void batch_free(struct batch *b)
-{
-	dongbo_arena_free(&b->strs);
-	free(b->recs);
-	free(b->ptrs);
-	free(b->aps);
-	free(b->apw);
-	free(b->apptrs);
-	*b = (struct batch){ 0 };
-}
-
 static void send_push(struct dongbo_uplink *up,
 		      const struct dongbo_uplink_state *st);
 
@@ -522,12 +423,12 @@ static void send_push(struct dongbo_uplink *up,
 	Dongbo__Push push = DONGBO__PUSH__INIT;
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
 	Dongbo__SubtreeStatus *sub = NULL;
-	struct batch b = { 0 };
+	struct dongbo_push_batch b = { 0 };
 	size_t max = up->batch_cur;
 	int64_t now;
 	int rv;
 
-	batch_free(&up->flight);
+	dongbo_push_batch_free(&up->flight);
 	if (st->acked_seq + 1 < st->log_first) {
 		send_push_covered(up, st);
 		return;
@@ -536,11 +437,8 @@ static void send_push(struct dongbo_uplink *up,
 		/* What is waiting, up to a batch. */
 		if (st->head_seq - st->acked_seq < max)
 			max = (size_t)(st->head_seq - st->acked_seq);
-		b.max = max;
-		rv = dongbo_store_log_read(up->node->store, st->acked_seq, max,
-					   batch_add_cb, &b, NULL);
-		if (rv == 0)
-			rv = batch_seal(&b);
+		rv = dongbo_push_batch_read(&b, up->node->store,
+					    st->acked_seq, max);
 		if (rv != 0)
 			goto fail;
 	}
@@ -585,7 +483,7 @@ static void send_push(struct dongbo_uplink *up,
 	return;
 
 fail:
-	batch_free(&b);
+	dongbo_push_batch_free(&b);
 	set_error(up, "reading the log: %s", dongbo_strerror(rv));
 	dongbo_log_error("uplink: %s", up->last_error);
 	backoff(up);
@@ -593,132 +491,36 @@ fail:
 
 /* ---- Restore: the values of our hosted units, back from the parent ---- */
 
-/* Reads the progress the store keeps ("" from the start; "UNIT" from the
- * start of a hosted unit; "UNIT\tINDICATOR\tPERIOD\tv|s" after that
- * key) into up.  An unknown unit starts over: fetching twice is harmless. */
-static void restore_load(struct dongbo_uplink *up, const char *progress)
-{
-	const struct dongbo_node *node = up->node;
-	char buf[256];
-	char *f[4] = { NULL };
-	size_t nf = 0;
-
-	up->restore_host = 0;
-	up->restore_has_after = false;
-	snprintf(buf, sizeof(buf), "%s", progress);
-	for (char *p = buf; nf < 4; nf++) {
-		f[nf] = p;
-		p = strchr(p, '\t');
-		if (p == NULL) {
-			nf++;
-			break;
-		}
-		*p++ = '\0';
-	}
-	for (size_t i = 0; i < node->n_hosts; i++) {
-		if (strcmp(node->hosts[i]->code, f[0]) != 0)
-			continue;
-		up->restore_host = i;
-		if (nf == 4) {
-			for (int j = 0; j < 3; j++)
-				snprintf(up->restore_after[j],
-					 sizeof(up->restore_after[j]), "%s",
-					 f[j + 1]);
-			up->restore_has_after = true;
-		}
-		return;
-	}
-}
-
 static void send_restore(struct dongbo_uplink *up)
 {
 	Dongbo__RestoreRequest q = DONGBO__RESTORE_REQUEST__INIT;
 	Dongbo__SyncRequest req = DONGBO__SYNC_REQUEST__INIT;
-	const struct dongbo_unit *u = up->node->hosts[up->restore_host];
 
 	uplink_set_state(up, UP_RESTORE);
-	q.unit = (char *)up->node->home->code;
-	q.store_id = (char *)dongbo_store_id(up->node->store);
-	q.restore_unit = (char *)u->code;
-	if (up->restore_has_after) {
-		q.after_indicator = up->restore_after[0];
-		q.after_period = up->restore_after[1];
-		q.after_stated = strcmp(up->restore_after[2], "s") == 0;
-	}
-	q.max = up->node->cfg.batch_max;
+	dongbo_restore_request(&up->restore, up->node, &q);
 	req.body_case = DONGBO__SYNC_REQUEST__BODY_RESTORE;
 	req.restore = &q;
 	up_call(up, &req.base);
 }
 
-static void restore_fail(struct dongbo_uplink *up, const char *what, int rv)
-{
-	set_error(up, "restore: %s: %s", what, dongbo_strerror(rv));
-	dongbo_log_error("uplink: %s", up->last_error);
-	backoff(up);
-}
-
 static void on_restore(struct dongbo_uplink *up, const Dongbo__RestoreReply *rr)
 {
-	const struct dongbo_unit *u = up->node->hosts[up->restore_host];
-	struct dongbo_record *recs = NULL;
-	char progress[256];
-	const char *next = progress;
-	size_t n_changed = 0;
+	const char *what = NULL;
+	size_t n = 0;
+	bool done = false;
 	int rv;
 
 	dongbo_fault_point("child.restore_page");
-	if (rr->more && rr->n_records == 0) {
-		restore_fail(up, "parent sent an empty page with more to come",
-			     DONGBO_E_PROTO);
-		return;
-	}
-	if (rr->n_records > 0 &&
-	    (recs = calloc(rr->n_records, sizeof(*recs))) == NULL) {
-		restore_fail(up, "page", DONGBO_E_NOMEM);
-		return;
-	}
-	for (size_t i = 0; i < rr->n_records; i++) {
-		const Dongbo__Record *r = rr->records[i];
-
-		if (strcmp(r->unit, u->code) != 0 || r->version == 0 ||
-		    (r->deleted && r->value != 0)) {
-			free(recs);
-			restore_fail(up, "parent sent a record of another "
-				     "unit or without a version",
-				     DONGBO_E_PROTO);
-			return;
-		}
-		recs[i] = (struct dongbo_record){
-			.unit = r->unit, .indicator = r->indicator,
-			.period = r->period, .value = r->value,
-			.version = r->version, .deleted = r->deleted,
-			.stated = r->stated, .origin = r->origin,
-		};
-	}
-	if (rr->more) {
-		const Dongbo__Record *last = rr->records[rr->n_records - 1];
-
-		snprintf(progress, sizeof(progress), "%s\t%s\t%s\t%s",
-			 u->code, last->indicator, last->period,
-			 last->stated ? "s" : "v");
-	} else if (up->restore_host + 1 < up->node->n_hosts) {
-		snprintf(progress, sizeof(progress), "%s",
-			 up->node->hosts[up->restore_host + 1]->code);
-	} else {
-		next = NULL; /* the last page of the last unit */
-	}
-	rv = dongbo_store_restore_apply(up->node->store, recs, rr->n_records,
-					up->parent_unit, next, dongbo_now_ms(),
-					&n_changed);
-	free(recs);
+	rv = dongbo_restore_page(&up->restore, up->node, up->parent_unit, rr,
+				 &n, &done, &what);
 	if (rv != 0) {
-		restore_fail(up, "storing a page", rv);
+		set_error(up, "restore: %s: %s", what, dongbo_strerror(rv));
+		dongbo_log_error("uplink: %s", up->last_error);
+		backoff(up);
 		return;
 	}
-	up->restored += rr->n_records;
-	if (next != NULL) {
-		restore_load(up, next);
+	up->restored += n;
+	if (!done) {
 		send_restore(up);
 		return;
 	}
@@ -741,7 +543,7 @@ int dongbo_uplink_restore(struct dongbo_uplink *up)
 		return rv;
 	up->restoring = true;
 	up->restored = 0;
-	restore_load(up, "");
+	dongbo_restore_load(&up->restore, up->node, "");
 	dongbo_log_info("uplink: restore of our hosted values requested");
 	if (up->state == UP_IDLE) {
 		uv_timer_stop(&up->timer);
@@ -776,54 +578,6 @@ static void send_next(struct dongbo_uplink *up)
 	}
 	uplink_set_state(up, UP_IDLE);
 	uv_timer_start(&up->timer, timer_cb, up->node->cfg.heartbeat_ms, 0);
-}
-
-static void catch_up_begin(struct dongbo_uplink *up,
-			   const struct dongbo_uplink_state *st, int64_t now);
-
-/* Logs the progress of a catch-up, at most every PROGRESS_LOG_MS, and its
- * end. */
-static void catch_up_progress(struct dongbo_uplink *up,
-			      const struct dongbo_uplink_state *st,
-			      int64_t now)
-{
-	uint64_t sent;
-	double secs;
-
-	if (up->catch_up_total == 0) {
-		/* Much waiting without a new session (the connection came
-		 * back under a request in flight): a catch-up too. */
-		if (st->waiting >= CATCH_UP_MIN)
-			catch_up_begin(up, st, now);
-		return;
-	}
-	sent = st->acked_seq > up->catch_up_base
-		       ? st->acked_seq - up->catch_up_base : 0;
-	/* What arrived meanwhile (a district relaying its communes' own
-	 * catch-ups) is part of this one: "sent of total" stays true. */
-	if (sent + st->waiting > up->catch_up_total)
-		up->catch_up_total = sent + st->waiting;
-	secs = (double)(now - up->catch_up_start_ms) / 1000.0;
-	if (st->waiting == 0) {
-		dongbo_log_info("uplink: caught up with %s: %llu records in "
-				"%.1f s (%.0f/s)", up->parent_unit,
-				(unsigned long long)sent, secs,
-				secs > 0 ? (double)sent / secs : 0.0);
-		up->catch_up_total = 0;
-		return;
-	}
-	/* Every PROGRESS_LOG_MS, or every tenth of the way when faster. */
-	if (now - up->progress_logged_ms < PROGRESS_LOG_MS &&
-	    sent < up->progress_logged_sent + up->catch_up_total / 10)
-		return;
-	up->progress_logged_ms = now;
-	up->progress_logged_sent = sent;
-	dongbo_log_info("uplink: catching up with %s: %llu of %llu records "
-			"sent, %llu waiting (%.0f/s)", up->parent_unit,
-			(unsigned long long)sent,
-			(unsigned long long)up->catch_up_total,
-			(unsigned long long)st->waiting,
-			secs > 0 ? (double)sent / secs : 0.0);
 }
 
 /* ---- Acknowledgements written by the writer ---- */
@@ -960,36 +714,10 @@ static int note_ack(struct dongbo_uplink *up, const char *parent_store_id,
 	up->last_ack_ms = now;
 	snprintf(up->parent_store_id, sizeof(up->parent_store_id), "%s",
 		 parent_store_id);
-	catch_up_progress(up, &st, now);
+	dongbo_catch_up_progress(&up->catch_up, up->parent_unit, &st, now);
 	if (out != NULL)
 		*out = st;
 	return 0;
-}
-
-/* A session began (st: the uplink state then): when much is waiting, it
- * is a catch-up. */
-static void catch_up_begin(struct dongbo_uplink *up,
-			   const struct dongbo_uplink_state *st, int64_t now)
-{
-	if (st->waiting < CATCH_UP_MIN) {
-		up->catch_up_total = 0;
-		return;
-	}
-	if (up->catch_up_total > 0 && st->acked_seq == up->catch_up_base) {
-		/* The same catch-up, resumed after a failure: announced. */
-		up->catch_up_total = st->waiting;
-		return;
-	}
-	up->catch_up_total = st->waiting;
-	up->catch_up_base = st->acked_seq;
-	up->catch_up_start_ms = now;
-	up->progress_logged_ms = now;
-	up->progress_logged_sent = 0;
-	dongbo_log_info("uplink: catching up with %s: %llu records waiting, "
-			"the oldest accepted %lld s ago", up->parent_unit,
-			(unsigned long long)st->waiting,
-			st->oldest_ms > 0 ? (long long)(now - st->oldest_ms) / 1000
-					  : -1LL);
 }
 
 /* True when the parent announces a catalog newer than ours that we have
@@ -1067,33 +795,9 @@ static void on_welcome(struct dongbo_uplink *up, const Dongbo__Welcome *w)
 						w->catalog_version);
 	up->backoff_ms = BACKOFF_MIN_MS;
 	up->last_error[0] = '\0';
-	catch_up_begin(up, &st, dongbo_now_ms());
+	dongbo_catch_up_begin(&up->catch_up, up->parent_unit, &st,
+			      dongbo_now_ms());
 	send_next(up);
-}
-
-/* Completes rec (key and seq given) from the push in flight. */
-static bool inflight_find(const struct dongbo_uplink *up,
-			  struct dongbo_record *rec)
-{
-	for (size_t i = 0; i < up->flight.n; i++) {
-		const Dongbo__Record *r = up->flight.ptrs[i];
-
-		if (r->seq != rec->seq)
-			continue;
-		if (strcmp(r->unit, rec->unit) != 0 ||
-		    strcmp(r->indicator, rec->indicator) != 0 ||
-		    strcmp(r->period, rec->period) != 0)
-			return false;
-		rec->unit = r->unit;
-		rec->indicator = r->indicator;
-		rec->period = r->period;
-		rec->value = r->value;
-		rec->version = r->version;
-		rec->deleted = r->deleted;
-		rec->stated = r->stated;
-		return true;
-	}
-	return false;
 }
 
 /* What the parent says it refused, as the store keeps it.  The record is
@@ -1107,7 +811,7 @@ static int rejection_of(struct dongbo_uplink *up, const Dongbo__Rejection *r,
 		.period = r->period, .seq = r->seq,
 	};
 
-	if (!inflight_find(up, &rec)) {
+	if (!dongbo_push_batch_find(&up->flight, &rec)) {
 		dongbo_log_warn("uplink: parent refused record %llu, which "
 				"was not in the batch sent",
 				(unsigned long long)r->seq);
@@ -1116,16 +820,6 @@ static int rejection_of(struct dongbo_uplink *up, const Dongbo__Rejection *r,
 	*out = (struct dongbo_rejection){ .rec = rec, .code = r->code,
 					  .reason = r->reason };
 	return 0;
-}
-
-/* Is seq an approval state of the push in flight? (Its refusal is only
- * logged: states are not kept as rejected records.) */
-static bool flight_has_approval(const struct dongbo_uplink *up, uint64_t seq)
-{
-	for (size_t i = 0; i < up->flight.n_aps; i++)
-		if (up->flight.aps[i].seq == seq)
-			return true;
-	return false;
 }
 
 /* The approval states an Ack brings down (the parent level's approvals,
@@ -1209,7 +903,9 @@ static void on_ack(struct dongbo_uplink *up, const Dongbo__Ack *ack)
 				"(%s %s %s): %s",
 				(unsigned long long)r->seq, r->unit,
 				r->indicator, r->period, r->reason);
-		if (!flight_has_approval(up, r->seq) &&
+		/* A refused state is only logged: states are not kept as
+		 * rejected records. */
+		if (!dongbo_push_batch_has_approval(&up->flight, r->seq) &&
 		    rejection_of(up, r, &rej[n_rej]) == 0)
 			n_rej++;
 	}
@@ -1491,7 +1187,7 @@ int dongbo_uplink_start(struct dongbo_node *node, struct dongbo_uplink **out,
 						sizeof(progress));
 		if (rv == 0) {
 			up->restoring = true;
-			restore_load(up, progress);
+			dongbo_restore_load(&up->restore, node, progress);
 			dongbo_log_info("uplink: a restore from the parent is "
 					"pending%s%s", progress[0] ? " at " : "",
 					progress);
@@ -1542,7 +1238,7 @@ void dongbo_uplink_stop(struct dongbo_uplink *up)
 	nng_aio_stop(up->aio);
 	dongbo_mailbox_drain(&up->node->mailbox);
 	nng_aio_free(up->aio);
-	batch_free(&up->flight);
+	dongbo_push_batch_free(&up->flight);
 	uv_timer_stop(&up->timer);
 	uv_close((uv_handle_t *)&up->timer, timer_close_cb);
 }
@@ -1570,8 +1266,8 @@ void dongbo_uplink_info(const struct dongbo_uplink *up, uint64_t waiting,
 	out->last_advance_ms = up->last_advance_ms;
 	out->restoring = up->restoring;
 	out->restored = up->restored;
-	out->catch_up_total = up->catch_up_total;
-	out->catch_up_sent = 0;
+	out->catch_up_total = up->catch_up.total;
+	out->catch_up_sent = dongbo_catch_up_sent(&up->catch_up, waiting);
 	if (!out->connected && (waiting > 0 || up->restoring))
 		out->health = "offline";
 	else if (up->restoring)
@@ -1582,10 +1278,4 @@ void dongbo_uplink_info(const struct dongbo_uplink *up, uint64_t waiting,
 		out->health = "stalled";
 	else
 		out->health = "ok";
-	if (up->catch_up_total > 0) {
-		uint64_t left = waiting < up->catch_up_total ? waiting
-							     : up->catch_up_total;
-
-		out->catch_up_sent = up->catch_up_total - left;
-	}
 }
